@@ -1,0 +1,48 @@
+# mgtrade: `make run` starts the app with demo data and a worker; `make test` runs every check.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Debian packages the app needs: fast font subsetting for WeasyPrint, CJK fonts for buyers'
+# names, pdftotext for tests, chromium for the browser tests.
+APT_RUN := libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core
+APT_TEST := $(APT_RUN) poppler-utils chromium
+
+.PHONY: run test lint migrate demo system-deps system-deps-test worker web clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+system-deps:
+	@./.ci/apt-ensure $(APT_RUN)
+
+system-deps-test:
+	@./.ci/apt-ensure $(APT_TEST)
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: system-deps $(STAMP) demo
+	@mkdir -p var
+	@echo ""
+	@echo "  mgtrade is starting at http://$${HOST:-127.0.0.1}:$${PORT:-8000}/"
+	@echo "  Demo logins (password: mgtrade-demo): admin · manager · rep · rep2"
+	@echo "  API docs: http://$${HOST:-127.0.0.1}:$${PORT:-8000}/api/docs/   Ctrl-C stops everything."
+	@echo ""
+	$(VENV)/bin/honcho start -f Procfile
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: system-deps-test $(STAMP) lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var db.sqlite3 staticfiles

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Load the demo users, catalogue, reference data, customers and quotes (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        from mgtrade.accounts import demo as accounts_demo
+        from products import demo as products_demo
+
+        users = accounts_demo.load()
+        products = products_demo.load()
+        self.stdout.write(f"Demo data: {len(users)} users, {len(products)} grades.")

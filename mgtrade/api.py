@@ -1,0 +1,25 @@
+"""API conventions shared by every app: pagination and one exception handler."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from mgtrade.errors import StateConflict, validation_error_dict
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus services' errors: ValidationError → 400, StateConflict → 409."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(detail=validation_error_dict(exc))
+    if isinstance(exc, StateConflict):
+        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+    return drf_exception_handler(exc, context)

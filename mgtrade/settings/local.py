@@ -1,0 +1,6 @@
+"""The embedded developer run (`make run`): DEBUG on, everything on this machine."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)

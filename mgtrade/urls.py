@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from mgtrade.accounts.views import TokenView, home
+
+admin.site.site_header = "mgtrade administration"
+admin.site.site_title = "mgtrade admin"
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("", include("products.api.urls")),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("mgtrade.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("catalogue/", include("products.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,65 @@
+from rest_framework import serializers
+
+from products.models import Category, Product, ProductPrice
+
+
+class SpecLimitSerializer(serializers.Serializer):
+    element = serializers.CharField(max_length=24)
+    min_percent = serializers.DecimalField(
+        max_digits=7, decimal_places=4, allow_null=True, required=False, default=None
+    )
+    max_percent = serializers.DecimalField(
+        max_digits=7, decimal_places=4, allow_null=True, required=False, default=None
+    )
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    spec = SpecLimitSerializer(many=True, required=False)
+    list_price_usd_per_mt = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        source="list_price",
+        help_text="The list price in force today (FOB origin port).",
+    )
+    category = serializers.ChoiceField(choices=Category.choices)
+
+    class Meta:
+        model = Product
+        fields = [
+            "code",
+            "name",
+            "category",
+            "hs_code",
+            "purity_percent",
+            "standard",
+            "spec",
+            "spec_source",
+            "form",
+            "packaging",
+            "un_number",
+            "dg_class",
+            "min_order_qty_mt",
+            "floor_price_usd_per_mt",
+            "list_price_usd_per_mt",
+            "active",
+            "notes",
+        ]
+        # Uniqueness and cross-field rules are checked by the service (model.full_clean).
+        extra_kwargs = {"code": {"validators": []}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["spec"] = SpecLimitSerializer(instance.spec_limits.all(), many=True).data
+        return data
+
+
+class ProductPriceSerializer(serializers.ModelSerializer):
+    created_by = serializers.StringRelatedField(read_only=True)
+
+    class Meta:
+        model = ProductPrice
+        fields = ["usd_per_mt", "effective_from", "note", "created_by", "created_at"]
+        read_only_fields = ["created_by", "created_at"]
+        validators = []  # the service explains a duplicate date in words

@@ -9,10 +9,6 @@ from .models import Role
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: [
         "products.view_*",
-        "quotes.view_port",
-        "quotes.view_freightrate",
-        "quotes.view_exchangerate",
-        "quotes.view_tariffrule",
         "customers.view_*",
         "customers.add_*",
         "customers.change_*",

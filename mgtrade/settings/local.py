@@ -1,6 +1,6 @@
 """The embedded developer run (`make run`): DEBUG on, everything on this machine."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env_bool
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env_bool("DEBUG", default=True)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django_countries.fields import CountryField
 
 HS_CODE_VALIDATOR = RegexValidator(
     r"^\d{4}\.\d{2}(\.\d{2}){0,2}$",
@@ -209,3 +210,299 @@ class ProductPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.code} {self.usd_per_mt} USD/MT from {self.effective_from}"
+
+
+# ---------------------------------------------------------------- reference data for pricing
+# Ports, freight rates, exchange rates and tariff rules: admin-managed, read by the pricing
+# selector (quotes.selectors) and turned into the engine's plain dataclasses.
+
+LOCODE_VALIDATOR = RegexValidator(
+    r"^[A-Z]{2}[A-Z2-9]{3}$",
+    "Enter a UN/LOCODE: the 2-letter country code and 3 letters or digits 2–9, e.g. DEHAM.",
+)
+CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 code like EUR.")
+HS_PREFIX_VALIDATOR = RegexValidator(
+    r"^\d{4,10}$", "Enter 4 to 10 digits of the HS code without dots, e.g. 810411."
+)
+CHARGE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10000"))]
+TARIFF_RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))]
+EU_GROUP = "EU"
+
+
+def _period_overlap(qs, valid_from, valid_to):
+    """Rows of ``qs`` whose [valid_from, valid_to] (open end: None) meets the given period."""
+    qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+    if valid_to is not None:
+        qs = qs.filter(valid_from__lte=valid_to)
+    return qs
+
+
+class Port(models.Model):
+    """A sea port by UN/LOCODE with its handling charges (USD/MT)."""
+
+    code = models.CharField("UN/LOCODE", max_length=5, unique=True, validators=[LOCODE_VALIDATOR])
+    name = models.CharField(max_length=80)
+    country = CountryField()
+    origin_charges_usd_per_mt = models.DecimalField(
+        "origin charges (USD/MT)",
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=CHARGE_VALIDATORS,
+        help_text="Haulage, port handling and export clearance that an FOB price includes "
+        "(deducted for EXW).",
+    )
+    destination_charges_usd_per_mt = models.DecimalField(
+        "destination charges (USD/MT)",
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=CHARGE_VALIDATORS,
+        help_text="Unloading, port handling and import clearance at this port.",
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Source, or 'assumption'.")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(origin_charges_usd_per_mt__gte=0)
+                & Q(destination_charges_usd_per_mt__gte=0),
+                name="port_charges_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.code = (self.code or "").strip().upper()
+        if self.code[:2] and self.country and self.code[:2] != str(self.country):
+            raise ValidationError(
+                {"code": f"A UN/LOCODE starts with its country code ({self.country})."}
+            )
+
+
+class ContainerType(models.TextChoices):
+    GP20 = "20GP", "20 ft general purpose"
+
+
+class FreightRate(models.Model):
+    """Ocean freight for a route and container type, in force over a period."""
+
+    origin_port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="+")
+    destination_port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="+")
+    container_type = models.CharField(
+        max_length=8, choices=ContainerType.choices, default=ContainerType.GP20
+    )
+    usd_per_container = models.DecimalField(
+        "USD per container",
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100000"))],
+    )
+    mt_per_container = models.DecimalField(
+        "MT per container",
+        max_digits=7,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("40"))],
+        help_text="Payload used to count containers.",
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day; empty: open.")
+    note = models.CharField(max_length=300, blank=True, help_text="Source, or 'assumption'.")
+
+    class Meta:
+        ordering = ["origin_port__code", "destination_port__code", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="freightrate_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(origin_port=models.F("destination_port")),
+                name="freightrate_ports_differ",
+            ),
+            models.CheckConstraint(
+                condition=Q(usd_per_container__gte=0) & Q(mt_per_container__gt=0),
+                name="freightrate_amounts_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        route = (
+            f"{self.origin_port.code}→{self.destination_port.code}"
+            if self.origin_port_id and self.destination_port_id
+            else "new route"
+        )
+        return f"{route} {self.container_type} from {self.valid_from}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            errors["valid_to"] = "The period ends before it starts."
+        if (
+            self.origin_port_id
+            and self.destination_port_id
+            and self.origin_port_id == self.destination_port_id
+        ):
+            errors["destination_port"] = "Origin and destination must differ."
+        if errors:
+            raise ValidationError(errors)
+
+    def overlapping(self):
+        qs = FreightRate.objects.filter(
+            origin_port_id=self.origin_port_id,
+            destination_port_id=self.destination_port_id,
+            container_type=self.container_type,
+        ).exclude(pk=self.pk)
+        return _period_overlap(qs, self.valid_from, self.valid_to)
+
+
+class ExchangeRate(models.Model):
+    """Units of ``currency`` per 1 USD on a date (e.g. EUR 0.925)."""
+
+    currency = models.CharField(max_length=3, validators=[CURRENCY_VALIDATOR])
+    rate_per_usd = models.DecimalField(
+        "units per USD",
+        max_digits=20,
+        decimal_places=8,
+        validators=[MinValueValidator(Decimal("0.00000001"))],
+    )
+    date = models.DateField()
+    source = models.CharField(max_length=200, blank=True, help_text="e.g. ECB reference rate")
+
+    class Meta:
+        ordering = ["currency", "-date"]
+        get_latest_by = "date"
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "date"], name="exchangerate_one_per_day"),
+            models.CheckConstraint(condition=Q(rate_per_usd__gt=0), name="exchangerate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate_per_usd}/USD on {self.date}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.currency = (self.currency or "").strip().upper()
+        if self.currency == "USD" and self.rate_per_usd is not None and self.rate_per_usd != 1:
+            raise ValidationError({"rate_per_usd": "USD is 1 per USD."})
+
+
+class TariffKind(models.TextChoices):
+    MFN = "mfn", "MFN duty"
+    ANTI_DUMPING = "anti_dumping", "Anti-dumping duty"
+    COUNTERVAILING = "countervailing", "Countervailing duty"
+    SAFEGUARD = "safeguard", "Safeguard duty"
+    RETALIATORY = "retaliatory", "Retaliatory tariff"
+    OTHER = "other", "Other duty"
+
+
+class DutyBasis(models.TextChoices):
+    CIF = "CIF", "CIF (customs value incl. freight and insurance)"
+    FOB = "FOB", "FOB (transaction value, excl. freight and insurance)"
+
+
+def _destination_choices():
+    from django_countries import countries
+
+    return [(EU_GROUP, "European Union (all 27 member states)"), *countries]
+
+
+class TariffRule(models.Model):
+    """An import duty on goods of an origin at a destination: ad valorem and/or per MT.
+
+    Rates must be checked against the official tariff before use.
+    """
+
+    destination = models.CharField(
+        max_length=2,
+        choices=_destination_choices,
+        help_text="Importing country, or EU for all member states.",
+    )
+    origin_country = CountryField(default="CN")
+    hs_prefix = models.CharField(
+        "HS prefix",
+        max_length=10,
+        validators=[HS_PREFIX_VALIDATOR],
+        help_text="Digits the product's HS code starts with (dots ignored), e.g. 810411.",
+    )
+    kind = models.CharField(max_length=16, choices=TariffKind.choices)
+    rate_percent = models.DecimalField(
+        "rate %",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=TARIFF_RATE_VALIDATORS,
+    )
+    specific_usd_per_mt = models.DecimalField(
+        "specific duty (USD/MT)",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100000"))],
+        help_text="e.g. US$1.18/kg = 1180.00",
+    )
+    basis = models.CharField(max_length=3, choices=DutyBasis.choices, default=DutyBasis.CIF)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day; empty: open.")
+    reference = models.TextField(
+        help_text="Legal source (regulation, notice) and where it was read."
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["destination", "hs_prefix", "kind", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="tariffrule_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_percent__gte=0)
+                & Q(rate_percent__lte=1000)
+                & Q(specific_usd_per_mt__gte=0),
+                name="tariffrule_rates_in_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(basis__in=["CIF", "FOB"]), name="tariffrule_basis_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        rate = f"{self.rate_percent}%"
+        if self.specific_usd_per_mt:
+            rate += f" + {self.specific_usd_per_mt} USD/MT"
+        return f"{self.destination} {self.hs_prefix} {self.get_kind_display()} {rate}"
+
+    def clean_fields(self, exclude=None) -> None:
+        self.hs_prefix = (self.hs_prefix or "").replace(".", "").strip()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            errors["valid_to"] = "The period ends before it starts."
+        if self.rate_percent == 0 and self.specific_usd_per_mt == 0 and self.kind != "mfn":
+            errors["rate_percent"] = "Give a rate, a specific duty or both."
+        if not (self.reference or "").strip():
+            errors["reference"] = "Name the legal source of the rate."
+        if errors:
+            raise ValidationError(errors)
+
+    def overlapping(self):
+        qs = TariffRule.objects.filter(
+            destination=self.destination,
+            origin_country=self.origin_country,
+            hs_prefix=self.hs_prefix,
+            kind=self.kind,
+        ).exclude(pk=self.pk)
+        return _period_overlap(qs, self.valid_from, self.valid_to)

@@ -2,10 +2,21 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import Product, ProductPrice, SpecLimit
+from quotes.pricing import EU_MEMBER_STATES
+
+from .models import (
+    EU_GROUP,
+    ExchangeRate,
+    FreightRate,
+    Port,
+    Product,
+    ProductPrice,
+    SpecLimit,
+    TariffRule,
+)
 
 
 def _price_in_force(on: date) -> Subquery:
@@ -51,3 +62,73 @@ def products_for_pricing(*, codes: Iterable[str], on: date) -> dict[str, Product
         p.code: p
         for p in Product.objects.filter(code__in=codes).annotate(list_price=_price_in_force(on))
     }
+
+
+# ---------------------------------------------------------------- reference data for pricing
+
+
+def port_list() -> QuerySet[Port]:
+    return Port.objects.order_by("code")
+
+
+def ports_by_code(*, codes: Iterable[str]) -> dict[str, Port]:
+    """Ports by UN/LOCODE, in one query."""
+    return {p.code: p for p in Port.objects.filter(code__in={c.upper() for c in codes})}
+
+
+def freight_rate_list() -> QuerySet[FreightRate]:
+    return FreightRate.objects.select_related("origin_port", "destination_port")
+
+
+def freight_rate_in_force(
+    *, origin: Port, destination: Port, on: date, container_type: str = "20GP"
+) -> FreightRate | None:
+    """The rate for a route and container in force on a date (periods never overlap)."""
+    return (
+        FreightRate.objects.filter(
+            origin_port=origin,
+            destination_port=destination,
+            container_type=container_type,
+            valid_from__lte=on,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def exchange_rate_list() -> QuerySet[ExchangeRate]:
+    return ExchangeRate.objects.order_by("currency", "-date")
+
+
+def exchange_rate_on(*, currency: str, on: date) -> ExchangeRate | None:
+    """The latest rate dated on or before ``on``."""
+    return (
+        ExchangeRate.objects.filter(currency=currency.upper(), date__lte=on)
+        .order_by("-date")
+        .first()
+    )
+
+
+def exchange_rate_currencies() -> list[str]:
+    return list(
+        ExchangeRate.objects.order_by("currency").values_list("currency", flat=True).distinct()
+    )
+
+
+def tariff_rule_list() -> QuerySet[TariffRule]:
+    return TariffRule.objects.order_by("destination", "hs_prefix", "kind", "-valid_from")
+
+
+def tariff_rules_candidates(
+    *, destination_country: str, origin_country: str
+) -> QuerySet[TariffRule]:
+    """Rules that may apply to goods from ``origin_country`` imported into
+    ``destination_country`` (its own and, for a member state, the EU's), in every period.
+    The engine picks those in force and matching each line's HS code."""
+    destinations = [destination_country]
+    if destination_country in EU_MEMBER_STATES:
+        destinations.append(EU_GROUP)
+    return TariffRule.objects.filter(
+        destination__in=destinations, origin_country=origin_country
+    ).order_by("destination", "hs_prefix", "kind", "valid_from", "pk")

@@ -6,8 +6,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from mgtrade.accounts.models import User
+from quotes.pricing import EU_MEMBER_STATES
 
-from .models import Product, ProductPrice, SpecLimit
+from .models import (
+    EU_GROUP,
+    ExchangeRate,
+    FreightRate,
+    Port,
+    Product,
+    ProductPrice,
+    SpecLimit,
+    TariffRule,
+    _period_overlap,
+)
 
 PRODUCT_FIELDS = (
     "code",
@@ -113,3 +124,180 @@ def product_price_add(
     except IntegrityError as exc:  # a concurrent insert for the same day
         raise ValidationError({"effective_from": "A price for this date was just added."}) from exc
     return price
+
+
+# ---------------------------------------------------------------- reference data for pricing
+
+PORT_FIELDS = (
+    "code",
+    "name",
+    "country",
+    "origin_charges_usd_per_mt",
+    "destination_charges_usd_per_mt",
+    "note",
+)
+FREIGHT_RATE_FIELDS = (
+    "origin_port",
+    "destination_port",
+    "container_type",
+    "usd_per_container",
+    "mt_per_container",
+    "valid_from",
+    "valid_to",
+    "note",
+)
+EXCHANGE_RATE_FIELDS = ("currency", "rate_per_usd", "date", "source")
+TARIFF_RULE_FIELDS = (
+    "destination",
+    "origin_country",
+    "hs_prefix",
+    "kind",
+    "rate_percent",
+    "specific_usd_per_mt",
+    "basis",
+    "valid_from",
+    "valid_to",
+    "reference",
+    "note",
+)
+
+
+def _assign(instance, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown fields for {type(instance).__name__}: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+def _period(row) -> str:
+    return f"{row.valid_from} – {row.valid_to or 'open'}"
+
+
+def freight_rate_check(*, rate: FreightRate) -> None:
+    """Field rules plus: no other rate for the same route and container in the same period."""
+    rate.full_clean()
+    clash = rate.overlapping().first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "valid_from": f"Another {clash.container_type} rate for this route is in force "
+                f"over part of this period ({_period(clash)}). End it first."
+            }
+        )
+
+
+def tariff_rule_check(*, rule: TariffRule) -> None:
+    """Field rules plus: one rule per key (destination, origin, HS prefix, kind) at a time,
+    and no member-state rule that doubles an EU rule of the same key (or the reverse)."""
+    rule.full_clean()
+    clash = rule.overlapping().first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "valid_from": f"A {clash.get_kind_display()} rule for {clash.destination} "
+                f"{clash.hs_prefix} is in force over part of this period ({_period(clash)}). "
+                "End it first."
+            }
+        )
+    if rule.destination == EU_GROUP:
+        group = list(EU_MEMBER_STATES)
+    elif rule.destination in EU_MEMBER_STATES:
+        group = [EU_GROUP]
+    else:
+        group = []
+    if group:
+        others = TariffRule.objects.filter(
+            destination__in=group,
+            origin_country=rule.origin_country,
+            hs_prefix=rule.hs_prefix,
+            kind=rule.kind,
+        ).exclude(pk=rule.pk)
+        clash = _period_overlap(others, rule.valid_from, rule.valid_to).first()
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "destination": f"{rule.destination} overlaps the {clash.destination} rule for "
+                    f"{clash.hs_prefix} ({_period(clash)}): the duty would be charged twice. "
+                    "The EU's common customs tariff covers all 27 member states."
+                }
+            )
+
+
+def port_create(**fields: Any) -> Port:
+    port = Port()
+    _assign(port, PORT_FIELDS, fields)
+    port.full_clean()
+    port.save()
+    return port
+
+
+def port_update(*, port: Port, **fields: Any) -> Port:
+    _assign(port, PORT_FIELDS, fields)
+    port.full_clean()
+    port.save()
+    return port
+
+
+@transaction.atomic
+def freight_rate_create(**fields: Any) -> FreightRate:
+    rate = FreightRate()
+    _assign(rate, FREIGHT_RATE_FIELDS, fields)
+    freight_rate_check(rate=rate)
+    rate.save()
+    return rate
+
+
+@transaction.atomic
+def freight_rate_update(*, rate: FreightRate, **fields: Any) -> FreightRate:
+    _assign(rate, FREIGHT_RATE_FIELDS, fields)
+    freight_rate_check(rate=rate)
+    rate.save()
+    return rate
+
+
+def exchange_rate_create(**fields: Any) -> ExchangeRate:
+    rate = ExchangeRate()
+    _assign(rate, EXCHANGE_RATE_FIELDS, fields)
+    rate.full_clean()
+    rate.save()
+    return rate
+
+
+def exchange_rate_update(*, rate: ExchangeRate, **fields: Any) -> ExchangeRate:
+    _assign(rate, EXCHANGE_RATE_FIELDS, fields)
+    rate.full_clean()
+    rate.save()
+    return rate
+
+
+def exchange_rate_upsert(
+    *, currency: str, on: date, rate_per_usd: Decimal, source: str
+) -> tuple[ExchangeRate, str]:
+    """Set a currency's rate on a date. Returns the row and "created", "updated" or "unchanged"."""
+    existing = ExchangeRate.objects.filter(currency=currency, date=on).first()
+    if existing is None:
+        rate = exchange_rate_create(
+            currency=currency, date=on, rate_per_usd=rate_per_usd, source=source
+        )
+        return rate, "created"
+    if existing.rate_per_usd == rate_per_usd and existing.source == source:
+        return existing, "unchanged"
+    return exchange_rate_update(rate=existing, rate_per_usd=rate_per_usd, source=source), "updated"
+
+
+@transaction.atomic
+def tariff_rule_create(**fields: Any) -> TariffRule:
+    rule = TariffRule()
+    _assign(rule, TARIFF_RULE_FIELDS, fields)
+    tariff_rule_check(rule=rule)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def tariff_rule_update(*, rule: TariffRule, **fields: Any) -> TariffRule:
+    _assign(rule, TARIFF_RULE_FIELDS, fields)
+    tariff_rule_check(rule=rule)
+    rule.save()
+    return rule

@@ -1,6 +1,15 @@
+from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
-from products.models import Category, Product, ProductPrice
+from products.models import (
+    Category,
+    ExchangeRate,
+    FreightRate,
+    Port,
+    Product,
+    ProductPrice,
+    TariffRule,
+)
 
 
 class SpecLimitSerializer(serializers.Serializer):
@@ -63,3 +72,65 @@ class ProductPriceSerializer(serializers.ModelSerializer):
         fields = ["usd_per_mt", "effective_from", "note", "created_by", "created_at"]
         read_only_fields = ["created_by", "created_at"]
         validators = []  # the service explains a duplicate date in words
+
+
+# ---------------------------------------------------------------- reference data for pricing
+
+
+class PortSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Port
+        fields = [
+            "code",
+            "name",
+            "country",
+            "origin_charges_usd_per_mt",
+            "destination_charges_usd_per_mt",
+            "note",
+        ]
+        extra_kwargs = {"code": {"validators": []}}  # the service explains duplicates
+
+
+class FreightRateSerializer(serializers.ModelSerializer):
+    origin_port = serializers.SlugRelatedField(slug_field="code", queryset=Port.objects.all())
+    destination_port = serializers.SlugRelatedField(slug_field="code", queryset=Port.objects.all())
+
+    class Meta:
+        model = FreightRate
+        fields = [
+            "id",
+            "origin_port",
+            "destination_port",
+            "container_type",
+            "usd_per_container",
+            "mt_per_container",
+            "valid_from",
+            "valid_to",
+            "note",
+        ]
+
+
+class ExchangeRateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExchangeRate
+        fields = ["id", "currency", "rate_per_usd", "date", "source"]
+        validators = []  # the model's full_clean explains a duplicate date
+
+
+class TariffRuleSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    class Meta:
+        model = TariffRule
+        fields = [
+            "id",
+            "destination",
+            "origin_country",
+            "hs_prefix",
+            "kind",
+            "rate_percent",
+            "specific_usd_per_mt",
+            "basis",
+            "valid_from",
+            "valid_to",
+            "reference",
+            "note",
+        ]

@@ -9,7 +9,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from mgtrade.accounts import demo as accounts_demo
         from products import demo as products_demo
+        from products import reference_demo
 
         users = accounts_demo.load()
         products = products_demo.load()
         self.stdout.write(f"Demo data: {len(users)} users, {len(products)} grades.")
+        reference = reference_demo.load()
+        self.stdout.write(
+            "Reference data created: " + ", ".join(f"{n} {k}" for k, n in reference.items())
+        )

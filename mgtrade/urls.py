@@ -11,6 +11,7 @@ admin.site.site_title = "mgtrade admin"
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("products.api.urls")),
+    path("", include("customers.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("mgtrade.accounts.urls")),
     path("admin/", admin.site.urls),
     path("catalogue/", include("products.urls")),
+    path("customers/", include("customers.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 @login_required
 def home(request):
-    return redirect("products:catalogue")
+    return redirect("customers:my_day")
 
 
 class TokenView(ObtainAuthToken):

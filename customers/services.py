@@ -1,0 +1,403 @@
+"""Every write to customers, contacts and activities goes through here."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from mgtrade.accounts.models import User
+
+from . import selectors
+from .models import Activity, ActivityKind, Contact, Customer
+from .normalize import normalize_name
+from .regions import region_for
+
+CUSTOMER_FIELDS = (
+    "name",
+    "country",
+    "industry",
+    "status",
+    "default_incoterm",
+    "default_destination_port",
+    "default_currency",
+    "payment_terms",
+    "vat_id",
+    "website",
+    "address",
+    "postal_code",
+    "city",
+    "notes",
+)
+CONTACT_FIELDS = (
+    "name",
+    "job_title",
+    "email",
+    "phone",
+    "language",
+    "is_primary",
+    "email_opt_out",
+)
+ACTIVITY_FIELDS = ("kind", "date", "summary", "follow_up_on", "done", "contact")
+
+
+class DuplicateError(ValidationError):
+    """A likely duplicate: a field error that names the existing records (``existing``).
+
+    Callers repeat the call with ``confirm_duplicate=True`` to go ahead anyway.
+    """
+
+    def __init__(self, *, field: str, message: str, existing: list):
+        super().__init__({field: [message]})
+        self.field = field
+        self.existing = existing
+
+
+def _check_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+
+
+def _ensure_can_edit(*, customer: Customer, by: User) -> None:
+    if not (by.is_manager or customer.owner_id == by.pk):
+        raise PermissionDenied("You can only change your own customers.")
+
+
+def _clean_customer_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(fields)
+    for key in CUSTOMER_FIELDS:
+        if isinstance(fields.get(key), str):
+            fields[key] = fields[key].strip()
+    for key in ("country", "default_destination_port", "default_currency"):
+        if fields.get(key):
+            fields[key] = str(fields[key]).upper()
+    return fields
+
+
+def _derive(customer: Customer) -> None:
+    customer.normalized_name = normalize_name(customer.name)[:200]
+    try:
+        customer.region = region_for(str(customer.country))
+    except ValueError:
+        customer.region = ""  # full_clean reports the country itself
+
+
+def _duplicate_message(*, existing: list[Customer], by: User) -> str:
+    first = existing[0]
+    visible = by.is_manager or first.owner_id == by.pk
+    label = f"“{first.name}”" if visible else f"owned by {first.owner}"
+    more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+    return (
+        f"A customer with this name already exists in {first.country.name}: "
+        f"#{first.pk} {label}{more}. Check it first, or confirm to create this one anyway."
+    )
+
+
+def _guard_customer_duplicate(*, customer: Customer, by: User, confirm: bool) -> None:
+    if confirm:
+        return
+    existing = selectors.customer_duplicates(
+        normalized_name=customer.normalized_name,
+        country=str(customer.country),
+        exclude_pk=customer.pk,
+    )
+    if existing:
+        raise DuplicateError(
+            field="name", message=_duplicate_message(existing=existing, by=by), existing=existing
+        )
+
+
+@transaction.atomic
+def customer_create(
+    *, by: User, owner: User | None = None, confirm_duplicate: bool = False, **fields: Any
+) -> Customer:
+    """Create a customer owned by ``owner`` (default: ``by``; only managers pick another).
+
+    A customer with the same normalized name in the same country raises ``DuplicateError``
+    unless ``confirm_duplicate`` is true.
+    """
+    _check_fields(fields, CUSTOMER_FIELDS)
+    owner = owner or by
+    if owner.pk != by.pk and not by.is_manager:
+        raise PermissionDenied("Only a manager can create a customer for another rep.")
+    customer = Customer(owner=owner, **_clean_customer_fields(fields))
+    _derive(customer)
+    customer.full_clean()
+    _guard_customer_duplicate(customer=customer, by=by, confirm=confirm_duplicate)
+    customer.updated_at = timezone.now()
+    customer._history_user = by
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, customer: Customer, by: User, confirm_duplicate: bool = False, **fields: Any
+) -> Customer:
+    """Change a customer's facts and defaults (the owner changes only by ``customer_reassign``)."""
+    _check_fields(fields, CUSTOMER_FIELDS)
+    _ensure_can_edit(customer=customer, by=by)
+    old_key = (customer.normalized_name, str(customer.country))
+    for name, value in _clean_customer_fields(fields).items():
+        setattr(customer, name, value)
+    _derive(customer)
+    customer.full_clean()
+    if (customer.normalized_name, str(customer.country)) != old_key:
+        _guard_customer_duplicate(customer=customer, by=by, confirm=confirm_duplicate)
+    customer.updated_at = timezone.now()
+    customer._history_user = by
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_reassign(*, customer: Customer, owner: User, by: User, note: str = "") -> Customer:
+    """Give a customer to another rep (managers only); logged as a note and in the history."""
+    if not by.is_manager:
+        raise PermissionDenied("Only a manager can reassign a customer.")
+    if not owner.is_active:
+        raise ValidationError({"owner": "This user is inactive; pick an active rep."})
+    customer = Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+    previous = customer.owner
+    if previous.pk == owner.pk:
+        return customer
+    customer.owner = owner
+    customer.updated_at = timezone.now()
+    customer._history_user = by
+    customer._change_reason = f"Reassigned from {previous} to {owner}"
+    customer.save()
+    summary = f"Owner changed from {previous} to {owner} by {by}."
+    if note.strip():
+        summary += f" {note.strip()}"
+    Activity.objects.create(
+        customer=customer, kind=ActivityKind.NOTE, summary=summary, logged_by=by
+    )
+    return customer
+
+
+# Contacts ---------------------------------------------------------------------------
+
+
+def _clean_contact_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(fields)
+    for key in ("name", "job_title", "phone", "email"):
+        if isinstance(fields.get(key), str):
+            fields[key] = fields[key].strip()
+    if fields.get("email"):
+        fields["email"] = fields["email"].lower()
+    return fields
+
+
+def _guard_contact_email(*, contact: Contact, by: User, confirm: bool) -> None:
+    if not contact.email:
+        return
+    same = (
+        Contact.objects.filter(customer_id=contact.customer_id, email__iexact=contact.email)
+        .exclude(pk=contact.pk)
+        .first()
+    )
+    if same:
+        raise ValidationError(
+            {"email": f"{contact.email} is already the email of {same.name} at this customer."}
+        )
+    if confirm:
+        return
+    elsewhere = selectors.contact_email_elsewhere(
+        email=contact.email, customer_pk=contact.customer_id
+    )
+    if elsewhere:
+        other = elsewhere[0]
+        customer = other.customer
+        visible = by.is_manager or customer.owner_id == by.pk
+        where = f"#{customer.pk} “{customer.name}”" if visible else f"#{customer.pk}"
+        raise DuplicateError(
+            field="email",
+            message=(
+                f"{contact.email} is already a contact ({other.name}) at customer {where}. "
+                "Check it first, or confirm to add this contact anyway."
+            ),
+            existing=[customer],
+        )
+
+
+def _lock_customer(customer: Customer) -> Customer:
+    return Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+@transaction.atomic
+def contact_create(
+    *, customer: Customer, by: User, confirm_duplicate: bool = False, **fields: Any
+) -> Contact:
+    """Add a contact. The first contact becomes primary; a new primary demotes the old one."""
+    _check_fields(fields, CONTACT_FIELDS)
+    _ensure_can_edit(customer=customer, by=by)
+    _lock_customer(customer)  # serializes the primary rule per customer
+    contact = Contact(customer=customer, **_clean_contact_fields(fields))
+    contact.full_clean(exclude=["customer"], validate_constraints=False)
+    _guard_contact_email(contact=contact, by=by, confirm=confirm_duplicate)
+    has_primary = customer.contacts.filter(is_primary=True).exists()
+    if not has_primary:
+        contact.is_primary = True
+    elif contact.is_primary:
+        customer.contacts.filter(is_primary=True).update(is_primary=False)
+    contact.save()
+    _touch(customer_pk=customer.pk)
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    *, contact: Contact, by: User, confirm_duplicate: bool = False, **fields: Any
+) -> Contact:
+    _check_fields(fields, CONTACT_FIELDS)
+    _ensure_can_edit(customer=contact.customer, by=by)
+    _lock_customer(contact.customer)
+    was_primary = Contact.objects.filter(pk=contact.pk, is_primary=True).exists()
+    old_email = contact.email
+    for name, value in _clean_contact_fields(fields).items():
+        setattr(contact, name, value)
+    contact.full_clean(exclude=["customer"], validate_constraints=False)
+    if contact.email != old_email:
+        _guard_contact_email(contact=contact, by=by, confirm=confirm_duplicate)
+    if was_primary and not contact.is_primary:
+        raise ValidationError(
+            {
+                "is_primary": "A customer needs one primary contact: make another contact "
+                "primary instead."
+            }
+        )
+    if contact.is_primary and not was_primary:
+        Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).update(
+            is_primary=False
+        )
+    contact.save()
+    _touch(customer_pk=contact.customer_id)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, by: User) -> None:
+    """Remove a contact; when it was the primary one, the oldest remaining contact takes over."""
+    _ensure_can_edit(customer=contact.customer, by=by)
+    _lock_customer(contact.customer)
+    customer_pk, was_primary = contact.customer_id, contact.is_primary
+    contact.delete()
+    if was_primary:
+        successor = Contact.objects.filter(customer_id=customer_pk).order_by("id").first()
+        if successor:
+            successor.is_primary = True
+            successor.save(update_fields=["is_primary", "updated_at"])
+    _touch(customer_pk=customer_pk)
+
+
+# Activities -------------------------------------------------------------------------
+
+
+def _touch(*, customer_pk: int, activity_date: date | None = None) -> None:
+    """Mark the account as touched (for "recently touched") without a history row."""
+    updates: dict[str, Any] = {"updated_at": timezone.now()}
+    if activity_date is not None:
+        updates["last_activity_on"] = Greatest("last_activity_on", activity_date)
+        Customer.objects.filter(pk=customer_pk, last_activity_on__isnull=True).update(
+            last_activity_on=activity_date
+        )
+    Customer.objects.filter(pk=customer_pk).update(**updates)
+
+
+def _check_activity(activity: Activity) -> None:
+    activity.full_clean(exclude=["customer", "logged_by", "contact"])
+    if activity.contact_id and activity.contact.customer_id != activity.customer_id:
+        raise ValidationError({"contact": "This contact belongs to another customer."})
+    if activity.follow_up_on and activity.follow_up_on < activity.date and not activity.done:
+        raise ValidationError(
+            {"follow_up_on": "The follow-up date cannot be before the activity's date."}
+        )
+
+
+@transaction.atomic
+def activity_log(
+    *,
+    customer: Customer,
+    by: User,
+    kind: str,
+    summary: str,
+    date: date | None = None,
+    follow_up_on: date | None = None,
+    contact: Contact | None = None,
+    done: bool = False,
+) -> Activity:
+    """Log a call, email, meeting, visit or note, optionally with a follow-up date."""
+    _ensure_can_edit(customer=customer, by=by)
+    activity = Activity(
+        customer=customer,
+        kind=kind,
+        summary=(summary or "").strip(),
+        date=date or timezone.localdate(),
+        follow_up_on=follow_up_on,
+        contact=contact,
+        logged_by=by,
+        done=done,
+        done_at=timezone.now() if done else None,
+    )
+    _check_activity(activity)
+    activity.save()
+    _touch(customer_pk=customer.pk, activity_date=activity.date)
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, by: User, **fields: Any) -> Activity:
+    _check_fields(fields, ACTIVITY_FIELDS)
+    _ensure_can_edit(customer=activity.customer, by=by)
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    if activity.done and activity.done_at is None:
+        activity.done_at = timezone.now()
+    if not activity.done:
+        activity.done_at = None
+    _check_activity(activity)
+    activity.save()
+    _touch(customer_pk=activity.customer_id, activity_date=activity.date)
+    return activity
+
+
+def activity_mark_done(*, activity: Activity, by: User) -> Activity:
+    """Mark a follow-up done; doing it twice changes nothing."""
+    _ensure_can_edit(customer=activity.customer, by=by)
+    now = timezone.now()
+    Activity.objects.filter(pk=activity.pk, done=False).update(done=True, done_at=now)
+    activity.refresh_from_db(fields=["done", "done_at"])
+    _touch(customer_pk=activity.customer_id)
+    return activity
+
+
+# CSV import -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_import(*, text: str, by: User) -> list[Customer]:
+    """Import every row of a customers CSV, or none: any row error raises ValidationError."""
+    from .csvio import import_parse
+
+    if not by.is_manager:
+        raise PermissionDenied("Only managers and admins import customers.")
+    preview = import_parse(text=text, by=by)
+    if not preview.ok:
+        raise ValidationError(
+            {
+                "file": [f"Line {r.line}: {'; '.join(r.errors)}" for r in preview.rows if r.errors]
+                or preview.errors
+            }
+        )
+    created = []
+    for row in preview.rows:
+        customer = customer_create(
+            by=by, owner=row.owner, confirm_duplicate=False, **row.customer_fields
+        )
+        if row.contact_fields:
+            contact_create(customer=customer, by=by, confirm_duplicate=True, **row.contact_fields)
+        created.append(customer)
+    return created

@@ -92,13 +92,23 @@ def decode_upload(data: bytes) -> str:
         raise ValidationError({"file": "Save the file as CSV UTF-8 and upload it again."}) from None
 
 
+ALIASES = {"usa": "US", "united states": "US", "uk": "GB", "great britain": "GB", "korea": "KR"}
+
+
 def _country_code(value: str) -> str | None:
+    """An ISO alpha-2 or alpha-3 code, an English name (old or new: Turkey, Türkiye) or alias."""
     value = value.strip()
     if not value:
         return None
-    if len(value) == 2 and value.upper() in dict(countries):
-        return value.upper()
-    return countries.by_name(value) or countries.by_name(value, insensitive=True) or None
+    if len(value) in (2, 3) and value.isalpha():
+        code = countries.alpha2(value.upper())
+        if code:
+            return code
+    return (
+        countries.by_name(value, insensitive=True)
+        or ALIASES.get(value.casefold())
+        or None
+    )
 
 
 def _choice(value: str, choices) -> str | None:
@@ -256,7 +266,8 @@ class Echo:
 
 def _safe(cell: str) -> str:
     """Keep spreadsheet apps from running a cell as a formula (CSV injection)."""
-    if cell[:1] in ("=", "@", "\t", "\r") or (cell[:1] in "+-" and not cell[1:2].isdigit()):
+    first = cell[:1]
+    if first in ("=", "@", "\t", "\r") or (first in ("+", "-") and not cell[1:2].isdigit()):
         return "'" + cell
     return cell
 

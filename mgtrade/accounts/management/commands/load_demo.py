@@ -7,6 +7,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        from customers import demo as customers_demo
         from mgtrade.accounts import demo as accounts_demo
         from products import demo as products_demo
         from products import reference_demo
@@ -18,3 +19,5 @@ class Command(BaseCommand):
         self.stdout.write(
             "Reference data created: " + ", ".join(f"{n} {k}" for k, n in reference.items())
         )
+        customers = customers_demo.load(users)
+        self.stdout.write(f"Demo customers: {len(customers)}.")

@@ -42,6 +42,7 @@ __all__ = [
     "check_terms",
     "price",
     "rule_applies",
+    "total_composition",
 ]
 
 ZERO = Decimal("0")
@@ -101,6 +102,20 @@ _COMPOSITION: dict[str, tuple[bool, bool, bool, bool, bool, bool]] = {
     "DPU": (False, True, True, True, False, True),
     "DDP": (False, True, True, True, True, False),
 }
+
+
+def total_composition(incoterm: str) -> dict[str, int]:
+    """How each component enters the quote total under an Incoterm: +1, -1 or 0."""
+    origin, freight, insurance, destination, duties, absorption = _COMPOSITION[incoterm]
+    return {
+        "goods_value": 1,
+        "origin_deduction": -1 if origin else 0,
+        "freight": 1 if freight else 0,
+        "insurance": 1 if insurance else 0,
+        "duties": 1 if duties else 0,
+        "destination_charges": 1 if destination else 0,
+        "tariff_absorption": -1 if absorption else 0,
+    }
 
 
 def _r2(value: Decimal) -> Decimal:

@@ -1,0 +1,115 @@
+"""Number formatting for printed documents: ``{% load pdf_format %}``.
+
+``{{ amount|money:"EUR" }}`` -> ``EUR 12,345.67``; ``{{ amount|money:"JPY" }}`` ->
+``JPY 1,234,568``: rounded half-up to the currency's ISO 4217 minor units (2 unless listed
+in ``CURRENCY_DECIMALS``), comma thousands separators, a no-break space after the code.
+``{{ qty|quantity }}`` -> ``1,250.000`` (MT, 3 decimals); ``{{ rate|percent }}`` -> ``5.3 %``.
+
+Values are ``Decimal``, ``int`` or strings ``Decimal`` accepts; ``None`` and ``""`` print
+nothing. Anything else (a float, "abc") raises ``ValueError``: a document with a wrong
+amount must fail to render rather than be sent. No Babel: it is not installed and a table of
+minor units is all these documents need.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+NBSP = "\u00a0"
+
+# ISO 4217 minor units that are not 2 (only those a buyer of ours might plausibly use).
+CURRENCY_DECIMALS = {
+    "JPY": 0,
+    "KRW": 0,
+    "VND": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "PYG": 0,
+    "UGX": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "BHD": 3,
+    "IQD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "LYD": 3,
+    "OMR": 3,
+    "TND": 3,
+}
+
+
+def currency_decimals(currency: str) -> int:
+    return CURRENCY_DECIMALS.get((currency or "").upper(), 2)
+
+
+def to_decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (float, bool)):
+        raise ValueError(f"refusing to format {value!r}: use Decimal, int or str for amounts")
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"not a number: {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return number
+
+
+def format_decimal(value, places: int) -> str:
+    """``1234567.5, 2`` -> ``1,234,567.50`` (half-up)."""
+    number = to_decimal(value)
+    if number is None:
+        return ""
+    quantum = Decimal(1).scaleb(-places)
+    number = number.quantize(quantum, ROUND_HALF_UP)
+    if number == 0:
+        number = abs(number)  # no "-0.00"
+    return f"{number:,.{places}f}"
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """``EUR 12,345.67``; without a currency just the number to 2 decimals."""
+    text = format_decimal(value, currency_decimals(currency))
+    if not text or not currency:
+        return text
+    return f"{currency.upper()}{NBSP}{text}"
+
+
+@register.filter
+def quantity(value, places: int = 3) -> str:
+    """Metric tonnes: ``1,250.000``."""
+    return format_decimal(value, int(places))
+
+
+@register.filter
+def percent(value) -> str:
+    """``Decimal("5.30")`` -> ``5.3 %``; ``Decimal("108.26")`` -> ``108.26 %``."""
+    number = to_decimal(value)
+    if number is None:
+        return ""
+    number = number.normalize()
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    return f"{number:,f}{NBSP}%"
+
+
+DUTY_KIND_LABELS = {
+    "mfn": "MFN customs duty",
+    "anti_dumping": "Anti-dumping duty",
+    "countervailing": "Countervailing duty",
+    "safeguard": "Safeguard duty",
+    "retaliatory": "Retaliatory / additional duty",
+    "other": "Other duty",
+}
+
+
+@register.filter
+def duty_kind(kind: str) -> str:
+    """``anti_dumping`` -> ``Anti-dumping duty`` (unknown kinds are shown readably)."""
+    return DUTY_KIND_LABELS.get(kind, (kind or "").replace("_", " ").capitalize())

@@ -104,11 +104,7 @@ def _country_code(value: str) -> str | None:
         code = countries.alpha2(value.upper())
         if code:
             return code
-    return (
-        countries.by_name(value, insensitive=True)
-        or ALIASES.get(value.casefold())
-        or None
-    )
+    return countries.by_name(value, insensitive=True) or ALIASES.get(value.casefold()) or None
 
 
 def _choice(value: str, choices) -> str | None:

@@ -106,6 +106,7 @@ class Customer(models.Model):
             models.Index(fields=["updated_at"], name="customer_updated"),
             models.Index(fields=["owner", "updated_at"], name="customer_owner_updated"),
             models.Index(fields=["city"], name="customer_city"),
+            models.Index(fields=["last_activity_on"], name="customer_last_activity"),
         ]
 
     def __str__(self) -> str:

@@ -80,7 +80,10 @@ def test_only_managers_import(rep):
 
 
 def test_unknown_columns_and_empty_files_are_refused(manager):
-    assert "Unknown columns" in import_parse(text="name,country,industry,colour\n", by=manager).errors[0]
+    assert (
+        "Unknown columns"
+        in import_parse(text="name,country,industry,colour\n", by=manager).errors[0]
+    )
     assert import_parse(text="", by=manager).errors
     assert "no rows" in import_parse(text="name,country,industry\n", by=manager).errors[0]
 

@@ -105,7 +105,9 @@ def test_list_page_query_count_is_fixed_whatever_the_rows(
 def test_create_page_creates_and_redirects(rep, rep_client):
     response = rep_client.post(reverse("customers:create"), FORM)
     customer = Customer.objects.get()
-    assert response.status_code == 302 and response.url == reverse("customers:detail", args=[customer.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "customers:detail", args=[customer.pk]
+    )
     assert customer.owner == rep and customer.region == "europe"
 
 

@@ -49,6 +49,7 @@ ZERO = Decimal("0")
 CENT = Decimal("0.01")
 MT3 = Decimal("0.001")
 HUNDRED = Decimal("100")
+PCT = Decimal("0.01")
 INSURED_FACTOR = Decimal("1.1")
 MAX_QUANTITY_MT = Decimal("100000")
 
@@ -221,7 +222,19 @@ def _fx_str(value: Decimal) -> str:
     return f"{value:f}"
 
 
-@dataclass(frozen=True, slots=True)
+def _frozen_new(cls, values: dict[str, Any]):
+    """Build a frozen (dict-based) dataclass instance without its generated ``__init__``.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which
+    halved the engine's throughput for the many duty and line results of a quote; the
+    values here come straight from validated inputs, so nothing is skipped but the cost.
+    """
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    return obj
+
+
+@dataclass(frozen=True)
 class DutyLine:
     kind: str
     destination: str
@@ -267,7 +280,7 @@ class DutyLine:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LineResult:
     product: str
     name: str
@@ -559,18 +572,47 @@ def _rules_in_force(inp: PricingInput) -> list[tuple[str, TariffRuleData]]:
 # ---------------------------------------------------------------- the computation
 
 
+def _lines_plausible(lines: tuple[LineInput, ...]) -> bool:
+    """Fast path of the line checks (the full checks run only when this fails)."""
+    try:
+        for line in lines:
+            if not (
+                ZERO < line.quantity_mt <= MAX_QUANTITY_MT
+                and ZERO <= line.discount_percent <= HUNDRED
+                and line.unit_price_usd_per_mt >= ZERO
+            ):
+                return False
+    except (TypeError, ArithmeticError):  # NaN (InvalidOperation) or not a Decimal
+        return False
+    return True
+
+
 def price(inp: PricingInput) -> PricingResult:
     """Price a quote. Raises ``PricingError`` with the fields at fault."""
-    _validate(inp)
+    lines = inp.lines
+    if (
+        not lines
+        or inp.incoterm not in _COMPOSITION
+        or not _lines_plausible(lines)
+        or not ZERO <= inp.tariff_absorption_percent <= HUNDRED
+        or (inp.incoterm == "DDP" and inp.tariff_absorption_percent)
+        or not ZERO <= inp.insurance_rate_percent <= HUNDRED
+        or inp.origin_port.code == inp.destination_port.code
+        or inp.freight.mt_per_container <= ZERO
+        or inp.freight.usd_per_container < ZERO
+        or inp.fx_rate <= ZERO
+    ):
+        _validate(inp)
     origin_deduct, with_freight, with_insurance, with_dest, with_duties, with_absorption = (
         _COMPOSITION[inp.incoterm]
     )
-    lines = inp.lines
-    hundred = HUNDRED
+    pct = PCT
+    cent = CENT
+    half_up = ROUND_HALF_UP
 
-    # 1. goods value
+    # 1. goods value (full precision)
     raw_goods = [
-        line.quantity_mt * line.unit_price_usd_per_mt * (hundred - line.discount_percent) / hundred
+        line.quantity_mt * line.unit_price_usd_per_mt * (HUNDRED - line.discount_percent) * pct
         for line in lines
     ]
     goods_raw_total = sum(raw_goods, ZERO)
@@ -582,67 +624,85 @@ def price(inp: PricingInput) -> PricingResult:
     containers = int(full) + (1 if rest else 0)
     freight = containers * fr.usd_per_container
 
-    # 3. insurance
-    cf = goods_raw_total + freight
-    insurance = INSURED_FACTOR * cf * inp.insurance_rate_percent / hundred
+    # 3. insurance: 110 % of (goods + freight) × rate
+    insured_rate = INSURED_FACTOR * inp.insurance_rate_percent * pct
+    insurance = (goods_raw_total + freight) * insured_rate
+    # A line's CIF customs value is goods + freight share + insurance share, where the
+    # insurance share (pro rata by goods + freight share) is (goods + freight share) ×
+    # insured_rate exactly: so CIF value = (goods + freight share) × cif_factor.
+    cif_factor = 1 + insured_rate
+    freight_per_mt = freight / total_qty
 
-    # 4.-5. customs values and duties
+    # 4.-5. customs values and duties; rules matched once per HS code
     rules = _rules_in_force(inp)
+    by_hs: dict[str, list[tuple[TariffRuleData, Decimal, Decimal]]] = {}
     line_results = []
     duties_raw_total = ZERO
     duties_total = ZERO
     unmatched = []
     for line, goods in zip(lines, raw_goods, strict=True):
-        hs_digits = line.hs_code.replace(".", "")
+        matched = by_hs.get(line.hs_code)
+        if matched is None:
+            hs_digits = line.hs_code.replace(".", "")
+            matched = by_hs[line.hs_code] = [
+                (rule, rule.rate_percent * pct, rule.specific_usd_per_mt)
+                for prefix, rule in rules
+                if hs_digits.startswith(prefix)
+            ]
+        if not matched:
+            unmatched.append(f"{line.product} (HS {line.hs_code})")
+        qty = line.quantity_mt
         duty_lines = []
         line_duties = ZERO
-        cif_value = None
-        for prefix, rule in rules:
-            if not hs_digits.startswith(prefix):
-                continue
+        cif_value = cif_r = None
+        goods_r = goods.quantize(cent, half_up)
+        for rule, rate, specific in matched:
             if rule.basis == "FOB":
                 customs = goods
+                customs_r = goods_r
             else:
                 if cif_value is None:
-                    freight_share = freight * line.quantity_mt / total_qty
-                    insurance_share = insurance * (goods + freight_share) / cf if cf else ZERO
-                    cif_value = goods + freight_share + insurance_share
+                    cif_value = (goods + freight_per_mt * qty) * cif_factor
+                    cif_r = cif_value.quantize(cent, half_up)
                 customs = cif_value
-            raw = (
-                customs * rule.rate_percent / hundred + rule.specific_usd_per_mt * line.quantity_mt
-            )
+                customs_r = cif_r
+            raw = customs * rate + specific * qty if specific else customs * rate
             duties_raw_total += raw
-            amount = _r2(raw)
+            amount = raw.quantize(cent, half_up)
             line_duties += amount
             duty_lines.append(
-                DutyLine(
-                    kind=rule.kind,
-                    destination=rule.destination,
-                    origin_country=rule.origin_country,
-                    hs_prefix=rule.hs_prefix,
-                    rate_percent=rule.rate_percent,
-                    specific_usd_per_mt=rule.specific_usd_per_mt,
-                    basis=rule.basis,
-                    customs_value=_r2(customs),
-                    amount=amount,
-                    reference=rule.reference,
-                    rule_id=rule.id,
+                _frozen_new(
+                    DutyLine,
+                    {
+                        "kind": rule.kind,
+                        "destination": rule.destination,
+                        "origin_country": rule.origin_country,
+                        "hs_prefix": rule.hs_prefix,
+                        "rate_percent": rule.rate_percent,
+                        "specific_usd_per_mt": specific,
+                        "basis": rule.basis,
+                        "customs_value": customs_r,
+                        "amount": amount,
+                        "reference": rule.reference,
+                        "rule_id": rule.id,
+                    },
                 )
             )
-        if not duty_lines:
-            unmatched.append(f"{line.product} (HS {line.hs_code})")
         duties_total += line_duties
         line_results.append(
-            LineResult(
-                product=line.product,
-                name=line.name,
-                hs_code=line.hs_code,
-                quantity_mt=line.quantity_mt,
-                unit_price_usd_per_mt=line.unit_price_usd_per_mt,
-                discount_percent=line.discount_percent,
-                goods_value=_r2(goods),
-                duties=tuple(duty_lines),
-                duties_total=line_duties,
+            _frozen_new(
+                LineResult,
+                {
+                    "product": line.product,
+                    "name": line.name,
+                    "hs_code": line.hs_code,
+                    "quantity_mt": qty,
+                    "unit_price_usd_per_mt": line.unit_price_usd_per_mt,
+                    "discount_percent": line.discount_percent,
+                    "goods_value": goods_r,
+                    "duties": tuple(duty_lines),
+                    "duties_total": line_duties,
+                },
             )
         )
 
@@ -655,7 +715,7 @@ def price(inp: PricingInput) -> PricingResult:
     )
     port_charges = _r2(inp.destination_port.destination_charges_usd_per_mt * total_qty)
     absorption = (
-        _r2(duties_raw_total * inp.tariff_absorption_percent / hundred) if with_absorption else ZERO
+        _r2(duties_raw_total * inp.tariff_absorption_percent * pct) if with_absorption else ZERO
     )
     usd = _components(
         goods_value=goods_value,

@@ -23,7 +23,11 @@ def roles(request):
                 url = reverse(url_name)
             except NoReverseMatch:
                 continue  # the page's app is not installed yet
-            nav.append({"label": label, "url": url, "active": path.startswith(url)})
+            nav.append({"label": label, "url": url, "active": False})
+        # Highlight only the most specific match (/customers/my-day/ is My day, not Customers).
+        matches = [item for item in nav if path.startswith(item["url"])]
+        if matches:
+            max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {
         "is_manager": is_authenticated and user.is_manager,
         "is_admin": is_authenticated and user.is_admin,

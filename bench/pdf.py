@@ -1,0 +1,127 @@
+"""PDF rendering speed and memory: the 10-line sample quote, in one process.
+
+    .venv/bin/python bench/pdf.py [--runs 30] [--memory-pdfs 300]
+
+Prints, for ``quotes.pdf.render_template_pdf("pdf/quote.html", sample)``, the app's whole
+render step (template, SafeURLFetcher, attachment drop, WeasyPrint):
+- its median time (wall clock and process CPU time: on a shared machine CPU time is the
+  steadier of the two), and the median of WeasyPrint alone on the same HTML
+  (``HTML(string=html, base_url=...).write_pdf(font_config=...)`` with the same warm
+  FontConfiguration and WeasyPrint's default fetcher). The HTML is the one the app
+  renders; only its ``/static/...`` URLs are rewritten to ``file://`` paths of the same
+  files, since the default fetcher cannot resolve the app's internal base URL (it would
+  try DNS). Both read the same stylesheet and logo. The two are interleaved, run by run,
+  so machine noise hits both alike. Target ratio: <= 1.15.
+- PDFs per minute for this one process (60 s / median app time).
+- RSS growth over --memory-pdfs renders after warm-up (VmRSS from /proc/self/status;
+  peak from getrusage). Target: < 50 MB.
+
+Uses ``mgtrade.settings.local``; no database is touched.
+"""
+
+import argparse
+import gc
+import os
+import resource
+import statistics
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mgtrade.settings.local")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30, help="timed runs of each (default 30)")
+    parser.add_argument("--memory-pdfs", type=int, default=300, help="PDFs for RSS growth")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from quotes.pdf import (
+        PDF_BASE_URL,
+        company_context,
+        font_config,
+        render_template_pdf,
+        sample_quote_context,
+    )
+
+    context = sample_quote_context(lines=10)
+    html = render_to_string("pdf/quote.html", {"company": company_context(), **context})
+    static_dir = Path(settings.STATICFILES_DIRS[0]).resolve()
+    plain_html = html.replace('"/static/', f'"file://{static_dir}/')
+    assert plain_html != html
+    fonts = font_config()
+
+    def app_step() -> bytes:
+        return render_template_pdf("pdf/quote.html", context)
+
+    def weasyprint_alone() -> bytes:
+        return HTML(string=plain_html, base_url=PDF_BASE_URL).write_pdf(font_config=fonts)
+
+    for _ in range(3):  # warm-up: fonts, template cache, imports
+        app_step()
+        weasyprint_alone()
+
+    wall = {app_step: [], weasyprint_alone: []}
+    cpu = {app_step: [], weasyprint_alone: []}
+    for i in range(args.runs):
+        order = (app_step, weasyprint_alone) if i % 2 == 0 else (weasyprint_alone, app_step)
+        for func in order:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            func()
+            cpu[func].append(time.process_time() - start_cpu)
+            wall[func].append(time.perf_counter() - start)
+
+    pages = len(PdfReader(BytesIO(app_step())).pages)
+    print(f"sample quote: 10 lines, {pages} pages, {args.runs} runs each (interleaved)")
+    print(f"{'median':44} {'wall':>9} {'CPU':>9}")
+    medians = {}
+    for label, func in (
+        ("app render step (render_template_pdf)", app_step),
+        ("WeasyPrint alone, same HTML", weasyprint_alone),
+    ):
+        medians[func] = (statistics.median(wall[func]), statistics.median(cpu[func]))
+        print(f"{label:44} {medians[func][0] * 1000:6.1f} ms {medians[func][1] * 1000:6.1f} ms")
+    ratio_wall = medians[app_step][0] / medians[weasyprint_alone][0]
+    ratio_cpu = medians[app_step][1] / medians[weasyprint_alone][1]
+    print(f"{'ratio app / WeasyPrint alone (<= 1.15)':44} {ratio_wall:9.3f} {ratio_cpu:9.3f}")
+    print(f"{'PDFs per minute, one process':44} {60 / medians[app_step][0]:9.0f}")
+
+    gc.collect()
+    before = rss_mb()
+    start = time.perf_counter()
+    for _ in range(args.memory_pdfs):
+        app_step()
+    seconds = time.perf_counter() - start
+    gc.collect()
+    after = rss_mb()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"RSS over {args.memory_pdfs} PDFs: {before:.1f} MB -> {after:.1f} MB, growth "
+        f"{after - before:+.1f} MB (target < 50 MB); peak {peak:.1f} MB; "
+        f"{args.memory_pdfs / seconds * 60:.0f} PDFs/min in that loop"
+    )
+
+
+if __name__ == "__main__":
+    main()

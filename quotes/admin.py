@@ -1,0 +1,72 @@
+from django.contrib import admin
+
+from .models import Quote, QuoteEvent, QuoteLine, RejectionReason
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ("label", "code", "asks_competitor", "active", "position")
+    list_editable = ("active", "position")
+
+
+class QuoteLineInline(admin.TabularInline):
+    model = QuoteLine
+    extra = 0
+    can_delete = False
+    fields = (
+        "position",
+        "product_code",
+        "product_name",
+        "hs_code",
+        "quantity_mt",
+        "unit_price_usd_per_mt",
+        "discount_percent",
+        "goods_value_usd",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class QuoteEventInline(admin.TabularInline):
+    model = QuoteEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "by", "action", "from_status", "to_status", "comment")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    """Read-only: quotes change only through the app's services (state machine, numbering)."""
+
+    list_display = (
+        "number",
+        "version",
+        "customer",
+        "owner",
+        "status",
+        "incoterm",
+        "destination_port",
+        "currency",
+        "total_quote_currency",
+        "quote_date",
+        "valid_until",
+    )
+    list_filter = ("status", "incoterm", "currency")
+    search_fields = ("number", "customer__name")
+    list_select_related = ("customer", "owner")
+    inlines = [QuoteLineInline, QuoteEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

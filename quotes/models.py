@@ -1,0 +1,249 @@
+"""Quotes: numbered, versioned offers to a buyer, with the pricing engine's result frozen in.
+
+A quote is written only through ``quotes.services``; every state change is a
+``QuoteEvent``. Lines copy the grade's code, name, HS code and standard so the document
+never changes when the catalogue does; ``pricing`` holds the engine's full result
+(``quotes.pricing.PricingResult.to_dict()``), including the tariff rules applied and the
+exchange rate.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from customers.models import Contact, Customer, Incoterm
+
+
+class QuoteStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING_APPROVAL = "pending_approval", "Pending approval"
+    APPROVED = "approved", "Approved"
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+EDITABLE_STATUSES = (QuoteStatus.DRAFT, QuoteStatus.PENDING_APPROVAL, QuoteStatus.APPROVED)
+OPEN_STATUSES = (*EDITABLE_STATUSES, QuoteStatus.SENT)
+
+
+class QuoteNumberCounter(models.Model):
+    """The last number issued in a year; locked while the next one is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class RejectionReason(models.Model):
+    """The managed list of reasons a buyer declined (price, lead time, lost to competitor…)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    label = models.CharField(max_length=80)
+    asks_competitor = models.BooleanField(
+        default=False, help_text="Offer the competitor, its origin and its price per MT."
+    )
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Quote(models.Model):
+    number = models.CharField(max_length=16, editable=False, help_text="Q-<year>-<5 digits>")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    previous_version = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    status = models.CharField(
+        max_length=20, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT, editable=False
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="quotes"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quotes"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    quote_date = models.DateField()
+    valid_until = models.DateField()
+    incoterm = models.CharField(max_length=3, choices=Incoterm.choices)
+    origin_port = models.CharField(max_length=5)
+    destination_port = models.CharField(max_length=5)
+    destination_country = models.CharField(max_length=2, editable=False)
+    currency = models.CharField(max_length=3)
+    insurance_rate_percent = models.DecimalField(
+        max_digits=6, decimal_places=3, validators=[MinValueValidator(Decimal("0"))]
+    )
+    tariff_absorption_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    payment_terms = models.CharField(max_length=200, blank=True)
+    lead_time = models.CharField(
+        max_length=120, blank=True, help_text="e.g. 3–4 weeks after deposit"
+    )
+    packaging_notes = models.CharField(max_length=300, blank=True)
+    terms = models.TextField(blank=True, help_text="Free-text terms printed on the quote.")
+
+    # The engine's full result and the figures lists need, copied out of it.
+    pricing = models.JSONField(editable=False)
+    fx_rate = models.DecimalField(max_digits=18, decimal_places=8, editable=False)
+    total_quantity_mt = models.DecimalField(max_digits=12, decimal_places=3, editable=False)
+    total_usd = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
+    total_quote_currency = models.DecimalField(max_digits=18, decimal_places=2, editable=False)
+    landed_cost_per_mt_usd = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
+
+    # Approval: why it is needed (empty: not needed), and who approved or returned it.
+    approval_reasons = models.JSONField(default=list, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approval_comment = models.TextField(blank=True)
+
+    # Outcome.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    viewed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    accepted_by_name = models.CharField(max_length=200, blank=True)
+    accepted_ip = models.GenericIPAddressField(null=True, blank=True)
+    accepted_user_agent = models.CharField(max_length=300, blank=True)
+    rejection_reason = models.ForeignKey(
+        RejectionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="quotes"
+    )
+    rejection_note = models.TextField(blank=True)
+    competitor = models.CharField(max_length=120, blank=True)
+    competitor_origin = models.CharField(max_length=2, blank=True, help_text="ISO country code")
+    competitor_price_usd_per_mt = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("approve_quote", "Can approve quotes that need approval")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "version"], name="quote_number_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=~Q(status="superseded"),
+                name="quote_one_live_version",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="quote_version_positive"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("quote_date")), name="quote_valid_after_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status", "-created_at"], name="quote_owner_status"),
+            models.Index(fields=["status", "valid_until"], name="quote_status_valid"),
+            models.Index(fields=["customer", "-created_at"], name="quote_customer"),
+            models.Index(fields=["-created_at", "-id"], name="quote_created"),
+            models.Index(fields=["number"], name="quote_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"{self.number} v{self.version}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def needs_approval(self) -> bool:
+        return bool(self.approval_reasons)
+
+
+class QuoteLine(models.Model):
+    """One grade on a quote; code, name, HS code and standard are copied from the catalogue."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    product_code = models.CharField(max_length=32)
+    product_name = models.CharField(max_length=120)
+    hs_code = models.CharField(max_length=14)
+    standard = models.CharField(max_length=80, blank=True)
+    quantity_mt = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price_usd_per_mt = models.DecimalField(max_digits=14, decimal_places=2)
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    goods_value_usd = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["quote", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "position"], name="quoteline_position_unique"),
+            models.CheckConstraint(condition=Q(quantity_mt__gt=0), name="quoteline_qty_positive"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="quoteline_discount_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_code} × {self.quantity_mt} MT"
+
+
+class QuoteEvent(models.Model):
+    """The quote's log: every transition and edit, with who and when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        REPRICED = "repriced", "Repriced"
+        SUBMITTED = "submitted", "Submitted for approval"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned for changes"
+        APPROVAL_VOIDED = "approval_voided", "Approval voided by a change"
+        SENT = "sent", "Sent"
+        VIEWED = "viewed", "Viewed by the buyer"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+        SUPERSEDED = "superseded", "Superseded by a new version"
+        REVISED = "revised", "New version"
+        CLONED = "cloned", "Cloned"
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["quote", "at", "id"]
+        indexes = [models.Index(fields=["quote", "at"], name="quoteevent_quote_at")]
+
+    def __str__(self) -> str:
+        return f"{self.quote} {self.action} at {self.at:%Y-%m-%d %H:%M}"

@@ -33,7 +33,7 @@ def test_twenty_reps_creating_ten_quotes_each_get_200_distinct_numbers(
             start.wait()
             for _ in range(10):
                 quote_for(customer=customer)
-        except BaseException as exc:  # noqa: BLE001  (reported below)
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

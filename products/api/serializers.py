@@ -1,4 +1,6 @@
+from django_countries.serializer_fields import CountryField as CountrySerializerField
 from django_countries.serializers import CountryFieldMixin
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from products.models import (
@@ -117,7 +119,21 @@ class ExchangeRateSerializer(serializers.ModelSerializer):
         validators = []  # the model's full_clean explains a duplicate date
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[A-Z]{2}$",
+        "description": "ISO 3166-1 alpha-2",
+        "example": "CN",
+    }
+)
+class OriginCountryField(CountrySerializerField):
+    """A country code; documented as a string so the schema has one country enum."""
+
+
 class TariffRuleSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    origin_country = OriginCountryField(default="CN")
+
     class Meta:
         model = TariffRule
         fields = [

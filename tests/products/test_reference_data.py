@@ -271,3 +271,19 @@ def test_reference_lists_cost_a_fixed_number_of_queries(
         rate(ports, valid_from=date(year, 1, 1), valid_to=date(year, 12, 31))
     with django_assert_max_num_queries(4):
         assert rep_api.get("/api/v1/freight-rates/").json()["count"] == 20
+
+
+def test_tariff_rule_origin_defaults_to_china_and_must_be_a_country(admin_api):
+    response = admin_api.post("/api/v1/tariff-rules/", RESOURCES["tariff-rules/"], format="json")
+    assert response.status_code == 201
+    assert response.json()["origin_country"] == "CN"
+    bad = RESOURCES["tariff-rules/"] | {"origin_country": "ZZ", "hs_prefix": "810419"}
+    response = admin_api.post("/api/v1/tariff-rules/", bad, format="json")
+    assert response.status_code == 400
+    assert "origin_country" in response.json()
+
+
+def test_tariff_rule_admin_warns_to_check_the_official_tariff(admin_client_):
+    response = admin_client_.get("/admin/products/tariffrule/", follow=True)
+    assert response.status_code == 200
+    assert "must be checked against the official tariff" in response.content.decode()

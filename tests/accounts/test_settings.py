@@ -18,7 +18,12 @@ GOOD_ENV = {
 
 
 def run_with_production_settings(env_overrides: dict[str, str | None], *args: str):
-    env = {k: v for k, v in os.environ.items() if k not in GOOD_ENV and k != "DEBUG"}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for the test process; a deployment must not.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in GOOD_ENV and k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(GOOD_ENV)
     for key, value in env_overrides.items():
         if value is None:

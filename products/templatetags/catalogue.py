@@ -12,3 +12,14 @@ def plain_decimal(value: Decimal | None) -> str:
         return "—"
     text = format(Decimal(value), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def tariff_kind(code: str) -> str:
+    """mfn → MFN duty, anti_dumping → Anti-dumping duty (the TariffKind labels)."""
+    from products.models import TariffKind
+
+    try:
+        return TariffKind(code).label
+    except ValueError:
+        return code

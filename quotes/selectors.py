@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from customers.models import Customer
+from customers.normalize import normalize_query
+from mgtrade.accounts.models import User
 from products import selectors as products_selectors
 from products.models import Port, Product, TariffRule
 
+from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
 from .pricing import (
     FreightData,
     LineInput,
@@ -282,3 +288,310 @@ def pricing_choices() -> dict[str, list[tuple[str, str]]]:
         "products": products,
         "currencies": [(c, c) for c in currencies],
     }
+
+
+# ------------------------------------------------------------------ quotes: who sees what
+
+
+def quote_list_visible(*, user: User | None) -> QuerySet[Quote]:
+    """The one visibility rule for quotes, mirroring ``customer_list_visible``: managers and
+    admins see every quote; a rep the quotes of the customers they own and the quotes they
+    own (a customer reassigned to someone else keeps its quotes visible to their owner)."""
+    if not user or not user.is_authenticated:
+        return Quote.objects.none()
+    if user.is_manager:
+        return Quote.objects.all()
+    return Quote.objects.filter(
+        Q(owner=user) | Q(customer_id__in=Customer.objects.filter(owner=user).values("pk"))
+    )
+
+
+def quote_get_visible(*, user: User | None, pk: int) -> Quote:
+    """A quote the user may see, with everything its page shows; ``Quote.DoesNotExist``
+    otherwise (→ 404)."""
+    return (
+        quote_list_visible(user=user)
+        .select_related(
+            "customer",
+            "customer__owner",
+            "contact",
+            "owner",
+            "created_by",
+            "approved_by",
+            "rejection_reason",
+        )
+        .prefetch_related("lines")
+        .get(pk=pk)
+    )
+
+
+def quote_list(
+    *,
+    user: User | None,
+    status: str | None = None,
+    customer: int | str | None = None,
+    region: str | None = None,
+    product: str | None = None,
+    owner: int | str | None = None,
+    mine: bool = False,
+    expiring_within_days: int | None = None,
+    search: str | None = None,
+    today: date | None = None,
+) -> QuerySet[Quote]:
+    """Visible quotes, newest first, filtered; customer and owner joined, so a page costs a
+    fixed number of queries whatever its size.
+
+    Superseded versions are left out unless ``status="superseded"`` is asked for (the live
+    version of a number stands for it). ``product`` is a grade code on any line;
+    ``expiring_within_days`` keeps open quotes whose validity ends between today and today
+    + N; ``search`` matches the number or the customer's name.
+    """
+    qs = quote_list_visible(user=user)
+    if mine and user is not None:
+        qs = qs.filter(owner=user)
+    qs = qs.filter(status=status) if status else qs.exclude(status=QuoteStatus.SUPERSEDED)
+    if customer not in (None, ""):
+        qs = qs.filter(customer_id=customer)
+    if owner not in (None, ""):
+        qs = qs.filter(owner_id=owner)
+    if region:
+        qs = qs.filter(customer__region=region)
+    if product:
+        qs = qs.filter(
+            Exists(
+                QuoteLine.objects.filter(
+                    quote_id=OuterRef("pk"), product_code=product.strip().upper()
+                )
+            )
+        )
+    if expiring_within_days is not None:
+        today = today or timezone.localdate()
+        qs = qs.filter(
+            status__in=OPEN_STATUSES,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=expiring_within_days),
+        )
+    search = (search or "").strip()
+    if search:
+        condition = Q(number__icontains=search) | Q(customer__name__icontains=search)
+        folded = normalize_query(search)
+        if folded:
+            condition |= Q(customer__normalized_name__contains=folded)
+        qs = qs.filter(condition)
+    return qs.select_related("customer", "owner").order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class QuoteStats:
+    open_count: int
+    open_value_usd: Decimal
+    expiring_this_week: int
+
+
+def quote_stats(*, qs: QuerySet[Quote], today: date | None = None) -> QuoteStats:
+    """Open quotes (draft to sent), their value in USD, and how many expire within 7 days:
+    one query."""
+    today = today or timezone.localdate()
+    totals = qs.filter(status__in=OPEN_STATUSES).aggregate(
+        open_count=Count("pk"),
+        open_value=Sum("total_usd"),
+        expiring=Count(
+            "pk", filter=Q(valid_until__gte=today, valid_until__lte=today + timedelta(days=7))
+        ),
+    )
+    return QuoteStats(
+        open_count=totals["open_count"],
+        open_value_usd=totals["open_value"] or Decimal("0.00"),
+        expiring_this_week=totals["expiring"],
+    )
+
+
+def quotes_expiring_soon(
+    *, user: User, days: int = 7, today: date | None = None, limit: int = 20
+) -> list[Quote]:
+    """My open quotes whose validity ends within ``days`` (today included), soonest first."""
+    today = today or timezone.localdate()
+    return list(
+        quote_list_visible(user=user)
+        .filter(
+            owner=user,
+            status__in=OPEN_STATUSES,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=days),
+        )
+        .select_related("customer")
+        .order_by("valid_until", "id")[:limit]
+    )
+
+
+def quotes_for_customer(*, user: User, customer: Customer, limit: int = 20) -> list[Quote]:
+    """A customer's live quotes (no superseded versions), newest first."""
+    return list(
+        quote_list_visible(user=user)
+        .filter(customer=customer)
+        .exclude(status=QuoteStatus.SUPERSEDED)
+        .select_related("owner")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def quotes_awaiting_approval(*, user: User) -> QuerySet[Quote]:
+    """The approval queue: quotes pending approval, oldest request first (managers only)."""
+    if not user.has_perm("quotes.approve_quote"):
+        return Quote.objects.none()
+    return (
+        quote_list_visible(user=user)
+        .filter(status=QuoteStatus.PENDING_APPROVAL)
+        .select_related("customer", "owner", "created_by")
+        .order_by("updated_at", "id")
+    )
+
+
+def quote_events(*, quote: Quote) -> QuerySet[QuoteEvent]:
+    return quote.events.select_related("by").order_by("at", "id")
+
+
+def quote_defaults_for(*, customer: Customer) -> dict[str, Any]:
+    """What a new quote for this customer starts with: its quoting defaults and its primary
+    contact (1 query)."""
+    contact = customer.contacts.order_by("-is_primary", "name", "id").first()
+    return {
+        "incoterm": customer.default_incoterm or "CIF",
+        "destination_port": customer.default_destination_port,
+        "currency": customer.default_currency or "USD",
+        "payment_terms": customer.payment_terms,
+        "contact": contact,
+    }
+
+
+# ------------------------------------------------------------------ versions and their diff
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class LineChange:
+    kind: str  # "added", "removed" or "changed"
+    product: str
+    changes: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    old_version: int
+    new_version: int
+    fields: tuple[FieldChange, ...]
+    lines: tuple[LineChange, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fields or self.lines)
+
+
+def _duties_usd(quote: Quote) -> str | None:
+    return (quote.pricing or {}).get("usd", {}).get("duties")
+
+
+def _duty_rates(quote: Quote) -> str:
+    """The tariff rules applied, as text: what a rule change shows up as."""
+    seen = []
+    for line in (quote.pricing or {}).get("lines", []):
+        for duty in line.get("duties", []):
+            text = f"{line['product']} {duty['kind']} {duty['rate_percent']} % ({duty['basis']})"
+            if text not in seen:
+                seen.append(text)
+    return "; ".join(seen) or "none"
+
+
+DIFF_FIELDS: tuple[tuple[str, Any], ...] = (
+    ("Quote date", lambda q: q.quote_date),
+    ("Valid until", lambda q: q.valid_until),
+    ("Incoterm", lambda q: q.incoterm),
+    ("Origin port", lambda q: q.origin_port),
+    ("Destination port", lambda q: q.destination_port),
+    ("Currency", lambda q: q.currency),
+    ("Exchange rate", lambda q: q.fx_rate),
+    ("Insurance %", lambda q: q.insurance_rate_percent),
+    ("Tariff absorption %", lambda q: q.tariff_absorption_percent),
+    ("Contact", lambda q: str(q.contact) if q.contact_id else ""),
+    ("Payment terms", lambda q: q.payment_terms),
+    ("Lead time", lambda q: q.lead_time),
+    ("Packaging", lambda q: q.packaging_notes),
+    ("Terms", lambda q: q.terms),
+    ("Duty rules", _duty_rates),
+    ("Total quantity (MT)", lambda q: q.total_quantity_mt),
+    ("Duties (USD)", _duties_usd),
+    ("Total (USD)", lambda q: q.total_usd),
+    ("Total (quote currency)", lambda q: q.total_quote_currency),
+    ("Landed cost per MT (USD)", lambda q: q.landed_cost_per_mt_usd),
+)
+LINE_DIFF_FIELDS = (
+    ("Quantity (MT)", "quantity_mt"),
+    ("Unit price (USD/MT)", "unit_price_usd_per_mt"),
+    ("Discount %", "discount_percent"),
+    ("Goods value (USD)", "goods_value_usd"),
+)
+
+
+def _lines_by_key(quote: Quote) -> dict[tuple[str, int], QuoteLine]:
+    """Lines keyed by (grade, n-th line of that grade), so reordering is not a change."""
+    keyed, seen = {}, {}
+    for line in quote.lines.all():
+        n = seen.get(line.product_code, 0)
+        seen[line.product_code] = n + 1
+        keyed[(line.product_code, n)] = line
+    return keyed
+
+
+def quote_version_diff(old: Quote, new: Quote) -> VersionDiff:
+    """What changed from ``old`` to ``new`` (usually consecutive versions): header fields,
+    totals, the duty rules applied, and lines added, removed or changed. Pure: pass quotes
+    with ``lines`` prefetched to avoid queries."""
+    fields = []
+    for label, get in DIFF_FIELDS:
+        before, after = get(old), get(new)
+        if before != after:
+            fields.append(FieldChange(label, before, after))
+    old_lines, new_lines = _lines_by_key(old), _lines_by_key(new)
+    lines = []
+    for key, line in new_lines.items():
+        before = old_lines.get(key)
+        if before is None:
+            lines.append(LineChange("added", line.product_code))
+            continue
+        changes = tuple(
+            FieldChange(label, getattr(before, name), getattr(line, name))
+            for label, name in LINE_DIFF_FIELDS
+            if getattr(before, name) != getattr(line, name)
+        )
+        if changes:
+            lines.append(LineChange("changed", line.product_code, changes))
+    lines.extend(LineChange("removed", key[0]) for key in old_lines if key not in new_lines)
+    return VersionDiff(old.version, new.version, tuple(fields), tuple(lines))
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    quote: Quote
+    diff: VersionDiff | None  # from the previous version; None for version 1
+
+
+def quote_version_history(*, quote: Quote) -> list[VersionEntry]:
+    """Every version of the quote's number, newest first, each with its diff from the one
+    before (2 queries)."""
+    versions = list(
+        Quote.objects.filter(number=quote.number)
+        .select_related("contact", "created_by")
+        .prefetch_related("lines")
+        .order_by("version")
+    )
+    entries = [
+        VersionEntry(v, quote_version_diff(versions[i - 1], v) if i else None)
+        for i, v in enumerate(versions)
+    ]
+    return entries[::-1]

@@ -1,7 +1,12 @@
-"""Pricing preview: request and response shapes (api-v1.md, "Pricing preview")."""
+"""Pricing preview and quotes: request and response shapes (api-v1.md, "Pricing preview",
+"Quotes")."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from customers.models import Contact, Customer
+from customers.selectors import customer_list_visible
+from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason
 from quotes.pricing import BASES, INCOTERMS, TARIFF_KINDS
 
 
@@ -118,3 +123,212 @@ class PreviewResponseSerializer(serializers.Serializer):
     usd = ComponentsSerializer()
     quote_currency = ComponentsSerializer(help_text="The same components, converted one by one.")
     warnings = serializers.ListField(child=serializers.CharField())
+
+
+# ---- quotes (api-v1.md, "Quotes")
+
+
+@extend_schema_field(PreviewResponseSerializer)
+class PricingField(serializers.JSONField):
+    """The engine's full result stored with the quote, in the preview's shape."""
+
+
+class QuoteLineSerializer(serializers.ModelSerializer):
+    product = serializers.CharField(source="product_code", help_text="Grade code.")
+    name = serializers.CharField(source="product_name")
+    goods_value = serializers.DecimalField(
+        source="goods_value_usd", max_digits=14, decimal_places=2, help_text="USD"
+    )
+
+    class Meta:
+        model = QuoteLine
+        fields = [
+            "position",
+            "product",
+            "name",
+            "hs_code",
+            "standard",
+            "quantity_mt",
+            "unit_price_usd_per_mt",
+            "discount_percent",
+            "goods_value",
+        ]
+        read_only_fields = fields
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    """A quote as the API returns it (read-only; writes go through the request serializers)."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    lines = QuoteLineSerializer(many=True, read_only=True)
+    pricing = PricingField(read_only=True)
+    rejection_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    approval_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "number",
+            "version",
+            "status",
+            "previous_version",
+            "quote_date",
+            "valid_until",
+            "customer",
+            "customer_name",
+            "contact",
+            "owner",
+            "created_by",
+            "incoterm",
+            "origin_port",
+            "destination_port",
+            "destination_country",
+            "currency",
+            "insurance_rate_percent",
+            "tariff_absorption_percent",
+            "payment_terms",
+            "lead_time",
+            "packaging_notes",
+            "terms",
+            "lines",
+            "fx_rate",
+            "total_quantity_mt",
+            "total_usd",
+            "total_quote_currency",
+            "landed_cost_per_mt_usd",
+            "pricing",
+            "approval_reasons",
+            "approved_by",
+            "approved_at",
+            "approval_comment",
+            "sent_at",
+            "viewed_at",
+            "decided_at",
+            "accepted_by_name",
+            "rejection_reason",
+            "rejection_note",
+            "competitor",
+            "competitor_origin",
+            "competitor_price_usd_per_mt",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class QuoteUpdateSerializer(PreviewRequestSerializer):
+    """Terms of an editable quote: the preview's request fields plus the quote's own."""
+
+    incoterm = serializers.ChoiceField(
+        choices=INCOTERMS, required=False, help_text="Default: the customer's."
+    )
+    destination_port = serializers.CharField(
+        max_length=5, required=False, help_text="UN/LOCODE. Default: the customer's."
+    )
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A contact of the customer. Default: its primary contact.",
+    )
+    valid_until = serializers.DateField(
+        required=False, help_text="Default: the quote date + the validity setting (7 days)."
+    )
+    payment_terms = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Default: the customer's."
+    )
+    lead_time = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    packaging_notes = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    terms = serializers.CharField(required=False, allow_blank=True)
+
+
+class QuoteCreateSerializer(QuoteUpdateSerializer):
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.none(), help_text="A customer the caller can see."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["customer"].queryset = customer_list_visible(
+            user=getattr(request, "user", None)
+        )
+
+
+class QuoteCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class QuoteReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="What needs to change.")
+
+
+class QuoteAcceptSerializer(serializers.Serializer):
+    buyer_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Who accepted at the buyer (optional when a rep records it).",
+    )
+
+
+class QuoteRejectSerializer(serializers.Serializer):
+    reason = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=RejectionReason.objects.filter(active=True),
+        help_text="A code of the managed list: price, lead_time, lost_to_competitor, tariff, "
+        "no_demand, other.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    competitor = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    competitor_origin = serializers.CharField(
+        max_length=2,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="ISO 3166-1 alpha-2 of the competitor's origin.",
+    )
+    competitor_price_usd_per_mt = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
+    )
+
+
+class QuoteCloneSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.none(), help_text="A customer the caller can see."
+    )
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True, default=None
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["customer"].queryset = customer_list_visible(
+            user=getattr(request, "user", None)
+        )
+
+
+class QuoteEventSerializer(serializers.ModelSerializer):
+    by = serializers.PrimaryKeyRelatedField(read_only=True)
+    by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuoteEvent
+        fields = [
+            "id",
+            "at",
+            "action",
+            "from_status",
+            "to_status",
+            "by",
+            "by_name",
+            "comment",
+            "data",
+        ]
+        read_only_fields = fields
+
+    def get_by_name(self, event) -> str:
+        return str(event.by) if event.by_id else ""

@@ -1,12 +1,36 @@
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import status
+import django_filters
+from django import forms
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quotes import selectors
+from customers.regions import Region
+from mgtrade.errors import StateConflict
+from quotes import selectors, services
+from quotes.models import Quote, QuoteStatus
 
-from .serializers import PreviewRequestSerializer, PreviewResponseSerializer
+from .serializers import (
+    PreviewRequestSerializer,
+    PreviewResponseSerializer,
+    QuoteAcceptSerializer,
+    QuoteCloneSerializer,
+    QuoteCommentSerializer,
+    QuoteCreateSerializer,
+    QuoteEventSerializer,
+    QuoteRejectSerializer,
+    QuoteReturnSerializer,
+    QuoteSerializer,
+    QuoteUpdateSerializer,
+)
 
 EXAMPLE_REQUEST = {
     "quote_date": "2026-11-20",
@@ -71,3 +95,250 @@ class PricingPreviewView(APIView):
         except selectors.PricingValidationError as exc:
             return Response(exc.nested, status=status.HTTP_400_BAD_REQUEST)
         return Response(result.to_dict())
+
+
+# ------------------------------------------------------------------ quotes
+
+
+class QuotePermissions(permissions.DjangoModelPermissions):
+    """Reading needs ``quotes.view_quote`` (every sales role has it); writes and actions
+    ``add``/``change``. Which quotes: ``selectors.quote_list_visible`` (others' → 404)."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class _IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class QuoteFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=QuoteStatus.choices,
+        help_text="Default: every status but superseded (older versions).",
+    )
+    customer = _IntegerFilter(help_text="Customer id")
+    region = django_filters.ChoiceFilter(choices=Region.choices, help_text="The customer's")
+    product = django_filters.CharFilter(help_text="Grade code on any line, e.g. MG9990")
+    owner = _IntegerFilter(help_text="User id of the quote's owner")
+    mine = django_filters.BooleanFilter(help_text="Only the caller's own quotes")
+    expiring_within_days = _IntegerFilter(
+        min_value=0,
+        max_value=366,
+        help_text="Open quotes whose validity ends between today and today + N days",
+    )
+    search = django_filters.CharFilter(help_text="Quote number or customer name contains this")
+
+    class Meta:
+        model = Quote
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        # The selector applies every filter (the page and the API share it).
+        return queryset
+
+
+def _pricing_errors(exc: selectors.PricingValidationError) -> Response:
+    return Response(exc.nested, status=status.HTTP_400_BAD_REQUEST)
+
+
+_QUOTE = OpenApiResponse(QuoteSerializer)
+_CONFLICT = OpenApiResponse(description='The quote\'s state forbids it: {"detail": "..."}')
+
+
+@extend_schema_view(
+    list=extend_schema(description="Visible quotes, newest first (reps: their customers')."),
+    retrieve=extend_schema(description="A quote; 404 if the caller may not see it."),
+    create=extend_schema(
+        request=QuoteCreateSerializer,
+        responses={201: _QUOTE, 400: OpenApiResponse(description="Field errors")},
+        description="A new draft, priced now. Incoterm, destination port, currency, payment "
+        "terms and contact default to the customer's.",
+    ),
+    update=extend_schema(request=QuoteUpdateSerializer, responses={200: _QUOTE, 409: _CONFLICT}),
+    partial_update=extend_schema(
+        request=QuoteUpdateSerializer,
+        responses={200: _QUOTE, 409: _CONFLICT},
+        description="Change an editable quote (draft, pending approval, approved); an "
+        "approved or pending quote goes back to draft and needs approval again. Given "
+        "`lines` replace all lines. Sent and later quotes are read-only: 409 (revise them).",
+    ),
+)
+class QuoteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Quotes and their lifecycle actions. Every write goes through ``quotes.services``.
+
+    ``POST quotes/{id}/send/`` and ``GET quotes/{id}/pdf/`` belong to the sending issue
+    (issue 6) and are added next to these actions.
+    """
+
+    serializer_class = QuoteSerializer
+    permission_classes = [QuotePermissions]
+    filterset_class = QuoteFilter
+    queryset = Quote.objects.none()  # for the permission class and the schema
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action == "list":
+            filterset = QuoteFilter(self.request.query_params)
+            if not filterset.is_valid():
+                raise ValidationError(filterset.errors)
+            filters = {k: v for k, v in filterset.form.cleaned_data.items() if v is not None}
+            qs = selectors.quote_list(user=user, **filters)
+        else:
+            qs = selectors.quote_list_visible(user=user).select_related("customer")
+        return qs.select_related("rejection_reason").prefetch_related("lines")
+
+    def get_serializer_class(self):
+        return {
+            "create": QuoteCreateSerializer,
+            "update": QuoteUpdateSerializer,
+            "partial_update": QuoteUpdateSerializer,
+        }.get(self.action, QuoteSerializer)
+
+    def _out(self, quote: Quote, code: int = status.HTTP_200_OK) -> Response:
+        quote = self.get_queryset().get(pk=quote.pk)
+        return Response(QuoteSerializer(quote, context=self.get_serializer_context()).data, code)
+
+    def _valid(self, serializer_class, partial: bool = False):
+        serializer = serializer_class(
+            data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
+        if not serializer.is_valid():
+            raise ValidationError(_line_errors_as_list(serializer.errors, self.request.data))
+        return serializer.validated_data
+
+    def create(self, request, *args, **kwargs):
+        data = dict(self._valid(QuoteCreateSerializer))
+        customer = data.pop("customer")
+        defaults = selectors.quote_defaults_for(customer=customer)
+        for name in ("incoterm", "destination_port", "currency", "contact"):
+            if name not in data:
+                data[name] = defaults[name]
+        try:
+            quote = services.quote_create(
+                customer=customer, by=request.user, terms=services.QuoteTerms(**data)
+            )
+        except selectors.PricingValidationError as exc:
+            return _pricing_errors(exc)
+        return self._out(quote, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        quote = self.get_object()
+        if not quote.is_editable:
+            raise StateConflict(
+                f"A {quote.get_status_display().lower()} quote is read-only; revise it to "
+                "make a new version."
+            )
+        partial = kwargs.get("partial", False)
+        data = self._valid(QuoteUpdateSerializer, partial=partial)
+        terms = services.QuoteTerms.from_quote(quote)
+        if not partial:  # PUT: what is not given goes back to its default
+            terms = services.QuoteTerms(
+                incoterm=quote.customer.default_incoterm or "CIF",
+                destination_port=quote.customer.default_destination_port,
+                lines=terms.lines,
+                currency=quote.customer.default_currency or "USD",
+            )
+        for name, value in data.items():
+            setattr(terms, name, value)
+        terms.quote_date = data.get("quote_date", quote.quote_date)
+        if "valid_until" not in data and "quote_date" not in data:
+            terms.valid_until = quote.valid_until
+        try:
+            quote = services.quote_update(quote=quote, by=request.user, terms=terms)
+        except selectors.PricingValidationError as exc:
+            return _pricing_errors(exc)
+        return self._out(quote)
+
+    # ---- actions (POST; each calls one service)
+
+    def _require_approver(self) -> None:
+        if not self.request.user.has_perm("quotes.approve_quote"):
+            raise PermissionDenied("Only a sales manager can approve or return quotes.")
+
+    @extend_schema(request=None, responses={201: _QUOTE, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """A new draft version with the same number, repriced today; this one is superseded."""
+        new = services.quote_revise(quote=self.get_object(), by=request.user)
+        return self._out(new, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: _QUOTE, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Ask a manager to approve a quote whose discount or price needs it."""
+        return self._out(
+            services.quote_submit_for_approval(quote=self.get_object(), by=request.user)
+        )
+
+    @extend_schema(
+        request=QuoteCommentSerializer, responses={200: _QUOTE, 403: None, 409: _CONFLICT}
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Managers; never their own quote (409)."""
+        self._require_approver()
+        quote = self.get_object()
+        data = self._valid(QuoteCommentSerializer)
+        return self._out(
+            services.quote_approve(quote=quote, by=request.user, comment=data["comment"])
+        )
+
+    @extend_schema(
+        request=QuoteReturnSerializer, responses={200: _QUOTE, 403: None, 409: _CONFLICT}
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """Send a quote awaiting approval back to draft, saying what must change."""
+        self._require_approver()
+        quote = self.get_object()
+        data = self._valid(QuoteReturnSerializer)
+        return self._out(
+            services.quote_return(quote=quote, by=request.user, comment=data["comment"])
+        )
+
+    @extend_schema(request=QuoteAcceptSerializer, responses={200: _QUOTE, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Record the buyer's acceptance of a sent quote (the rep on the buyer's behalf)."""
+        quote = self.get_object()
+        data = self._valid(QuoteAcceptSerializer)
+        return self._out(
+            services.quote_accept(quote=quote, by=request.user, buyer_name=data["buyer_name"])
+        )
+
+    @extend_schema(request=QuoteRejectSerializer, responses={200: _QUOTE, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Record that the buyer declined, why, and optionally whom they bought from."""
+        quote = self.get_object()
+        data = self._valid(QuoteRejectSerializer)
+        return self._out(services.quote_reject(quote=quote, by=request.user, **data))
+
+    @extend_schema(request=QuoteCloneSerializer, responses={201: _QUOTE})
+    @action(detail=True, methods=["post"])
+    def clone(self, request, pk=None):
+        """A fresh draft of the same lines for another (visible) customer, repriced today."""
+        quote = self.get_object()
+        data = self._valid(QuoteCloneSerializer)
+        try:
+            new = services.quote_clone(quote=quote, by=request.user, **data)
+        except selectors.PricingValidationError as exc:
+            return _pricing_errors(exc)
+        return self._out(new, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=QuoteEventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def events(self, request, pk=None):
+        """The quote's log: every transition and edit with who and when, oldest first."""
+        events = selectors.quote_events(quote=self.get_object())
+        return Response(QuoteEventSerializer(events, many=True).data)

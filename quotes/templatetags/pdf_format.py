@@ -99,17 +99,13 @@ def percent(value) -> str:
     return f"{number:,f}{NBSP}%"
 
 
-DUTY_KIND_LABELS = {
-    "mfn": "MFN customs duty",
-    "anti_dumping": "Anti-dumping duty",
-    "countervailing": "Countervailing duty",
-    "safeguard": "Safeguard duty",
-    "retaliatory": "Retaliatory / additional duty",
-    "other": "Other duty",
-}
-
-
 @register.filter
 def duty_kind(kind: str) -> str:
-    """``anti_dumping`` -> ``Anti-dumping duty`` (unknown kinds are shown readably)."""
-    return DUTY_KIND_LABELS.get(kind, (kind or "").replace("_", " ").capitalize())
+    """``anti_dumping`` -> ``Anti-dumping duty``: the catalogue's ``TariffKind`` labels, so
+    the PDF and the pages name duties alike; unknown kinds are shown readably."""
+    from products.models import TariffKind
+
+    try:
+        return str(TariffKind(kind).label)
+    except ValueError:
+        return (kind or "").replace("_", " ").capitalize()

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from quotes import pdf as pdf_module
 from quotes.pdf import render_pdf, render_template_pdf, sample_quote_context
-from quotes.templatetags.pdf_format import money, percent, quantity
+from quotes.templatetags.pdf_format import duty_kind, money, percent, quantity
 
 NBSP = "\u00a0"
 
@@ -70,7 +70,7 @@ def test_every_line_and_every_duty_line_is_printed(sample, sample_text):
     for duty in sample["breakdown"]["duties"]:
         assert money(duty["amount"]) in flat
         assert money(duty["customs_value"]) in flat
-    assert flat.count("MFN customs") == len(sample["breakdown"]["duties"])
+    assert flat.count("MFN duty") == len(sample["breakdown"]["duties"])
     assert "CN 8104 11 (TARIC)" in flat
     total = money(sample["breakdown"]["duties_total"], "USD").replace(NBSP, " ")
     assert f"Duties total {total}" in flat
@@ -193,6 +193,12 @@ def test_money_uses_currency_minor_units_half_up_and_separators(value, currency,
 def test_money_refuses_floats_and_garbage(bad):
     with pytest.raises(ValueError):
         money(bad, "EUR")
+
+
+def test_duty_kinds_use_the_catalogue_labels():
+    assert duty_kind("anti_dumping") == "Anti-dumping duty"
+    assert duty_kind("mfn") == "MFN duty"
+    assert duty_kind("ieepa_fentanyl") == "Ieepa fentanyl"
 
 
 def test_quantity_and_percent_formats():

@@ -13,7 +13,8 @@ Interpretations of points ``pricing.md`` leaves open (documented in ``docs/prici
   insurance and customs values use the unrounded line goods values.
 - A rule's ``valid_to`` is the last day it is in force (inclusive).
 - Tariff absorption is taken from the full-precision duties total.
-- Every currency is shown to 2 decimals (JPY and KRW too).
+- Quote-currency amounts are rounded to the currency's minor unit (ISO 4217): cents for
+  most, whole units for JPY and KRW, so a yen quote adds up on paper too.
 """
 
 from __future__ import annotations
@@ -121,6 +122,15 @@ def total_composition(incoterm: str) -> dict[str, int]:
 
 def _r2(value: Decimal) -> Decimal:
     return value.quantize(CENT, ROUND_HALF_UP)
+
+
+# ISO 4217 minor units that differ from 2 (currencies a buyer may be quoted in).
+CURRENCY_MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "KWD": 3, "BHD": 3}
+
+
+def currency_quantum(currency: str) -> Decimal:
+    """The smallest amount of a currency: 0.01 for EUR, 1 for JPY."""
+    return Decimal(1).scaleb(-CURRENCY_MINOR_UNITS.get(currency, 2))
 
 
 class PricingError(Exception):
@@ -355,20 +365,22 @@ class Components:
     landed_cost: Decimal
     landed_cost_per_mt: Decimal
     destination_port_charges: Decimal
+    quantum: Decimal = CENT  # the currency's smallest unit; amounts are rounded to it
 
     def to_dict(self) -> dict[str, str]:
         return {
-            key: _s(getattr(self, key), CENT)
+            key: _s(getattr(self, key), self.quantum)
             for key in (*COMPONENT_KEYS, "destination_port_charges")
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Components:
+    def from_dict(cls, data: dict[str, Any], quantum: Decimal = CENT) -> Components:
         return cls(
             **{
                 key: Decimal(data.get(key, "0"))
                 for key in (*COMPONENT_KEYS, "destination_port_charges")
-            }
+            },
+            quantum=quantum,
         )
 
 
@@ -439,7 +451,9 @@ class PricingResult:
             mt_per_container=Decimal(data.get("mt_per_container", "0")),
             lines=tuple(LineResult.from_dict(line) for line in data["lines"]),
             usd=Components.from_dict(data["usd"]),
-            quote_currency=Components.from_dict(data["quote_currency"]),
+            quote_currency=Components.from_dict(
+                data["quote_currency"], quantum=currency_quantum(data["currency"])
+            ),
             warnings=tuple(data.get("warnings", ())),
         )
 
@@ -729,16 +743,22 @@ def price(inp: PricingInput) -> PricingResult:
         total_qty=total_qty,
     )
     rate = inp.fx_rate
+    quantum = currency_quantum(inp.currency)
+
+    def convert(amount: Decimal) -> Decimal:
+        return (amount * rate).quantize(quantum, ROUND_HALF_UP)
+
     quote_currency = _components(
-        goods_value=_r2(goods_value * rate),
-        origin_deduction=_r2(origin_deduction * rate),
-        freight=_r2(freight_r * rate),
-        insurance=_r2(insurance_r * rate),
-        duties=_r2(duties_total * rate),
-        port_charges=_r2(port_charges * rate),
-        absorption=_r2(absorption * rate),
+        goods_value=convert(goods_value),
+        origin_deduction=convert(origin_deduction),
+        freight=convert(freight_r),
+        insurance=convert(insurance_r),
+        duties=convert(duties_total),
+        port_charges=convert(port_charges),
+        absorption=convert(absorption),
         flags=(with_freight, with_insurance, with_dest, with_duties),
         total_qty=total_qty,
+        quantum=quantum,
     )
 
     warnings = []
@@ -785,6 +805,7 @@ def _components(
     absorption: Decimal,
     flags: tuple[bool, bool, bool, bool],
     total_qty: Decimal,
+    quantum: Decimal = CENT,
 ) -> Components:
     with_freight, with_insurance, with_dest, with_duties = flags
     destination_charges = port_charges if with_dest else ZERO
@@ -807,6 +828,7 @@ def _components(
         tariff_absorption=absorption,
         quote_total=total,
         landed_cost=landed,
-        landed_cost_per_mt=_r2(landed / total_qty),
+        landed_cost_per_mt=(landed / total_qty).quantize(quantum, ROUND_HALF_UP),
         destination_port_charges=port_charges,
+        quantum=quantum,
     )

@@ -245,14 +245,23 @@ def test_currency_components_convert_one_by_one():
     result = price(worked(currency="JPY", fx_rate=D("155.123456"), incoterm="DDP"))
     usd, jpy = result.usd, result.quote_currency
     for name in ("goods_value", "freight", "insurance", "duties", "destination_charges"):
-        assert getattr(jpy, name) == (getattr(usd, name) * D("155.123456")).quantize(D("0.01"))
+        assert getattr(jpy, name) == (getattr(usd, name) * D("155.123456")).quantize(D("1"))
     assert jpy.quote_total == (
         jpy.goods_value + jpy.freight + jpy.insurance + jpy.destination_charges + jpy.duties
     )
     assert jpy.landed_cost == (
         jpy.goods_value + jpy.freight + jpy.insurance + jpy.duties + jpy.destination_port_charges
     )
-    assert jpy.landed_cost_per_mt == (jpy.landed_cost / 70).quantize(D("0.01"))
+    assert jpy.landed_cost_per_mt == (jpy.landed_cost / 70).quantize(D("1"))
+
+
+def test_yen_and_won_amounts_are_whole_units_and_round_trip():
+    result = price(worked(currency="JPY", fx_rate=D("155.123456"), incoterm="CIF"))
+    as_dict = result.to_dict()["quote_currency"]
+    assert all("." not in value for value in as_dict.values())
+    assert PricingResult.from_dict(result.to_dict()) == result
+    eur = price(worked())
+    assert eur.to_dict()["quote_currency"]["quote_total"] == "176456.92"
 
 
 def test_containers_round_up():

@@ -290,6 +290,7 @@ def company_context() -> dict[str, str]:
         "name": conf["COMPANY_NAME"],
         "address": conf["COMPANY_ADDRESS"],
         "contact": conf["COMPANY_CONTACT"],
+        "logo": conf["COMPANY_LOGO"],
     }
 
 

@@ -241,6 +241,8 @@ MGTRADE = {
         "MGTRADE_COMPANY_ADDRESS",
         default="88 Binhe Road, Jinfeng District, Yinchuan, Ningxia 750001, China",
     ),
+    # A file under static/ (served by the app and embedded in PDFs), e.g. img/logo.svg.
+    "COMPANY_LOGO": env.str("MGTRADE_COMPANY_LOGO", default="img/logo.svg"),
     "COMPANY_CONTACT": env.str(
         "MGTRADE_COMPANY_CONTACT", default="sales@mgtrade.example · +86 951 555 0100"
     ),

@@ -6,4 +6,18 @@ app_name = "quotes"
 urlpatterns = [
     path("calculator/", views.calculator, name="calculator"),
     path("calculator/preview/", views.calculator_preview, name="calculator_preview"),
+    path("", views.quote_list, name="list"),
+    path("approvals/", views.approval_queue, name="approvals"),
+    path("new/", views.quote_create, name="create"),
+    path("<int:pk>/", views.quote_detail, name="detail"),
+    path("<int:pk>/edit/", views.quote_edit, name="edit"),
+    path("<int:pk>/reprice/", views.quote_reprice, name="reprice"),
+    path("<int:pk>/submit/", views.quote_submit, name="submit"),
+    path("<int:pk>/approve/", views.quote_approve, name="approve"),
+    path("<int:pk>/return/", views.quote_return, name="return"),
+    path("<int:pk>/revise/", views.quote_revise, name="revise"),
+    path("<int:pk>/accept/", views.quote_accept, name="accept"),
+    path("<int:pk>/reject/", views.quote_reject, name="reject"),
+    path("<int:pk>/clone/", views.quote_clone, name="clone"),
+    # Issue 6 (sending): <int:pk>/send/, <int:pk>/pdf/ and the delivery state go here.
 ]

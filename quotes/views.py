@@ -1,11 +1,30 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import QueryDict
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors
-from .forms import PricingLineFormSet, PricingTermsForm
-from .pricing import total_composition
+from customers import selectors as customer_selectors
+from customers.models import Customer
+from mgtrade.errors import StateConflict, validation_error_dict
+from mgtrade.web import add_service_errors
+from products.models import Product
+
+from . import selectors, services
+from .forms import (
+    PricingLineFormSet,
+    PricingTermsForm,
+    QuoteAcceptForm,
+    QuoteCommentForm,
+    QuoteFilterForm,
+    QuoteHeaderForm,
+    QuoteRejectForm,
+)
+from .models import Quote, QuoteStatus
+from .pricing import PricingResult, total_composition
 
 LINES_PREFIX = "lines"
 TERMS = (
@@ -151,3 +170,361 @@ def calculator_preview(request):
     terms, lines = _forms(_rows(request.POST), choices)
     result = _price(terms, lines)
     return render(request, "quotes/_calculator_result.html", _context(terms, lines, result))
+
+
+# ------------------------------------------------------------------ quotes: pages
+
+QUOTES_PAGE_SIZE = 50
+HEADER_FIELDS = ("contact", "valid_until", "payment_terms", "lead_time", "packaging_notes", "terms")
+
+
+def _quote_or_404(request, pk: int) -> Quote:
+    try:
+        return selectors.quote_get_visible(user=request.user, pk=pk)
+    except Quote.DoesNotExist:
+        raise Http404("No such quote") from None
+
+
+def _customer_or_404(request, pk) -> Customer:
+    try:
+        return customer_selectors.customer_get_visible(user=request.user, pk=int(pk))
+    except (Customer.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such customer") from None
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(m for ms in validation_error_dict(exc).values() for m in ms)
+
+
+def _grades() -> list[tuple[str, str]]:
+    return [
+        (code, code) for code in Product.objects.order_by("code").values_list("code", flat=True)
+    ]
+
+
+@login_required
+def quote_list(request):
+    """Mine (reps) or all (managers), filtered and searched, with quick stats: a fixed
+    number of queries per page."""
+    filters = QuoteFilterForm(request.GET or None, user=request.user, grades=_grades())
+    kwargs = filters.selector_kwargs()
+    quotes = selectors.quote_list(user=request.user, **kwargs)
+    page = Paginator(quotes, QUOTES_PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = selectors.quote_list_visible(user=request.user)
+    if kwargs.get("mine"):
+        scope = scope.filter(owner=request.user)
+    customer = None
+    if kwargs.get("customer"):
+        customer = Customer.objects.filter(
+            pk__in=customer_selectors.customer_list_visible(user=request.user),
+            pk=kwargs["customer"],
+        ).first()
+    return render(
+        request,
+        "quotes/list.html",
+        {
+            "filters": filters,
+            "page_obj": page,
+            "quotes": page.object_list,
+            "stats": selectors.quote_stats(qs=scope),
+            "filter_customer": customer,
+            "awaiting_approval": request.user.has_perm("quotes.approve_quote"),
+        },
+    )
+
+
+@login_required
+def approval_queue(request):
+    """Managers: quotes waiting for approval, oldest first; approve or return them here."""
+    if not request.user.has_perm("quotes.approve_quote"):
+        raise PermissionDenied("Managers only.")
+    quotes = list(selectors.quotes_awaiting_approval(user=request.user)[:200])
+    return render(
+        request,
+        "quotes/approvals.html",
+        {"quotes": quotes, "comment_form": QuoteCommentForm()},
+    )
+
+
+def _customer_picker(request, *, title: str, action_url: str, method: str = "get", quote=None):
+    query = request.GET.get("q", "").strip()
+    customers = []
+    if query:
+        customers = list(
+            customer_selectors.customer_list(
+                user=request.user, search=query, with_primary_contact=False
+            )[:20]
+        )
+    return render(
+        request,
+        "quotes/pick_customer.html",
+        {
+            "title": title,
+            "query": query,
+            "customers": customers,
+            "action_url": action_url,
+            "method": method,
+            "quote": quote,
+        },
+    )
+
+
+def _builder_data(post: QueryDict) -> QueryDict:
+    """The posted builder with a line added or removed (``_rows``), header fields kept."""
+    drop = post.get("remove_line")
+    data = _rows(post, drop=int(drop) if drop and drop.isdigit() else None, add="add_line" in post)
+    for name in HEADER_FIELDS:
+        data[name] = post.get(name, "")
+    return data
+
+
+def _builder(request, *, customer: Customer, quote: Quote | None):
+    """The quote builder for a new quote (from a customer) or an editable one.
+
+    Typing re-prices live through the calculator's htmx endpoint (the same partial);
+    Add/Remove line re-render the form; Save goes through ``quote_create``/``quote_update``.
+    """
+    choices = selectors.pricing_choices()
+    result = None
+    if request.method == "POST":
+        saving = "add_line" not in request.POST and "remove_line" not in request.POST
+        data = _builder_data(request.POST) if not saving else request.POST
+        terms, lines = _forms(data, choices)
+        header = QuoteHeaderForm(data, customer=customer)
+        header_ok = header.is_valid()
+        result = _price(terms, lines)
+        if saving and result is not None and header_ok:
+            quote_terms = services.QuoteTerms(
+                lines=[form.cleaned_data for form in lines.forms if form.has_changed()],
+                **{name: terms.cleaned_data[name] for name in TERMS},
+                **header.cleaned_data,
+            )
+            try:
+                if quote is None:
+                    saved = services.quote_create(
+                        customer=customer, by=request.user, terms=quote_terms
+                    )
+                else:
+                    saved = services.quote_update(quote=quote, by=request.user, terms=quote_terms)
+            except StateConflict as exc:
+                messages.error(request, exc.message)
+                return redirect("quotes:detail", pk=quote.pk)
+            except ValidationError as exc:
+                add_service_errors(header, exc)
+            else:
+                note = (
+                    " It needs a manager's approval before it is sent."
+                    if saved.needs_approval
+                    else ""
+                )
+                messages.success(request, f"Saved {saved.reference} as a draft.{note}")
+                return redirect("quotes:detail", pk=saved.pk)
+    elif quote is None:
+        defaults = selectors.quote_defaults_for(customer=customer)
+        terms = PricingTermsForm(
+            choices=choices,
+            initial={k: defaults[k] for k in ("incoterm", "destination_port", "currency")},
+        )
+        header = QuoteHeaderForm(
+            customer=customer,
+            initial={"contact": defaults["contact"], "payment_terms": defaults["payment_terms"]},
+        )
+        lines = PricingLineFormSet(
+            prefix=LINES_PREFIX, form_kwargs={"choices": choices}, initial=[{}]
+        )
+    else:
+        terms = PricingTermsForm(
+            choices=choices, initial={name: getattr(quote, name) for name in TERMS}
+        )
+        header = QuoteHeaderForm(
+            customer=customer,
+            initial={name: getattr(quote, name) for name in HEADER_FIELDS},
+        )
+        lines = PricingLineFormSet(
+            prefix=LINES_PREFIX,
+            form_kwargs={"choices": choices},
+            initial=[
+                {
+                    "product": line.product_code,
+                    "quantity_mt": line.quantity_mt,
+                    "unit_price_usd_per_mt": line.unit_price_usd_per_mt,
+                    "discount_percent": line.discount_percent,
+                }
+                for line in quote.lines.all()
+            ],
+        )
+        result = PricingResult.from_dict(quote.pricing)
+    context = _context(terms, lines, result)
+    context.update({"header": header, "customer": customer, "quote": quote})
+    return render(request, "quotes/builder.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_create(request):
+    """New quote: pick a customer (``?q=``), then build it (``?customer=<id>``)."""
+    if not request.user.has_perm("quotes.add_quote"):
+        raise PermissionDenied
+    if not request.GET.get("customer"):
+        return _customer_picker(request, title="New quote: which customer?", action_url="")
+    return _builder(
+        request, customer=_customer_or_404(request, request.GET["customer"]), quote=None
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_edit(request, pk: int):
+    quote = _quote_or_404(request, pk)
+    if not quote.is_editable:
+        messages.error(
+            request,
+            f"{quote.reference} is {quote.get_status_display().lower()}: revise it to change it.",
+        )
+        return redirect("quotes:detail", pk=quote.pk)
+    return _builder(request, customer=quote.customer, quote=quote)
+
+
+def _allowed(quote: Quote, user) -> dict[str, bool]:
+    """Which actions the quote page offers: only those its state (and the user) allow."""
+    approver = user.has_perm("quotes.approve_quote")
+    own = user.pk in (quote.owner_id, quote.created_by_id)
+    return {
+        "edit": quote.is_editable,
+        "reprice": quote.is_editable,
+        "submit": quote.status == QuoteStatus.DRAFT and quote.needs_approval,
+        "approve": quote.status == QuoteStatus.PENDING_APPROVAL and approver and not own,
+        "own_pending": quote.status == QuoteStatus.PENDING_APPROVAL and approver and own,
+        "send": quote.status == QuoteStatus.APPROVED
+        or (quote.status == QuoteStatus.DRAFT and not quote.needs_approval),
+        "revise": quote.status in services.REVISABLE_STATUSES,
+        "decide": quote.status == QuoteStatus.SENT,
+        "clone": True,
+    }
+
+
+@login_required
+def quote_detail(request, pk: int):
+    quote = _quote_or_404(request, pk)
+    result = PricingResult.from_dict(quote.pricing)
+    return render(
+        request,
+        "quotes/detail.html",
+        {
+            "quote": quote,
+            "result": result,
+            "components": _components(result),
+            "versions": selectors.quote_version_history(quote=quote),
+            "events": selectors.quote_events(quote=quote),
+            "allowed": _allowed(quote, request.user),
+            "comment_form": QuoteCommentForm(),
+            "accept_form": QuoteAcceptForm(),
+            "reject_form": QuoteRejectForm(),
+        },
+    )
+
+
+def _next_or_detail(request, quote: Quote):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("quotes:detail", pk=quote.pk)
+
+
+def _quote_action(run, success: str):
+    """A POST-only quote action: run one service; state conflicts and bad input become a
+    message on the quote page."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        quote = _quote_or_404(request, pk)
+        try:
+            result = run(request, quote)
+        except StateConflict as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, success.format(quote=result or quote))
+            if result is not None and result.pk != quote.pk:
+                return redirect("quotes:detail", pk=result.pk)
+        return _next_or_detail(request, quote)
+
+    return view
+
+
+def _form_or_error(form):
+    if not form.is_valid():
+        raise ValidationError({k: v for k, v in form.errors.items()})
+    return form.cleaned_data
+
+
+def _approver_only(request):
+    if not request.user.has_perm("quotes.approve_quote"):
+        raise PermissionDenied("Only a sales manager can approve or return quotes.")
+
+
+def _approve(request, quote):
+    _approver_only(request)
+    data = _form_or_error(QuoteCommentForm(request.POST))
+    return services.quote_approve(quote=quote, by=request.user, comment=data["comment"])
+
+
+def _return(request, quote):
+    _approver_only(request)
+    data = _form_or_error(QuoteCommentForm(request.POST))
+    return services.quote_return(quote=quote, by=request.user, comment=data["comment"])
+
+
+quote_submit = _quote_action(
+    lambda request, quote: services.quote_submit_for_approval(quote=quote, by=request.user),
+    "{quote.reference} is waiting for a manager's approval.",
+)
+quote_approve = _quote_action(_approve, "Approved {quote.reference}.")
+quote_return = _quote_action(_return, "Returned {quote.reference} to the rep.")
+quote_reprice = _quote_action(
+    lambda request, quote: services.quote_reprice(quote=quote, by=request.user),
+    "Repriced {quote.reference} on today's prices, rates and rules.",
+)
+quote_revise = _quote_action(
+    lambda request, quote: services.quote_revise(quote=quote, by=request.user),
+    "{quote.reference} is a new draft version.",
+)
+quote_accept = _quote_action(
+    lambda request, quote: services.quote_accept(
+        quote=quote, by=request.user, **_form_or_error(QuoteAcceptForm(request.POST))
+    ),
+    "{quote.reference} is accepted.",
+)
+quote_reject = _quote_action(
+    lambda request, quote: services.quote_reject(
+        quote=quote, by=request.user, **_form_or_error(QuoteRejectForm(request.POST))
+    ),
+    "{quote.reference} is recorded as rejected.",
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quote_clone(request, pk: int):
+    """Clone to another customer: pick one (``?q=``), then POST ``customer``."""
+    quote = _quote_or_404(request, pk)
+    if request.method == "GET":
+        return _customer_picker(
+            request,
+            title=f"Clone {quote.reference} for…",
+            action_url="",
+            method="post",
+            quote=quote,
+        )
+    customer = _customer_or_404(request, request.POST.get("customer"))
+    try:
+        new = services.quote_clone(quote=quote, customer=customer, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("quotes:detail", pk=quote.pk)
+    messages.success(
+        request, f"{new.reference} is a copy of {quote.reference} for {customer}, repriced today."
+    )
+    return redirect("quotes:detail", pk=new.pk)

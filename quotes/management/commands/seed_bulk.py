@@ -1,0 +1,459 @@
+"""Scale data: N customers (each with a primary contact) and M quotes with 1–3 lines.
+
+    .venv/bin/python manage.py seed_bulk --customers 50000 --quotes 200000
+
+Bulk inserts throughout. Pricing: the database is read once per route (destination port,
+Incoterm, currency) to build the engine's input, then every quote is priced by the pure
+engine (``quotes.pricing.price``) with its own lines, so each stored ``pricing`` is a real
+result. Numbers come from ``QuoteNumberCounter``, bumped once per year for the whole run,
+so they never collide with quotes made by the app. Quotes are spread over the reps (the
+active users in the Sales rep group; ``bulk_rep1..5`` are created when there are none),
+over statuses and over the last year. Reference data (grades, ports, freight, rates,
+tariffs) comes from the demo seed when the database has none. Works on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import secrets
+import time
+from collections import Counter
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from customers.models import Contact, Customer, Industry, Status
+from customers.normalize import normalize_name
+from customers.regions import region_for
+from mgtrade.accounts.models import Role, User
+from products.models import ExchangeRate, FreightRate
+from quotes import selectors
+from quotes.models import (
+    OPEN_STATUSES,
+    Quote,
+    QuoteEvent,
+    QuoteLine,
+    QuoteNumberCounter,
+    QuoteStatus,
+    RejectionReason,
+)
+from quotes.pricing import LineInput, PricingError, PricingInput, price
+from quotes.services import approval_reasons_for
+
+S = QuoteStatus
+EU = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+      "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}  # fmt: skip
+WORDS = ["Alpha", "Nord", "Süd", "Metall", "Alloy", "Guss", "Casting", "Precision", "Light",
+         "Steel", "Energy", "Aero", "Motor", "Works", "Rhein", "Pacific", "Atlas", "Orion",
+         "Delta", "Vega", "Sakura", "Hanil", "Bosphorus", "Paulista", "Deccan", "Titan",
+         "Polar", "Baltic", "Andes", "Lotus", "Falcon", "Cobalt"]  # fmt: skip
+SUFFIXES = ["GmbH", "B.V.", "S.p.A.", "Inc.", "Ltd", "Co., Ltd.", "Corp.", "A.Ş.", "SA", ""]
+INCOTERMS = ["CIF", "CIF", "CIF", "CFR", "FOB", "DAP"]
+QUANTITIES = [Decimal(q) for q in ("5", "10", "20", "22", "25", "44", "50", "66", "100")]
+# status: weight (open ones are recent, so some expire this week)
+STATUS_WEIGHTS = {
+    S.DRAFT: 14,
+    S.PENDING_APPROVAL: 4,
+    S.APPROVED: 4,
+    S.SENT: 18,
+    S.ACCEPTED: 22,
+    S.REJECTED: 18,
+    S.EXPIRED: 20,
+}
+BATCH = 2000
+
+
+@contextmanager
+def _explicit_timestamps():
+    """Let bulk_create store the generated created/updated times instead of now()."""
+    fields = [
+        Quote._meta.get_field("created_at"),
+        Quote._meta.get_field("updated_at"),
+        QuoteEvent._meta.get_field("at"),
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def _created_ids(model, objs, batch_size=1000):
+    created = model.objects.bulk_create(objs, batch_size=batch_size)
+    if created and created[0].pk is None:  # a backend that does not return ids
+        ids = list(model.objects.order_by("-id").values_list("id", flat=True)[: len(objs)])
+        for obj, pk in zip(created, reversed(ids), strict=True):
+            obj.pk = pk
+    return created
+
+
+class Command(BaseCommand):
+    help = "Create N customers and M quotes with lines fast (bulk inserts), for scale tests."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=1000)
+        parser.add_argument("--quotes", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args, customers: int, quotes: int, seed: int, **options):
+        if customers < 0 or quotes < 0:
+            raise CommandError("--customers and --quotes must be 0 or more.")
+        rng = random.Random(seed)
+        started = time.perf_counter()
+        self.today = timezone.localdate()
+        self._reference_data()
+        reps = self._reps()
+        managers = list(User.objects.filter(groups__name=Role.SALES_MANAGER, is_active=True))
+        routes = self._routes()
+        made = self._customers(customers, reps, routes, rng)
+        t_customers = time.perf_counter() - started
+        self.stdout.write(f"{customers} customers (+ contacts) in {t_customers:.1f} s.")
+        if quotes:
+            pool = made or self._existing_customers()
+            if not pool:
+                raise CommandError("No customers to quote: pass --customers N.")
+            self._quotes(quotes, pool, managers, rng)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"seed_bulk: {customers} customers and {quotes} quotes in {elapsed:.1f} s "
+                f"({Quote.objects.count()} quotes in the database)."
+            )
+        )
+
+    # ---------------------------------------------------------------- inputs
+
+    def _reference_data(self) -> None:
+        if FreightRate.objects.exists():
+            return
+        from products import demo as products_demo
+        from products import reference_demo
+
+        with transaction.atomic():
+            products_demo.load()
+            reference_demo.load()
+        self.stdout.write("Loaded the demo grades and reference data.")
+
+    def _reps(self) -> list[User]:
+        reps = list(User.objects.filter(groups__name=Role.SALES_REP, is_active=True).order_by("id"))
+        if reps:
+            return reps
+        from mgtrade.accounts.services import roles_sync, user_create
+
+        roles_sync()
+        return [
+            user_create(
+                username=f"bulk_rep{i}", password=secrets.token_urlsafe(), role=Role.SALES_REP
+            )
+            for i in range(1, 6)
+        ]
+
+    def _routes(self) -> list[dict]:
+        """Destinations with a freight rate in force from the default origin, and the
+        engine's input for each (Incoterm, currency) a customer there may use."""
+        origin = settings.MGTRADE["DEFAULT_ORIGIN_PORT"]
+        lanes = (
+            FreightRate.objects.filter(origin_port__code=origin, valid_from__lte=self.today)
+            .exclude(valid_to__lt=self.today)
+            .select_related("destination_port")
+        )
+        destinations = {lane.destination_port.code: lane.destination_port for lane in lanes}
+        currencies = set(ExchangeRate.objects.values_list("currency", flat=True))
+        self.templates: dict[tuple[str, str, str], tuple[PricingInput, dict]] = {}
+        routes = []
+        for code, port in sorted(destinations.items()):
+            country = port.country.code
+            currency = "EUR" if country in EU and "EUR" in currencies else "USD"
+            usable = []
+            for incoterm in sorted(set(INCOTERMS)):
+                template = self._template(code, incoterm, currency)
+                if template is not None:
+                    usable.append(incoterm)
+            if usable:
+                routes.append(
+                    {"port": code, "country": country, "currency": currency, "incoterms": usable}
+                )
+        if not routes:
+            raise CommandError(f"No freight rate in force from {origin}: load reference data.")
+        return routes
+
+    def _template(self, port: str, incoterm: str, currency: str):
+        from products import selectors as products_selectors
+        from products.models import Product
+
+        if not hasattr(self, "_codes"):
+            codes = list(Product.objects.filter(active=True).values_list("code", flat=True))
+            priced = products_selectors.products_for_pricing(codes=codes, on=self.today)
+            self._codes = sorted(c for c, p in priced.items() if p.list_price is not None)
+        try:
+            inp, products = selectors.pricing_inputs_gather(
+                incoterm=incoterm,
+                destination_port=port,
+                currency=currency,
+                quote_date=self.today,
+                lines=[{"product": code, "quantity_mt": "1"} for code in self._codes],
+            )
+        except selectors.PricingValidationError:
+            return None
+        self.templates[(port, incoterm, currency)] = (inp, products)
+        return inp
+
+    # ---------------------------------------------------------------- customers
+
+    def _customers(self, n, reps, routes, rng) -> list[tuple]:
+        """Returns (customer id, owner id, contact id, route, incoterm) per new customer."""
+        out = []
+        now = timezone.now()
+        for start in range(0, n, BATCH):
+            rows, plans = [], []
+            for i in range(start, min(start + BATCH, n)):
+                route = rng.choice(routes)
+                name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i} {rng.choice(SUFFIXES)}".strip()
+                incoterm = rng.choice(route["incoterms"])
+                owner = reps[i % len(reps)]
+                rows.append(
+                    Customer(
+                        name=name,
+                        normalized_name=normalize_name(name),
+                        country=route["country"],
+                        region=region_for(route["country"]),
+                        industry=rng.choice(Industry.values),
+                        status=rng.choice(Status.values),
+                        owner=owner,
+                        default_incoterm=incoterm,
+                        default_destination_port=route["port"],
+                        default_currency=route["currency"],
+                        payment_terms="T/T 30% advance, 70% against B/L copy",
+                        updated_at=now - timedelta(minutes=rng.randint(0, 500_000)),
+                    )
+                )
+                plans.append((owner.pk, route, incoterm))
+            with transaction.atomic():
+                created = _created_ids(Customer, rows)
+                contacts = _created_ids(
+                    Contact,
+                    [
+                        Contact(
+                            customer_id=c.pk,
+                            name=f"Buyer {c.pk}",
+                            email=f"buyer{c.pk}@bulk.example",
+                            is_primary=True,
+                        )
+                        for c in created
+                    ],
+                )
+            for c, contact, (owner_id, route, incoterm) in zip(
+                created, contacts, plans, strict=True
+            ):
+                out.append((c.pk, owner_id, contact.pk, route, incoterm))
+        return out
+
+    def _existing_customers(self) -> list[tuple]:
+        routes = {}
+        for key in self.templates:
+            routes.setdefault(key[0], {"port": key[0], "currency": key[2], "incoterms": []})
+            routes[key[0]]["incoterms"].append(key[1])
+        primary = dict(Contact.objects.filter(is_primary=True).values_list("customer_id", "id"))
+        out = []
+        for pk, owner_id, port, incoterm in Customer.objects.values_list(
+            "pk", "owner_id", "default_destination_port", "default_incoterm"
+        ).iterator():
+            route = routes.get(port) or next(iter(routes.values()))
+            if incoterm not in route["incoterms"]:
+                incoterm = route["incoterms"][0]
+            out.append((pk, owner_id, primary.get(pk), route, incoterm))
+        return out
+
+    # ---------------------------------------------------------------- quotes
+
+    def _plan(self, m, rng) -> list[tuple[str, date]]:
+        statuses = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=m)
+        plan = []
+        for status in statuses:
+            if status in OPEN_STATUSES:
+                back = rng.randint(0, 6)  # still valid: some expire this week
+            elif status == S.EXPIRED:
+                back = rng.randint(8, 365)
+            else:
+                back = rng.randint(1, 365)
+            plan.append((status, self.today - timedelta(days=back)))
+        plan.sort(key=lambda p: p[1])  # numbers and ids follow the dates
+        return plan
+
+    def _allocate(self, plan) -> dict[int, int]:
+        """Reserve the numbers for the whole run: one counter bump per year."""
+        per_year = Counter(d.year for _, d in plan)
+        first = {}
+        with transaction.atomic():
+            for year, count in sorted(per_year.items()):
+                QuoteNumberCounter.objects.get_or_create(year=year)
+                counter = QuoteNumberCounter.objects.select_for_update().get(year=year)
+                first[year] = counter.last + 1
+                counter.last += count
+                if counter.last > 99_999:
+                    raise CommandError(f"Year {year} would pass Q-{year}-99999.")
+                counter.save(update_fields=["last"])
+        return first
+
+    def _quotes(self, m, pool, managers, rng) -> None:
+        t0 = time.perf_counter()
+        plan = self._plan(m, rng)
+        next_number = self._allocate(plan)
+        validity = settings.MGTRADE["QUOTE_VALIDITY_DAYS"]
+        reasons = list(RejectionReason.objects.filter(active=True))
+        competitor_reason = next((r for r in reasons if r.asks_competitor), None)
+        priced = 0
+        skipped = 0
+        tz = timezone.get_current_timezone()
+        with _explicit_timestamps():
+            for start in range(0, len(plan), BATCH):
+                quotes, lines_by_quote, events = [], [], []
+                for status, quote_date in plan[start : start + BATCH]:
+                    customer_id, owner_id, contact_id, route, incoterm = rng.choice(pool)
+                    inp, products = self.templates[(route["port"], incoterm, route["currency"])]
+                    codes = rng.sample(
+                        self._codes, k=min(len(self._codes), rng.choice((1, 1, 2, 2, 3)))
+                    )
+                    line_inputs = []
+                    for code in codes:
+                        product = products[code]
+                        discount = rng.choices(
+                            [Decimal("0"), Decimal(rng.randint(1, 3)), Decimal(rng.randint(4, 8))],
+                            weights=[70, 20, 10],
+                        )[0]
+                        factor = Decimal(rng.randint(960, 1040)) / 1000
+                        line_inputs.append(
+                            LineInput(
+                                product=code,
+                                name=product.name,
+                                hs_code=product.hs_code,
+                                quantity_mt=rng.choice(QUANTITIES),
+                                unit_price_usd_per_mt=(product.list_price * factor).quantize(
+                                    Decimal("0.01")
+                                ),
+                                discount_percent=discount,
+                            )
+                        )
+                    try:
+                        result = price(
+                            dataclasses.replace(
+                                inp, quote_date=quote_date, lines=tuple(line_inputs)
+                            )
+                        )
+                    except PricingError:
+                        skipped += 1
+                        continue
+                    priced += 1
+                    approval = approval_reasons_for(result=result, products=products)
+                    if status == S.PENDING_APPROVAL and not approval:
+                        status = S.DRAFT
+                    created_at = timezone.make_aware(
+                        timezone.datetime.combine(quote_date, timezone.datetime.min.time())
+                        + timedelta(hours=rng.randint(8, 18), minutes=rng.randint(0, 59)),
+                        tz,
+                    )
+                    year = quote_date.year
+                    number = f"Q-{year}-{next_number[year]:05d}"
+                    next_number[year] += 1
+                    quote = Quote(
+                        number=number,
+                        version=1,
+                        status=status,
+                        customer_id=customer_id,
+                        contact_id=contact_id,
+                        owner_id=owner_id,
+                        created_by_id=owner_id,
+                        quote_date=quote_date,
+                        valid_until=quote_date + timedelta(days=validity),
+                        incoterm=result.incoterm,
+                        origin_port=result.origin_port,
+                        destination_port=result.destination_port,
+                        destination_country=result.destination_country,
+                        currency=result.currency,
+                        insurance_rate_percent=result.insurance_rate_percent,
+                        tariff_absorption_percent=result.tariff_absorption_percent,
+                        payment_terms="T/T 30% advance, 70% against B/L copy",
+                        pricing=result.to_dict(),
+                        fx_rate=result.fx_rate,
+                        total_quantity_mt=result.total_quantity_mt,
+                        total_usd=result.usd.quote_total,
+                        total_quote_currency=result.quote_currency.quote_total,
+                        landed_cost_per_mt_usd=result.usd.landed_cost_per_mt,
+                        approval_reasons=approval,
+                        created_at=created_at,
+                        updated_at=created_at,
+                    )
+                    self._outcome(
+                        quote, status, approval, managers, reasons, competitor_reason, rng
+                    )
+                    quotes.append(quote)
+                    lines_by_quote.append((result, products))
+                with transaction.atomic():
+                    created = _created_ids(Quote, quotes)
+                    lines = []
+                    for quote, (result, products) in zip(created, lines_by_quote, strict=True):
+                        for i, line in enumerate(result.lines, start=1):
+                            product = products[line.product]
+                            lines.append(
+                                QuoteLine(
+                                    quote_id=quote.pk,
+                                    position=i,
+                                    product_id=product.pk,
+                                    product_code=line.product,
+                                    product_name=product.name,
+                                    hs_code=line.hs_code,
+                                    standard=product.standard,
+                                    quantity_mt=line.quantity_mt,
+                                    unit_price_usd_per_mt=line.unit_price_usd_per_mt,
+                                    discount_percent=line.discount_percent,
+                                    goods_value_usd=line.goods_value,
+                                )
+                            )
+                        events.append(
+                            QuoteEvent(
+                                quote_id=quote.pk,
+                                at=quote.created_at,
+                                by_id=quote.owner_id,
+                                action=QuoteEvent.Action.CREATED,
+                                to_status=S.DRAFT,
+                                data={"seeded": True},
+                            )
+                        )
+                    QuoteLine.objects.bulk_create(lines, batch_size=2000)
+                    QuoteEvent.objects.bulk_create(events, batch_size=2000)
+        elapsed = time.perf_counter() - t0
+        self.stdout.write(
+            f"{priced} quotes priced by the engine and inserted in {elapsed:.1f} s"
+            + (f" ({skipped} skipped: pricing refused)" if skipped else "")
+            + "."
+        )
+
+    def _outcome(self, quote, status, approval, managers, reasons, competitor_reason, rng):
+        at = quote.created_at
+        if approval and status not in (S.DRAFT, S.PENDING_APPROVAL) and managers:
+            approver = rng.choice(managers)
+            quote.approved_by_id, quote.approved_at = approver.pk, at + timedelta(hours=2)
+        if status in (S.SENT, S.ACCEPTED, S.REJECTED, S.EXPIRED):
+            quote.sent_at = at + timedelta(hours=3)
+        if status in (S.ACCEPTED, S.REJECTED):
+            quote.decided_at = at + timedelta(days=rng.randint(1, 6))
+            quote.updated_at = quote.decided_at
+        if status == S.ACCEPTED:
+            quote.accepted_by_name = "Buyer (seeded)"
+        if status == S.REJECTED and reasons:
+            reason = rng.choice(reasons)
+            quote.rejection_reason_id = reason.pk
+            if reason is competitor_reason:
+                quote.competitor = rng.choice(["Anatolia Metals", "Volga Mg", "Paulista Metais"])
+                quote.competitor_origin = rng.choice(["TR", "RU", "BR", "IL"])
+                quote.competitor_price_usd_per_mt = Decimal(rng.randint(2200, 2500))

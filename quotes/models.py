@@ -10,6 +10,7 @@ exchange rate.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -247,3 +248,152 @@ class QuoteEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quote} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# ------------------------------------------------------------------ sending (issue 6)
+
+
+class DeliveryStatus(models.TextChoices):
+    """Where a quote version's PDF and email stand. Written only by ``quotes.delivery``.
+
+    ``queued`` waits for a worker: to render when there is no PDF yet, to email once the
+    PDF is stored. ``retrying`` is the same after a transient error (``next_attempt_at``).
+    ``rendering`` and ``sending`` are claims held by a worker. ``needs_decision``: a worker
+    holding the ``sending`` claim vanished, so the email may or may not have gone out; only
+    the rep decides (send again / mark as sent), never an automatic second email.
+    """
+
+    QUEUED = "queued", "Queued"
+    RENDERING = "rendering", "Rendering PDF"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    RETRYING = "retrying", "Retrying"
+    FAILED = "failed", "Failed"
+    NEEDS_DECISION = "needs_decision", "Needs a decision"
+
+
+DELIVERY_FINAL_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.FAILED)
+
+
+def quote_pdf_upload_to(instance: "QuoteDelivery", filename: str) -> str:
+    return f"quotes/pdf/{filename}"
+
+
+class QuoteDelivery(models.Model):
+    """The PDF and email of one sent quote version: a side effect as a row with a status.
+
+    Claimed with a conditional UPDATE (``status`` and ``claim_token``), so a redelivered or
+    repeated task never renders a stored PDF again and never emails twice. ``document`` is
+    the PDF's context frozen when the quote was sent: the stored PDF is rendered from it.
+    """
+
+    quote = models.OneToOneField(Quote, on_delete=models.PROTECT, related_name="delivery")
+    status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    to = models.JSONField(default=list, help_text="Recipients (the quote's contact).")
+    cc = models.JSONField(default=list, blank=True, help_text="Copy (the rep).")
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=250, blank=True)
+    document = models.JSONField(
+        default=dict, encoder=DjangoJSONEncoder, help_text="The PDF's frozen context."
+    )
+    pdf = models.FileField(upload_to=quote_pdf_upload_to, max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveIntegerField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Attempts at the current step (render, then email)."
+    )
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=250, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "quote deliveries"
+        indexes = [models.Index(fields=["status", "claimed_at"], name="delivery_status_claimed")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="delivery_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote} → {', '.join(self.to)} ({self.status})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in DELIVERY_FINAL_STATUSES
+
+    @property
+    def is_rendered(self) -> bool:
+        return bool(self.pdf_sha256)
+
+
+class QuoteEmail(models.Model):
+    """The email log of a quote: the quote itself to the buyer, the acceptance notice to
+    the rep. Notification emails are also their own side-effect rows (queued → sending →
+    sent | retrying | failed), claimed like deliveries."""
+
+    class Kind(models.TextChoices):
+        QUOTE = "quote", "Quote to buyer"
+        ACCEPTED = "accepted", "Acceptance notice to rep"
+        DECLINED = "declined", "Decline notice to rep"
+
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="emails")
+    delivery = models.ForeignKey(
+        QuoteDelivery, null=True, blank=True, on_delete=models.PROTECT, related_name="emails"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    subject = models.CharField(max_length=250)
+    to = models.JSONField(default=list)
+    cc = models.JSONField(default=list, blank=True)
+    context = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=250, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["quote", "created_at", "id"]
+        indexes = [models.Index(fields=["quote", "created_at"], name="quoteemail_quote_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject} ({self.status})"
+
+
+class Notification(models.Model):
+    """An in-app message for a user (e.g. "Buyer accepted Q-2026-00042 v1")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    quote = models.ForeignKey(
+        Quote, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.text

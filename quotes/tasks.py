@@ -15,3 +15,57 @@ def quotes_expire_due_task() -> int:
     expired = services.quotes_expire_due()
     logger.info("Expired %d quotes", expired)
     return expired
+
+
+# ------------------------------------------------------------------ sending (issue 6)
+# Time limits far below the broker's visibility timeout (3600 s) and below the stale-claim
+# timeout (MGTRADE["DELIVERY_STALE_SECONDS"], 600 s), so a claim older than that is dead.
+# The delivery row counts attempts (it survives redeliveries and manual retries), so the
+# service decides when to give up; max_retries is only a backstop.
+
+
+def _retrying(task, step):
+    from .delivery import TransientDeliveryError
+
+    try:
+        return step()
+    except TransientDeliveryError as exc:
+        if task.request.is_eager:
+            # Eager (tests, CELERY_TASK_ALWAYS_EAGER): apply() re-runs a returned Retry.
+            return task.retry(countdown=exc.countdown, exc=exc, throw=False)
+        raise task.retry(countdown=exc.countdown, exc=exc) from exc
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=90, time_limit=120, max_retries=10)
+def quote_render_pdf_task(self, delivery_id: int) -> str:
+    """Render and store a sent quote's PDF, then queue its email."""
+    from . import delivery
+
+    outcome = _retrying(self, lambda: delivery.delivery_render(delivery_id=delivery_id))
+    if outcome == delivery.RENDERED:
+        quote_email_task.delay(delivery_id)
+    return outcome
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90, max_retries=10)
+def quote_email_task(self, delivery_id: int) -> str:
+    """Email a rendered quote PDF to the buyer, once."""
+    from . import delivery
+
+    return _retrying(self, lambda: delivery.delivery_email(delivery_id=delivery_id))
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90, max_retries=10)
+def quote_notice_email_task(self, email_id: int) -> str:
+    """Email a notice (buyer accepted or declined) to the rep, once."""
+    from . import delivery
+
+    return _retrying(self, lambda: delivery.notice_email_send(email_id=email_id))
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def deliveries_recover_stale_task() -> dict:
+    """Every minute (beat): stale claims and lost task messages, put back on track."""
+    from . import delivery
+
+    return delivery.deliveries_recover_stale()

@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quotes.tasks.quotes_expire_due_task",
         "schedule": crontab(hour=0, minute=15),  # just after midnight, TIME_ZONE
     },
+    "recover-stale-deliveries": {
+        "task": "quotes.tasks.deliveries_recover_stale_task",
+        "schedule": 60.0,  # seconds; claims older than MGTRADE["DELIVERY_STALE_SECONDS"]
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -246,4 +250,9 @@ MGTRADE = {
     "COMPANY_CONTACT": env.str(
         "MGTRADE_COMPANY_CONTACT", default="sales@mgtrade.example · +86 951 555 0100"
     ),
+    # Sending quotes (docs/sending.md): the buyer's links start with SITE_URL.
+    "SITE_URL": env.str("MGTRADE_SITE_URL", default="http://127.0.0.1:8000"),
+    "DELIVERY_MAX_ATTEMPTS": env.int("MGTRADE_DELIVERY_MAX_ATTEMPTS", default=6),
+    # A claim older than this is stale (its worker died); well above the tasks' hard limits.
+    "DELIVERY_STALE_SECONDS": env.int("MGTRADE_DELIVERY_STALE_SECONDS", default=600),
 }

@@ -1,0 +1,69 @@
+"""Helpers and fixtures for the sending tests (import the fixtures you use)."""
+
+import io
+import shutil
+import subprocess
+from decimal import Decimal
+
+from pypdf import PdfReader
+
+from quotes.templatetags.pdf_format import money
+from tests.quotes.factories import german_buyer, quote_for
+
+
+def use_tmp_media(settings, tmp_path):
+    """Stored PDFs go to a per-test directory."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def sendable_draft(rep, **customer_fields):
+    """A sendable CIF Hamburg draft of MG9990 + AZ91D for a German buyer of the rep (needs
+    the ``worked_example_data`` fixture)."""
+    customer_fields.setdefault("name", "Hamburg Leichtmetall GmbH")
+    return quote_for(customer=german_buyer(owner=rep, **customer_fields))
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text; pdftotext (poppler) when present, pypdf otherwise."""
+    if shutil.which("pdftotext"):
+        out = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+        )
+        return out.stdout.decode()
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def pypdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def expected_figures(quote) -> dict:
+    """What the PDF must show: the number, each duty line and the landed cost per MT."""
+    qc = quote.pricing["quote_currency"]
+    duties = [
+        {
+            "grade": line["product"],
+            "reference": duty["reference"],
+            "amount": money(Decimal(duty["amount"])),
+        }
+        for line in quote.pricing["lines"]
+        for duty in line["duties"]
+    ]
+    return {
+        "number": quote.number,
+        "duties": duties,
+        "landed_per_mt": money(Decimal(qc["landed_cost_per_mt"]), quote.currency),
+    }
+
+
+def assert_quote_pdf(data: bytes, quote, *, text=pypdf_text) -> None:
+    assert data.startswith(b"%PDF-")
+    content = " ".join(text(data).split())
+    figures = expected_figures(quote)
+    assert figures["number"] in content
+    assert figures["duties"], "the worked example has duty lines"
+    for duty in figures["duties"]:
+        assert duty["reference"] in content
+        assert duty["amount"] in content
+    assert " ".join(figures["landed_per_mt"].split()) in content

@@ -25,6 +25,7 @@ from products.models import SpecLimit
 
 from .models import EDITABLE_STATUSES, Quote
 from .pdf import company_context, render_template_pdf
+from .pricing import total_composition
 
 TEMPLATE = "pdf/quote.html"
 
@@ -113,7 +114,7 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
     ``draft`` defaults to "the quote is still editable" (DRAFT watermark). Costs a few
     queries (lines, customer, contact, owner, specification limits, spec sources).
     """
-    from products.models import Product
+    from products.models import Port, Product
 
     if draft is None:
         draft = quote.status in EDITABLE_STATUSES
@@ -161,18 +162,28 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
     def amount(key: str) -> Decimal:
         return Decimal(qc.get(key) or "0")
 
+    # The quote total's components under this Incoterm (pricing.total_composition).
+    composition = total_composition(quote.incoterm)
     rows = [{"label": "Goods value", "amount": amount("goods_value"), "kind": "add"}]
-    for key, label, kind in (
-        ("origin_deduction", "Origin charges (FCA/EXW)", "less"),
-        ("freight", "Ocean freight", "add"),
-        ("insurance", "Insurance", "add"),
-        ("duties", "Import duties", "add"),
-        ("destination_charges", "Destination charges", "add"),
-        ("tariff_absorption", "Tariff absorbed by seller", "less"),
+    for key, label in (
+        ("origin_deduction", "Origin charges"),
+        ("freight", "Ocean freight"),
+        ("insurance", "Insurance"),
+        ("duties", "Import duties (DDP)"),
+        ("destination_charges", "Destination charges"),
+        ("tariff_absorption", "Tariff absorbed by the seller"),
     ):
-        if amount(key):
-            rows.append({"label": label, "amount": amount(key), "kind": kind})
+        sign = composition.get(key, 0)
+        if sign and amount(key):
+            rows.append(
+                {"label": label, "amount": amount(key), "kind": "add" if sign > 0 else "less"}
+            )
 
+    ports = dict(
+        Port.objects.filter(code__in=[quote.origin_port, quote.destination_port]).values_list(
+            "code", "name"
+        )
+    )
     customer, contact, owner = quote.customer, quote.contact, quote.owner
     address = "\n".join(
         part
@@ -194,9 +205,11 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             "currency": currency,
             "fx_rate": pricing.get("fx_rate", str(quote.fx_rate)),
             "incoterm": quote.incoterm,
-            "named_place": quote.destination_port,
-            "origin_port": _port_label(quote.origin_port, None),
-            "destination_port": _port_label(quote.destination_port, None),
+            "named_place": ports.get(quote.destination_port, quote.destination_port),
+            "origin_port": _port_label(quote.origin_port, ports.get(quote.origin_port)),
+            "destination_port": _port_label(
+                quote.destination_port, ports.get(quote.destination_port)
+            ),
             "payment_terms": quote.payment_terms,
             "packaging": quote.packaging_notes,
             "terms": "\n".join(

@@ -347,3 +347,14 @@ def test_email_log_lists_every_email_of_the_quote(
     assert kinds == [("accepted", "sent"), ("quote", "sent")]
     log = rep_client.get(f"/quotes/{draft.pk}/emails/")
     assert log.content.count(b'data-testid="email-row"') == 2
+
+
+@pytest.mark.parametrize("incoterm", ["FOB", "CFR", "CIF", "DAP", "DDP"])
+def test_the_pdf_breakdown_adds_up_to_the_quote_total(worked_example_data, rep, incoterm):
+    from quotes.documents import quote_pdf_context
+
+    quote = quote_for(customer=german_buyer(owner=rep), incoterm=incoterm)
+    breakdown = quote_pdf_context(quote)["breakdown"]
+    signed = sum(r["amount"] if r["kind"] == "add" else -r["amount"] for r in breakdown["rows"])
+    assert signed == breakdown["quote_total"]
+    assert str(breakdown["quote_total"]) == quote.pricing["quote_currency"]["quote_total"]

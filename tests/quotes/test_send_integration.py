@@ -1,0 +1,306 @@
+"""Sending for real: a Celery worker subprocess on the Redis broker, a real SMTP server
+(aiosmtpd on localhost), the test's PostgreSQL database.
+
+Needs ``REDIS_URL`` and a database another process can open (PostgreSQL via
+``DATABASE_URL``); locally these skip without them, in CI (``MGTRADE_REQUIRE_SERVICES=1``)
+they fail. Run them alone with::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mgtrade REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/pytest tests/quotes/test_send_integration.py -m integration
+"""
+
+import asyncio
+import email
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from email import policy
+from pathlib import Path
+from urllib.parse import quote as urlquote
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from mgtrade.celery import app as celery_app
+from quotes import delivery as delivery_services
+from quotes.models import DeliveryStatus, QuoteDelivery
+from quotes.tasks import quote_email_task
+from tests.conftest import REQUIRE_SERVICES, require_service
+from tests.quotes.sending import assert_quote_pdf, sendable_draft
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT_SECONDS = 90
+
+
+def _skip_or_fail(message: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, *, timeout=WAIT_SECONDS, what="condition", interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+# ------------------------------------------------------------------ services
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        _skip_or_fail("REDIS_URL is not set (the integration tests need the Redis broker)")
+    parts = urlsplit(url)
+    require_service("Redis", parts.hostname or "127.0.0.1", parts.port or 6379)
+    return url
+
+
+@pytest.fixture
+def database_url():
+    """The test database as a URL the worker subprocess can open."""
+    conf = connection.settings_dict
+    if connection.vendor != "postgresql":
+        _skip_or_fail(
+            "needs PostgreSQL (set DATABASE_URL=postgres://…): the worker subprocess cannot "
+            "open pytest's in-memory SQLite database"
+        )
+    user = urlquote(conf.get("USER") or "", safe="")
+    password = urlquote(conf.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = conf.get("HOST") or "127.0.0.1"
+    port = conf.get("PORT") or "5432"
+    return f"postgres://{auth}{host}:{port}/{conf['NAME']}"
+
+
+class Recorder:
+    """An aiosmtpd handler that keeps every message; optionally holds DATA until released."""
+
+    def __init__(self, *, hold: bool = False):
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.hold = hold
+        self.data_started = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        # Recorded as soon as the server has it: the worst case for a killed sender.
+        self.messages.append((list(envelope.rcpt_tos), message))
+        self.data_started.set()
+        while self.hold and not self.release.is_set():
+            await asyncio.sleep(0.05)
+        return "250 Message accepted for delivery"
+
+
+def smtp_server(handler):
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def broker_not_eager(redis_url):
+    """The test process publishes to Redis like the web process does."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("celery")
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+class Worker:
+    def __init__(self, env: dict, log: Path):
+        self.log = log
+        self.handle = log.open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "mgtrade",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                "celery",
+                "-l",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"it-{os.getpid()}-{time.monotonic_ns()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.handle.close()
+
+
+@pytest.fixture
+def worker_env(database_url, redis_url, broker_not_eager, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+    def env_for(smtp_port: int) -> dict:
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "mgtrade.settings.local",
+            "DEBUG": "false",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "MEDIA_ROOT": settings.MEDIA_ROOT,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "LOG_LEVEL": "INFO",
+        }
+
+    return env_for
+
+
+@pytest.fixture
+def workers(tmp_path):
+    started: list[Worker] = []
+
+    def start(env: dict) -> Worker:
+        worker = Worker(env, tmp_path / f"worker-{len(started)}.log")
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def delivery_status(pk: int) -> str:
+    return QuoteDelivery.objects.values_list("status", flat=True).get(pk=pk)
+
+
+# ------------------------------------------------------------------ tests
+
+
+def test_a_real_worker_renders_and_emails_the_quote_through_smtp(
+    worked_example_data, rep, worker_env, workers
+):
+    handler = Recorder()
+    controller = smtp_server(handler)
+    try:
+        worker = workers(worker_env(controller.port))
+        quote = sendable_draft(rep)
+        contact_email = quote.contact.email
+        delivery = delivery_services.quote_send(quote=quote, by=rep)
+
+        final = wait_for(
+            lambda: (
+                delivery_status(delivery.pk) in ("sent", "failed") and delivery_status(delivery.pk)
+            ),
+            what=f"delivery {delivery.pk} to be sent; worker output:\n{worker.output()[-3000:]}",
+        )
+    finally:
+        controller.stop()
+    delivery.refresh_from_db()
+    assert final == "sent", (delivery.last_error, worker.output()[-3000:])
+
+    assert len(handler.messages) == 1
+    rcpt_tos, message = handler.messages[0]
+    assert sorted(rcpt_tos) == sorted([contact_email, rep.email])
+    assert message["To"] == contact_email
+    assert message["Cc"] == rep.email
+    assert (
+        message["Subject"]
+        == f"Quotation {quote.number} (version 1) from {settings.MGTRADE['COMPANY_NAME']}"
+    )
+    assert message["Message-ID"] == delivery.message_id
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == f"{quote.number}-v1.pdf"
+    assert attachment.get_content_type() == "application/pdf"
+    data = attachment.get_payload(decode=True)
+    assert_quote_pdf(data, quote)
+    import hashlib
+
+    assert hashlib.sha256(data).hexdigest() == delivery.pdf_sha256
+    assert "/q/" in message.get_body(("plain",)).get_content()
+
+
+def test_a_worker_killed_mid_send_never_sends_twice_and_the_delivery_needs_a_decision(
+    worked_example_data, rep, worker_env, workers
+):
+    handler = Recorder(hold=True)
+    controller = smtp_server(handler)
+    try:
+        env = worker_env(controller.port)
+        first = workers(env)
+        quote = sendable_draft(rep)
+        delivery = delivery_services.quote_send(quote=quote, by=rep)
+
+        if not handler.data_started.wait(WAIT_SECONDS):
+            pytest.fail(f"the worker never reached SMTP DATA:\n{first.output()[-3000:]}")
+        assert delivery_status(delivery.pk) == DeliveryStatus.SENDING
+        first.kill()  # SIGKILL while the SMTP server holds the DATA reply
+        handler.release.set()
+        assert delivery_status(delivery.pk) == DeliveryStatus.SENDING
+
+        # Beat's recovery, after the stale-claim timeout (here: now).
+        counts = delivery_services.deliveries_recover_stale(older_than=timedelta(0))
+        assert counts["sending"] == 1
+        assert delivery_status(delivery.pk) == DeliveryStatus.NEEDS_DECISION
+
+        # The broker redelivers the unacknowledged task to a new worker (simulated by
+        # publishing it again: Redis would do so after its visibility timeout).
+        second = workers(env)
+        quote_email_task.delay(delivery.pk)
+        wait_for(
+            lambda: "succeeded" in second.output() and "'skipped'" in second.output(),
+            what=f"the redelivered task to run:\n{second.output()[-3000:]}",
+        )
+        time.sleep(1)
+    finally:
+        handler.release.set()
+        controller.stop()
+
+    assert len(handler.messages) == 1  # the one that may have gone out; never a second
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.NEEDS_DECISION
+    assert "may or may not" in delivery.last_error

@@ -159,10 +159,26 @@ class Quote(models.Model):
         ]
         indexes = [
             models.Index(fields=["owner", "status", "-created_at"], name="quote_owner_status"),
-            models.Index(fields=["status", "valid_until"], name="quote_status_valid"),
             models.Index(fields=["customer", "-created_at"], name="quote_customer"),
             models.Index(fields=["-created_at", "-id"], name="quote_created"),
             models.Index(fields=["number"], name="quote_number"),
+            # The list pages (docs/quotes.md, bench/lists.py): counting the live quotes a
+            # rep sees, and the open value / expiring stats, from the index alone;
+            # quote_status_cover also serves the expiry task (status, valid_until).
+            models.Index(
+                fields=["owner", "customer"],
+                condition=~Q(status="superseded"),
+                name="quote_live_visibility",
+            ),
+            models.Index(
+                fields=["status", "valid_until"],
+                include=["owner", "customer", "total_usd"],
+                name="quote_status_cover",
+            ),
+            # Search by number prefix (LIKE 'Q-2026-001%') whatever the collation.
+            models.Index(
+                fields=["number"], name="quote_number_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,6 +214,8 @@ class QuoteLine(models.Model):
 
     class Meta:
         ordering = ["quote", "position"]
+        # The list's grade filter: the quotes with a line of this grade, from the index.
+        indexes = [models.Index(fields=["product_code", "quote"], name="quoteline_grade")]
         constraints = [
             models.UniqueConstraint(fields=["quote", "position"], name="quoteline_position_unique"),
             models.CheckConstraint(condition=Q(quantity_mt__gt=0), name="quoteline_qty_positive"),

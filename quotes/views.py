@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -202,14 +203,22 @@ def _grades() -> list[tuple[str, str]]:
     ]
 
 
+def _page_size(request) -> int:
+    """``?page_size=`` (1–200, like the API), else ``QUOTES_PAGE_SIZE``."""
+    try:
+        return min(max(int(request.GET["page_size"]), 1), 200)
+    except (KeyError, ValueError):
+        return QUOTES_PAGE_SIZE
+
+
 @login_required
 def quote_list(request):
     """Mine (reps) or all (managers), filtered and searched, with quick stats: a fixed
     number of queries per page."""
     filters = QuoteFilterForm(request.GET or None, user=request.user, grades=_grades())
     kwargs = filters.selector_kwargs()
-    quotes = selectors.quote_list(user=request.user, **kwargs)
-    page = Paginator(quotes, QUOTES_PAGE_SIZE).get_page(request.GET.get("page"))
+    quotes = selectors.quote_list(user=request.user, **kwargs).defer("pricing")
+    page = Paginator(quotes, _page_size(request)).get_page(request.GET.get("page"))
     scope = selectors.quote_list_visible(user=request.user)
     if kwargs.get("mine"):
         scope = scope.filter(owner=request.user)
@@ -229,6 +238,9 @@ def quote_list(request):
             "stats": selectors.quote_stats(qs=scope),
             "filter_customer": customer,
             "awaiting_approval": request.user.has_perm("quotes.approve_quote"),
+            # detail pages are <list URL><pk>/ (quotes/urls.py, customers/urls.py)
+            "quotes_url": reverse("quotes:list"),
+            "customers_url": reverse("customers:list"),
         },
     )
 

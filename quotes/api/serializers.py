@@ -1,6 +1,8 @@
 """Pricing preview and quotes: request and response shapes (api-v1.md, "Pricing preview",
 "Quotes")."""
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -133,6 +135,14 @@ class PricingField(serializers.JSONField):
     """The engine's full result stored with the quote, in the preview's shape."""
 
 
+_PLACES = {n: Decimal(1).scaleb(-n) for n in range(0, 9)}
+
+
+def _decimal_converter(name: str, places: int):
+    quantum = _PLACES[places]
+    return lambda q: None if (v := getattr(q, name)) is None else str(v.quantize(quantum))
+
+
 class QuoteLineSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product_code", help_text="Grade code.")
     name = serializers.CharField(source="product_name")
@@ -155,6 +165,24 @@ class QuoteLineSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @staticmethod
+    def line_dict(line) -> dict:
+        """``to_representation`` without DRF's per-field machinery (held equal by a test)."""
+        return {
+            "position": line.position,
+            "product": line.product_code,
+            "name": line.product_name,
+            "hs_code": line.hs_code,
+            "standard": line.standard,
+            "quantity_mt": str(line.quantity_mt.quantize(_PLACES[3])),
+            "unit_price_usd_per_mt": str(line.unit_price_usd_per_mt.quantize(_PLACES[2])),
+            "discount_percent": str(line.discount_percent.quantize(_PLACES[2])),
+            "goods_value": str(line.goods_value_usd.quantize(_PLACES[2])),
+        }
+
+    def to_representation(self, line):
+        return self.line_dict(line)
+
 
 class QuoteSerializer(serializers.ModelSerializer):
     """A quote as the API returns it (read-only; writes go through the request serializers)."""
@@ -164,6 +192,52 @@ class QuoteSerializer(serializers.ModelSerializer):
     pricing = PricingField(read_only=True)
     rejection_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
     approval_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    def to_representation(self, quote):
+        """The same output as DRF's field-by-field path (a test holds them equal), built
+        with one converter per field chosen once: a 200-quote page costs a few ms instead
+        of ~90. Uses ``customer_name``/``rejection_reason_code`` annotations when the
+        queryset has them (the list), else the related rows."""
+        converters = self._converters()
+        return {name: convert(quote) for name, convert in converters}
+
+    def _converters(self):
+        cls = type(self)
+        cached = cls.__dict__.get("_converter_cache")
+        if cached is not None:
+            return cached
+        converters = []
+        for name, field in self.fields.items():
+            converters.append((name, self._converter(name, field)))
+        cls._converter_cache = converters
+        return converters
+
+    @staticmethod
+    def _converter(name, field):
+        def attr_or(annotation, fallback):
+            return lambda q: getattr(q, annotation) if hasattr(q, annotation) else fallback(q)
+
+        if name == "customer_name":
+            return attr_or("customer_name_", lambda q: q.customer.name)
+        if name == "rejection_reason":
+            return attr_or(
+                "rejection_reason_code",
+                lambda q: q.rejection_reason.code if q.rejection_reason_id else None,
+            )
+        if name == "lines":
+            line_converter = QuoteLineSerializer.line_dict
+            return lambda q: [line_converter(line) for line in q.lines.all()]
+        if isinstance(field, serializers.PrimaryKeyRelatedField):
+            attname = f"{name}_id"
+            return lambda q: getattr(q, attname)
+        if isinstance(field, serializers.DecimalField):
+            return _decimal_converter(name, field.decimal_places)
+        if isinstance(field, serializers.DateTimeField):
+            to_repr = field.to_representation
+            return lambda q: None if (v := getattr(q, name)) is None else to_repr(v)
+        if isinstance(field, serializers.DateField):
+            return lambda q: None if (v := getattr(q, name)) is None else v.isoformat()
+        return lambda q: getattr(q, name)
 
     class Meta:
         model = Quote

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -13,10 +14,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from customers.models import Customer
 from customers.regions import Region
 from mgtrade.errors import StateConflict
 from quotes import selectors, services
-from quotes.models import Quote, QuoteStatus
+from quotes.models import Quote, QuoteStatus, RejectionReason
 
 from .serializers import (
     PreviewRequestSerializer,
@@ -192,7 +194,24 @@ class QuoteViewSet(
             if not filterset.is_valid():
                 raise ValidationError(filterset.errors)
             filters = {k: v for k, v in filterset.form.cleaned_data.items() if v is not None}
-            qs = selectors.quote_list(user=user, **filters)
+            # Lean rows for the list: the customer's name and the rejection code as columns
+            # rather than whole related objects (see QuoteSerializer.to_representation);
+            # subqueries, not joins, so the page's COUNT(*) is left without them.
+            qs = (
+                selectors.quote_list(user=user, **filters)
+                .select_related(None)
+                .annotate(
+                    customer_name_=Subquery(
+                        Customer.objects.filter(pk=OuterRef("customer_id")).values("name")
+                    ),
+                    rejection_reason_code=Subquery(
+                        RejectionReason.objects.filter(pk=OuterRef("rejection_reason_id")).values(
+                            "code"
+                        )
+                    ),
+                )
+            )
+            return qs.prefetch_related("lines")
         else:
             qs = selectors.quote_list_visible(user=user).select_related("customer")
         return qs.select_related("rejection_reason").prefetch_related("lines")

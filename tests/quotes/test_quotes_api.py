@@ -2,6 +2,7 @@
 and query counts that do not grow with the page."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -326,3 +327,34 @@ def test_schema_documents_the_quote_actions(api_client):
     schema = api_client.get("/api/schema/?format=json").json()
     for path in ("approve", "return", "reject", "clone", "revise", "submit", "accept", "events"):
         assert f"/api/v1/quotes/{{id}}/{path}/" in schema["paths"], path
+
+
+def test_fast_serializer_matches_drfs_field_by_field_output(rep, manager, rep_api, customer):
+    from rest_framework import serializers as drf
+
+    from quotes.api.serializers import QuoteLineSerializer, QuoteSerializer
+    from quotes.models import RejectionReason
+
+    approved = quote_for(customer=customer, discount="5")
+    services.quote_submit_for_approval(quote=approved, by=rep)
+    services.quote_approve(quote=approved, by=manager, comment="ok")
+    rejected = quote_for(customer=customer)
+    sent(rejected)
+    services.quote_reject(
+        quote=rejected,
+        reason=RejectionReason.objects.get(code="lost_to_competitor"),
+        by=rep,
+        competitor="X",
+        competitor_price_usd_per_mt=Decimal("2300.5"),
+    )
+    for quote in Quote.objects.filter(pk__in=[approved.pk, rejected.pk]):
+        fast = QuoteSerializer(quote).data
+        slow = drf.ModelSerializer.to_representation(QuoteSerializer(), quote)
+        slow["lines"] = [
+            drf.ModelSerializer.to_representation(QuoteLineSerializer(), line)
+            for line in quote.lines.all()
+        ]
+        assert dict(fast) == dict(slow)
+    listed = {q["id"]: q for q in rep_api.get(URL).json()["results"]}
+    for quote in (approved, rejected):
+        assert listed[quote.pk] == rep_api.get(f"{URL}{quote.pk}/").json()

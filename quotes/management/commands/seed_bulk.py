@@ -8,7 +8,7 @@ engine (``quotes.pricing.price``) with its own lines, so each stored ``pricing``
 result. Numbers come from ``QuoteNumberCounter``, bumped once per year for the whole run,
 so they never collide with quotes made by the app. Quotes are spread over the reps (the
 active users in the Sales rep group; ``bulk_rep1..5`` are created when there are none),
-over statuses and over the last year. Reference data (grades, ports, freight, rates,
+over statuses and over the last years (closed ones; open ones are from the last week). Reference data (grades, ports, freight, rates,
 tariffs) comes from the demo seed when the database has none. Works on SQLite and
 PostgreSQL.
 """
@@ -59,14 +59,17 @@ INCOTERMS = ["CIF", "CIF", "CIF", "CFR", "FOB", "DAP"]
 QUANTITIES = [Decimal(q) for q in ("5", "10", "20", "22", "25", "44", "50", "66", "100")]
 # status: weight (open ones are recent, so some expire this week)
 STATUS_WEIGHTS = {
-    S.DRAFT: 14,
-    S.PENDING_APPROVAL: 4,
-    S.APPROVED: 4,
-    S.SENT: 18,
-    S.ACCEPTED: 22,
-    S.REJECTED: 18,
-    S.EXPIRED: 20,
+    S.DRAFT: 8,
+    S.PENDING_APPROVAL: 2,
+    S.APPROVED: 2,
+    S.SENT: 8,
+    S.ACCEPTED: 25,
+    S.REJECTED: 25,
+    S.EXPIRED: 30,
 }
+# Numbers are Q-<year>-<5 digits>: at most 99,999 a year, so closed quotes go back one
+# year per this many quotes.
+QUOTES_PER_YEAR_BACK = 60_000
 BATCH = 2000
 
 
@@ -278,14 +281,15 @@ class Command(BaseCommand):
 
     def _plan(self, m, rng) -> list[tuple[str, date]]:
         statuses = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=m)
+        history_days = 365 * max(1, -(-m // QUOTES_PER_YEAR_BACK))
         plan = []
         for status in statuses:
             if status in OPEN_STATUSES:
                 back = rng.randint(0, 6)  # still valid: some expire this week
             elif status == S.EXPIRED:
-                back = rng.randint(8, 365)
+                back = rng.randint(8, history_days)
             else:
-                back = rng.randint(1, 365)
+                back = rng.randint(1, history_days)
             plan.append((status, self.today - timedelta(days=back)))
         plan.sort(key=lambda p: p[1])  # numbers and ids follow the dates
         return plan

@@ -180,6 +180,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"IncotermEnum": "customers.models.Incoterm"},
 }
 
 # Celery: Redis when REDIS_URL is set; otherwise a filesystem broker under var/ so

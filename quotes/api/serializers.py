@@ -6,10 +6,10 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from customers.models import Contact, Customer
+from customers.models import Contact, Customer, Incoterm
 from customers.selectors import customer_list_visible
 from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason
-from quotes.pricing import BASES, INCOTERMS, TARIFF_KINDS
+from quotes.pricing import BASES, TARIFF_KINDS
 
 
 class PreviewLineSerializer(serializers.Serializer):
@@ -31,7 +31,7 @@ class PreviewLineSerializer(serializers.Serializer):
 
 class PreviewRequestSerializer(serializers.Serializer):
     quote_date = serializers.DateField(required=False, help_text="Default: today.")
-    incoterm = serializers.ChoiceField(choices=INCOTERMS)
+    incoterm = serializers.ChoiceField(choices=Incoterm.choices)
     origin_port = serializers.CharField(
         max_length=5, required=False, help_text="UN/LOCODE. Default from settings (CNTXG)."
     )
@@ -106,7 +106,7 @@ class ComponentsSerializer(serializers.Serializer):
 
 class PreviewResponseSerializer(serializers.Serializer):
     quote_date = serializers.DateField()
-    incoterm = serializers.ChoiceField(choices=INCOTERMS)
+    incoterm = serializers.ChoiceField(choices=Incoterm.choices)
     origin_port = serializers.CharField()
     destination_port = serializers.CharField()
     origin_country = serializers.CharField()
@@ -295,7 +295,7 @@ class QuoteUpdateSerializer(PreviewRequestSerializer):
     """Terms of an editable quote: the preview's request fields plus the quote's own."""
 
     incoterm = serializers.ChoiceField(
-        choices=INCOTERMS, required=False, help_text="Default: the customer's."
+        choices=Incoterm.choices, required=False, help_text="Default: the customer's."
     )
     destination_port = serializers.CharField(
         max_length=5, required=False, help_text="UN/LOCODE. Default: the customer's."

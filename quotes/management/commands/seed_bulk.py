@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from customers.models import Contact, Customer, Industry, Status
@@ -255,6 +255,7 @@ class Command(BaseCommand):
                         for c in created
                     ],
                 )
+            reset_queries()
             for c, contact, (owner_id, route, incoterm) in zip(
                 created, contacts, plans, strict=True
             ):
@@ -435,6 +436,7 @@ class Command(BaseCommand):
                         )
                     QuoteLine.objects.bulk_create(lines, batch_size=2000)
                     QuoteEvent.objects.bulk_create(events, batch_size=2000)
+                reset_queries()  # with DEBUG on, the logged INSERTs would pile up in memory
         elapsed = time.perf_counter() - t0
         self.stdout.write(
             f"{priced} quotes priced by the engine and inserted in {elapsed:.1f} s"

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env, env_bool
+from .base import DATABASES, SILENCED_SYSTEM_CHECKS, env, env_bool
 
 if env_bool("DEBUG", default=False):
     raise ImproperlyConfigured("DEBUG must be off in production.")
@@ -41,7 +41,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SILENCED_SYSTEM_CHECKS = ["security.W021"] if not SECURE_HSTS_PRELOAD else []
+SILENCED_SYSTEM_CHECKS = [
+    *SILENCED_SYSTEM_CHECKS,
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 
 LOGGING = {
     "version": 1,

@@ -177,3 +177,15 @@ def test_grade_page_shows_spec_and_history(rep_client):
 
 def test_unknown_grade_page_is_404(rep_client):
     assert rep_client.get(reverse("products:detail", args=["NOPE"])).status_code == 404
+
+
+def test_demo_quotes_cover_the_main_states():
+    from quotes.models import Quote
+
+    call_command("load_demo")
+    statuses = set(Quote.objects.values_list("status", flat=True))
+    assert {"draft", "pending_approval", "sent"} <= statuses
+    assert Quote.objects.filter(currency="JPY").exists()
+    count = Quote.objects.count()
+    call_command("load_demo")
+    assert Quote.objects.count() == count

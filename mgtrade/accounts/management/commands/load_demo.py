@@ -11,6 +11,7 @@ class Command(BaseCommand):
         from mgtrade.accounts import demo as accounts_demo
         from products import demo as products_demo
         from products import reference_demo
+        from quotes import demo as quotes_demo
 
         users = accounts_demo.load()
         products = products_demo.load()
@@ -21,3 +22,5 @@ class Command(BaseCommand):
         )
         customers = customers_demo.load(users)
         self.stdout.write(f"Demo customers: {len(customers)}.")
+        quotes = quotes_demo.load(users)
+        self.stdout.write(f"Demo quotes created: {len(quotes)}.")

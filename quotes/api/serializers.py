@@ -291,6 +291,16 @@ class QuoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class QuoteListSerializer(QuoteSerializer):
+    """A quote in a list: everything but the full ``pricing`` (read it from the quote's own
+    URL). Decoding 200 pricing documents per page doubled the page's time and its GC pauses;
+    the totals a list needs are columns."""
+
+    class Meta(QuoteSerializer.Meta):
+        fields = [f for f in QuoteSerializer.Meta.fields if f != "pricing"]
+        read_only_fields = fields
+
+
 class QuoteUpdateSerializer(PreviewRequestSerializer):
     """Terms of an editable quote: the preview's request fields plus the quote's own."""
 

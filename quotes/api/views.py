@@ -28,6 +28,7 @@ from .serializers import (
     QuoteCommentSerializer,
     QuoteCreateSerializer,
     QuoteEventSerializer,
+    QuoteListSerializer,
     QuoteRejectSerializer,
     QuoteReturnSerializer,
     QuoteSerializer,
@@ -211,7 +212,7 @@ class QuoteViewSet(
                     ),
                 )
             )
-            return qs.prefetch_related("lines")
+            return qs.defer("pricing").prefetch_related("lines")
         else:
             qs = selectors.quote_list_visible(user=user).select_related("customer")
         return qs.select_related("rejection_reason").prefetch_related("lines")
@@ -221,6 +222,7 @@ class QuoteViewSet(
             "create": QuoteCreateSerializer,
             "update": QuoteUpdateSerializer,
             "partial_update": QuoteUpdateSerializer,
+            "list": QuoteListSerializer,
         }.get(self.action, QuoteSerializer)
 
     def _out(self, quote: Quote, code: int = status.HTTP_200_OK) -> Response:

@@ -146,6 +146,9 @@ def main() -> None:
     ]
     print(f"{'who':8} {'kind':5} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'rows':>5}  url")
     worst = 0.0
+    # The process set-up production's gunicorn workers get from mgtrade/wsgi.py (gc.freeze).
+    import mgtrade.wsgi  # noqa: F401
+
     for who, user in (("manager", manager), ("rep", rep)):
         client = Client()
         client.force_login(user)

@@ -182,7 +182,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"IncotermEnum": "customers.models.Incoterm"},
+    "ENUM_NAME_OVERRIDES": {
+        "IncotermEnum": "customers.models.Incoterm",
+        "CustomerStatusEnum": "customers.models.Status",
+        "QuoteStatusEnum": "quotes.models.QuoteStatus",
+        "DeliveryStatusEnum": "quotes.models.DeliveryStatus",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set; otherwise a filesystem broker under var/ so

@@ -244,6 +244,8 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             "duties_currency": "USD",
             "duties": duties,
             "duties_total": sum((d["amount"] for d in duties), Decimal("0")),
+            # The engine's warnings (e.g. no tariff rule on file for a line's HS code).
+            "warnings": list(quote.pricing.get("warnings", [])),
             "landed_cost": amount("landed_cost"),
             "landed_cost_per_mt": amount("landed_cost_per_mt"),
         },

@@ -358,3 +358,18 @@ def test_the_pdf_breakdown_adds_up_to_the_quote_total(worked_example_data, rep, 
     signed = sum(r["amount"] if r["kind"] == "add" else -r["amount"] for r in breakdown["rows"])
     assert signed == breakdown["quote_total"]
     assert str(breakdown["quote_total"]) == quote.pricing["quote_currency"]["quote_total"]
+
+
+def test_pdf_says_duties_are_not_included_when_no_tariff_rule_is_on_file(worked_example_data, rep):
+    from django.template.loader import render_to_string
+
+    from products.models import TariffRule
+    from quotes.documents import quote_pdf_context
+    from tests.quotes.factories import german_buyer, quote_for
+
+    TariffRule.objects.all().delete()
+    quote = quote_for(customer=german_buyer(owner=rep))
+    assert quote.pricing["warnings"]
+    html = render_to_string("pdf/quote.html", quote_pdf_context(quote, draft=True))
+    assert "no tariff rule on file" in html
+    assert "as far as we know" not in html

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from customers.models import Contact, Customer, Incoterm
+from customers.regions import Region
 
 
 class QuoteStatus(models.TextChoices):
@@ -71,6 +72,10 @@ class Quote(models.Model):
         max_length=20, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT, editable=False
     )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes")
+    # The buyer's region when the quote was priced (created, edited, revised, cloned): part
+    # of the quote's snapshot like the ports and prices, and what the list's region filter
+    # reads, so filtering needs no join to the customer (index quote_live_region).
+    region = models.CharField(max_length=16, choices=Region.choices, editable=False)
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="quotes"
     )
@@ -174,6 +179,14 @@ class Quote(models.Model):
                 fields=["status", "valid_until"],
                 include=["owner", "customer", "total_usd"],
                 name="quote_status_cover",
+            ),
+            # The region filter in the list's order; owner and customer included so a rep's
+            # filtered count is answered from the index alone.
+            models.Index(
+                fields=["region", "-created_at", "-id"],
+                include=["owner", "customer"],
+                condition=~Q(status="superseded"),
+                name="quote_live_region",
             ),
             # Search by number prefix (LIKE 'Q-2026-001%') whatever the collation.
             models.Index(

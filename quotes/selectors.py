@@ -343,6 +343,7 @@ def quote_list(
 
     Superseded versions are left out unless ``status="superseded"`` is asked for (the live
     version of a number stands for it). ``product`` is a grade code on any line;
+    ``region`` is the quote's own (the buyer's, copied when it was priced);
     ``expiring_within_days`` keeps open quotes whose validity ends between today and today
     + N; ``search`` matches the number or the customer's name.
     """
@@ -355,7 +356,7 @@ def quote_list(
     if owner not in (None, ""):
         qs = qs.filter(owner_id=owner)
     if region:
-        qs = qs.filter(customer__region=region)
+        qs = qs.filter(region=region)
     if product:
         qs = qs.filter(
             pk__in=QuoteLine.objects.filter(product_code=product.strip().upper()).values("quote_id")

@@ -207,6 +207,7 @@ def _priced(
     if valid_until < quote_date:
         raise ValidationError({"valid_until": "Valid-until cannot be before the quote date."})
     header = {
+        "region": customer.region,
         "quote_date": result.quote_date,
         "valid_until": valid_until,
         "incoterm": result.incoterm,

@@ -124,7 +124,9 @@ class QuoteFilter(django_filters.FilterSet):
         help_text="Default: every status but superseded (older versions).",
     )
     customer = _IntegerFilter(help_text="Customer id")
-    region = django_filters.ChoiceFilter(choices=Region.choices, help_text="The customer's")
+    region = django_filters.ChoiceFilter(
+        choices=Region.choices, help_text="The buyer's region, as copied onto the quote"
+    )
     product = django_filters.CharFilter(help_text="Grade code on any line, e.g. MG9990")
     owner = _IntegerFilter(help_text="User id of the quote's owner")
     mine = django_filters.BooleanFilter(help_text="Only the caller's own quotes")

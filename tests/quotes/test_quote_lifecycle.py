@@ -1,10 +1,12 @@
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from customers.models import Customer
 from mgtrade.errors import StateConflict
 from products import services as product_services
 from products.models import Product, TariffRule
@@ -298,6 +300,32 @@ def test_clone_for_another_customer_is_repriced_today(draft, rep):
     assert clone.customer == other and clone.number != draft.number
     assert clone.lines.first().unit_price_usd_per_mt == Decimal("2500.00")
     assert clone.events.filter(action="cloned").exists()
+
+
+def test_quote_keeps_the_buyers_region_from_when_it_was_priced(draft, customer, rep):
+    assert customer.region == "europe" and draft.region == "europe"
+    revised = services.quote_revise(quote=sent(draft), by=rep)
+    assert revised.region == "europe"
+    us_buyer = german_buyer(owner=rep, name="Lakeshore Castings Inc.", country="US")
+    clone = services.quote_clone(quote=draft, customer=us_buyer, by=rep)
+    assert clone.region == "north_america"
+    # a snapshot: the buyer moving region later does not move the quote
+    Customer.objects.filter(pk=us_buyer.pk).update(country="JP", region="east_asia")
+    clone.refresh_from_db()
+    assert clone.region == "north_america"
+
+
+def test_migration_backfills_the_region_from_the_customer(draft, rep):
+    from django.apps import apps
+
+    backfill = import_module("quotes.migrations.0005_quote_region").backfill_region
+    us_quote = quote_for(customer=german_buyer(owner=rep, name="Lakeshore Inc.", country="US"))
+    Quote.objects.update(region="")
+    backfill(apps, None)
+    assert dict(Quote.objects.values_list("pk", "region")) == {
+        draft.pk: "europe",
+        us_quote.pk: "north_america",
+    }
 
 
 def test_expiry_is_idempotent(draft):

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from customers.models import Customer
 from products.models import TariffRule
 from quotes import selectors, services
 from quotes.models import Quote, QuoteStatus
@@ -120,6 +121,21 @@ def test_list_filters_and_search(rep_client, rep, draft):
     assert numbers("product=AZ91D&region=europe") == {draft.number, es_quote.number}
     assert numbers("expiring_within_days=3") == set()
     assert numbers("expiring_within_days=7") == {draft.number, es_quote.number}
+
+
+def test_region_filter_reads_the_quotes_own_region(rep_client, rep, draft):
+    """The filter uses the region copied onto the quote, not the customer's current one."""
+    page = reverse("quotes:list")
+
+    def numbers(query):
+        return {q.number for q in rep_client.get(f"{page}?{query}").context["quotes"]}
+
+    assert numbers("region=europe") == {draft.number}
+    Customer.objects.filter(pk=draft.customer_id).update(country="JP", region="east_asia")
+    assert numbers("region=europe") == {draft.number}
+    assert numbers("region=east_asia") == set()
+    Quote.objects.filter(pk=draft.pk).update(region="east_asia")
+    assert numbers("region=east_asia") == {draft.number}
 
 
 def test_quick_stats_count_open_value_and_this_weeks_expiries(rep_client, customer, draft):

@@ -33,6 +33,7 @@ def test_seed_bulk_creates_priced_numbered_quotes(rep, other_rep, manager, manag
         assert result.usd.quote_total == quote.total_usd
         assert sum(line.goods_value_usd for line in quote.lines.all()) == result.usd.goods_value
         assert quote.owner_id == quote.customer.owner_id and quote.contact_id
+        assert quote.region == quote.customer.region != ""
         assert quote.valid_until > quote.quote_date
     assert QuoteLine.objects.filter(goods_value_usd__lte=Decimal("0")).count() == 0
     # numbering carries on after the seeded quotes

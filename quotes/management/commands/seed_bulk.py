@@ -214,7 +214,8 @@ class Command(BaseCommand):
     # ---------------------------------------------------------------- customers
 
     def _customers(self, n, reps, routes, rng) -> list[tuple]:
-        """Returns (customer id, owner id, contact id, route, incoterm) per new customer."""
+        """Returns (customer id, owner id, contact id, route, incoterm, region) per new
+        customer."""
         out = []
         now = timezone.now()
         for start in range(0, n, BATCH):
@@ -259,7 +260,7 @@ class Command(BaseCommand):
             for c, contact, (owner_id, route, incoterm) in zip(
                 created, contacts, plans, strict=True
             ):
-                out.append((c.pk, owner_id, contact.pk, route, incoterm))
+                out.append((c.pk, owner_id, contact.pk, route, incoterm, c.region))
         return out
 
     def _existing_customers(self) -> list[tuple]:
@@ -269,13 +270,13 @@ class Command(BaseCommand):
             routes[key[0]]["incoterms"].append(key[1])
         primary = dict(Contact.objects.filter(is_primary=True).values_list("customer_id", "id"))
         out = []
-        for pk, owner_id, port, incoterm in Customer.objects.values_list(
-            "pk", "owner_id", "default_destination_port", "default_incoterm"
+        for pk, owner_id, port, incoterm, region in Customer.objects.values_list(
+            "pk", "owner_id", "default_destination_port", "default_incoterm", "region"
         ).iterator():
             route = routes.get(port) or next(iter(routes.values()))
             if incoterm not in route["incoterms"]:
                 incoterm = route["incoterms"][0]
-            out.append((pk, owner_id, primary.get(pk), route, incoterm))
+            out.append((pk, owner_id, primary.get(pk), route, incoterm, region))
         return out
 
     # ---------------------------------------------------------------- quotes
@@ -324,7 +325,7 @@ class Command(BaseCommand):
             for start in range(0, len(plan), BATCH):
                 quotes, lines_by_quote, events = [], [], []
                 for status, quote_date in plan[start : start + BATCH]:
-                    customer_id, owner_id, contact_id, route, incoterm = rng.choice(pool)
+                    customer_id, owner_id, contact_id, route, incoterm, region = rng.choice(pool)
                     inp, products = self.templates[(route["port"], incoterm, route["currency"])]
                     codes = rng.sample(
                         self._codes, k=min(len(self._codes), rng.choice((1, 1, 2, 2, 3)))
@@ -375,6 +376,7 @@ class Command(BaseCommand):
                         version=1,
                         status=status,
                         customer_id=customer_id,
+                        region=region,
                         contact_id=contact_id,
                         owner_id=owner_id,
                         created_by_id=owner_id,

@@ -333,6 +333,7 @@ def test_fast_serializer_matches_drfs_field_by_field_output(rep, manager, rep_ap
     from rest_framework import serializers as drf
 
     from quotes.api.serializers import QuoteLineSerializer, QuoteSerializer
+    from quotes.api.views import LIST_UNUSED_FIELDS
     from quotes.models import RejectionReason
 
     approved = quote_for(customer=customer, discount="5")
@@ -360,3 +361,5 @@ def test_fast_serializer_matches_drfs_field_by_field_output(rep, manager, rep_ap
         detail = rep_api.get(f"{URL}{quote.pk}/").json()
         assert "pricing" not in listed[quote.pk]  # the list leaves the full pricing out
         assert listed[quote.pk] == {k: v for k, v in detail.items() if k != "pricing"}
+    # and does not read the columns it never outputs
+    assert set(LIST_UNUSED_FIELDS) == {"pricing", "region", "accepted_ip", "accepted_user_agent"}

@@ -188,6 +188,15 @@ class Quote(models.Model):
                 condition=~Q(status="superseded"),
                 name="quote_live_region",
             ),
+            # The live list in its order, owner and customer included: the ids of a page
+            # (mgtrade.pagination.IdsFirst) from the index alone, a rep's visibility tested
+            # on its entries, so deep pages skip index entries rather than rows.
+            models.Index(
+                fields=["-created_at", "-id"],
+                include=["owner", "customer"],
+                condition=~Q(status="superseded"),
+                name="quote_live_created",
+            ),
             # Search by number prefix (LIKE 'Q-2026-001%') whatever the collation.
             models.Index(
                 fields=["number"], name="quote_number_prefix", opclasses=["varchar_pattern_ops"]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from customers import selectors as customer_selectors
 from customers.models import Customer
 from mgtrade.errors import StateConflict, validation_error_dict
+from mgtrade.pagination import IdsFirst
 from mgtrade.web import add_service_errors
 from products.models import Product
 
@@ -243,7 +244,8 @@ def quote_list(request):
     filters = QuoteFilterForm(request.GET or None, user=request.user, grades=_grades())
     kwargs = filters.selector_kwargs()
     quotes = selectors.quote_list(user=request.user, **kwargs).only(*LIST_PAGE_FIELDS)
-    page = Paginator(quotes, _page_size(request)).get_page(request.GET.get("page"))
+    # ids first: OFFSET walks a covering index, not the rows and their joins
+    page = Paginator(IdsFirst(quotes), _page_size(request)).get_page(request.GET.get("page"))
     scope = selectors.quote_list_visible(user=request.user)
     if kwargs.get("mine"):
         scope = scope.filter(owner=request.user)

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from customers.models import Customer
 from customers.regions import Region
+from mgtrade.api import IdsFirstPagination
 from mgtrade.errors import StateConflict
 from quotes import selectors, services
 from quotes.models import Quote, QuoteStatus, RejectionReason
@@ -196,6 +197,7 @@ class QuoteViewSet(
 
     serializer_class = QuoteSerializer
     permission_classes = [QuotePermissions]
+    pagination_class = IdsFirstPagination  # deep pages of a rep's list (docs/quotes.md)
     filterset_class = QuoteFilter
     queryset = Quote.objects.none()  # for the permission class and the schema
 

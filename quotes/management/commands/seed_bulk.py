@@ -44,12 +44,10 @@ from quotes.models import (
     QuoteStatus,
     RejectionReason,
 )
-from quotes.pricing import LineInput, PricingError, PricingInput, price
+from quotes.pricing import EU_MEMBER_STATES, LineInput, PricingError, PricingInput, price
 from quotes.services import approval_reasons_for
 
 S = QuoteStatus
-EU = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
-      "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}  # fmt: skip
 WORDS = ["Alpha", "Nord", "Süd", "Metall", "Alloy", "Guss", "Casting", "Precision", "Light",
          "Steel", "Energy", "Aero", "Motor", "Works", "Rhein", "Pacific", "Atlas", "Orion",
          "Delta", "Vega", "Sakura", "Hanil", "Bosphorus", "Paulista", "Deccan", "Titan",
@@ -176,7 +174,7 @@ class Command(BaseCommand):
         routes = []
         for code, port in sorted(destinations.items()):
             country = port.country.code
-            currency = "EUR" if country in EU and "EUR" in currencies else "USD"
+            currency = "EUR" if country in EU_MEMBER_STATES and "EUR" in currencies else "USD"
             usable = []
             for incoterm in sorted(set(INCOTERMS)):
                 template = self._template(code, incoterm, currency)

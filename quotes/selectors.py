@@ -10,7 +10,8 @@ rate, exchange rate, tariff rules: at most 5); ``pricing_preview`` and
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -421,6 +422,34 @@ def quote_stats(*, qs: QuerySet[Quote], today: date | None = None) -> QuoteStats
         open_value_usd=totals["open_value"] or Decimal("0.00"),
         expiring_this_week=totals["expiring"],
     )
+
+
+# The columns an API list outputs of each line (quotes.api.serializers.QuoteLineSerializer).
+LINE_ROW_FIELDS = (
+    "quote_id",
+    "position",
+    "product_code",
+    "product_name",
+    "hs_code",
+    "standard",
+    "quantity_mt",
+    "unit_price_usd_per_mt",
+    "discount_percent",
+    "goods_value_usd",
+)
+
+
+def quote_line_rows(*, quote_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """The lines of these quotes by quote id, in position order, as named tuples of
+    ``LINE_ROW_FIELDS``: a page's lines in one query. Not a prefetch, which builds model
+    instances, a queryset per quote and a quote <-> line reference cycle per quote: on a
+    200-quote API page this cut the objects left to the garbage collector from ~6,400 to
+    ~2,700 and the median time by ~10% (bench/lists.py, docs/quotes.md)."""
+    rows: dict[int, list[Any]] = defaultdict(list)
+    lines = QuoteLine.objects.filter(quote_id__in=list(quote_ids)).order_by("quote_id", "position")
+    for line in lines.values_list(*LINE_ROW_FIELDS, named=True):
+        rows[line.quote_id].append(line)
+    return rows
 
 
 def quotes_expiring_soon(

@@ -67,3 +67,20 @@ def test_production_refuses_missing_or_bad_values(overrides, message):
     result = run_with_production_settings(overrides)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_wsgi_freezes_the_views_out_of_the_collectors_view():
+    """mgtrade/wsgi.py imports the URLconf (every view and what it uses) before gc.freeze(),
+    so full collections in a worker never scan them (docs/quotes.md, "Performance")."""
+    code = (
+        "import gc, sys\n"
+        "assert 'quotes.api.views' not in sys.modules\n"
+        "import mgtrade.wsgi\n"
+        "from quotes.api.views import QuoteViewSet\n"
+        "from customers.views import customer_list\n"
+        "tracked = {id(o) for o in gc.get_objects()}\n"
+        "print(id(QuoteViewSet) in tracked, id(customer_list) in tracked)\n"
+    )
+    result = run_with_production_settings({}, "shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]

@@ -1,17 +1,17 @@
 """Customer list timing at scale: page and API, manager and rep, with filters and search.
 
     DJANGO_SETTINGS_MODULE=mgtrade.settings.local .venv/bin/python bench/crm_list.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mgtrade_bench .venv/bin/python bench/crm_list.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mgtrade_crm_bench .venv/bin/python bench/crm_list.py
 
 Creates customers (bulk_create, each with a primary contact) until there are --customers
 (default 50,000), then prints median and p95 server time per request (Django test client,
-so no network) and the number of SQL queries each request made. Run `migrate` first.
+so no network) and the number of SQL queries each request made, in a process set up like a
+gunicorn worker. Creates a missing PostgreSQL database; run `migrate` on it first.
 """
 
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -22,18 +22,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mgtrade.settings.local")
 
 import django
 
+from bench.common import (
+    bench_users,
+    measure,
+    postgres_database_ensure,
+    vacuum_analyze,
+    worker_process_setup,
+)
+
+postgres_database_ensure()
 django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from customers.models import Contact, Customer, Industry, Status  # noqa: E402
 from customers.normalize import normalize_name  # noqa: E402
 from customers.regions import region_for  # noqa: E402
-from mgtrade.accounts.models import Role, User  # noqa: E402
-from mgtrade.accounts.services import roles_sync, user_create  # noqa: E402
 
 COUNTRIES = ["DE", "NL", "IT", "US", "JP", "KR", "TR", "BR", "IN", "FR", "GB", "PL", "ES",
              "CA", "MX", "VN", "TH", "AE", "ZA", "AU", "SE", "CZ", "AT", "BE"]  # fmt: skip
@@ -44,18 +50,11 @@ WORDS = ["Alpha", "Nord", "Süd", "Metall", "Alloy", "Guss", "Casting", "Precisi
 SUFFIXES = ["GmbH", "B.V.", "S.p.A.", "Inc.", "Ltd", "Co., Ltd.", "Corp.", "A.Ş.", "Ltda", "SA", ""]
 CITIES = ["Stuttgart", "Rotterdam", "Brescia", "Cleveland", "Osaka", "Ulsan", "Istanbul",
           "São Paulo", "Pune", "Lyon", "Sheffield", "Gdańsk", "Bilbao", "Detroit", "Monterrey"]  # fmt: skip
-BENCH_PASSWORD = "bench-password-not-used-for-login"
 
 
-def _user(username: str, role: Role) -> User:
-    user = User.objects.filter(username=username).first()
-    return user or user_create(username=username, password=BENCH_PASSWORD, role=role)
-
-
-def ensure_data(target: int) -> tuple[User, User]:
-    roles_sync()
-    manager = _user("bench_manager", Role.SALES_MANAGER)
-    reps = [_user(f"bench_rep{i}", Role.SALES_REP) for i in range(1, 11)]
+def ensure_data(target: int):
+    """The bench manager and first rep, after adding customers up to ``target``."""
+    manager, reps = bench_users()
     have = Customer.objects.count()
     if have >= target:
         print(f"{have} customers present; not adding any.")
@@ -102,23 +101,8 @@ def ensure_data(target: int) -> tuple[User, User]:
         )
     elapsed = time.perf_counter() - started
     print(f"Created {target - have} customers (+ contacts) in {elapsed:.1f} s.")
+    vacuum_analyze("customers_customer", "customers_contact")
     return manager, reps[0]
-
-
-def measure(client: Client, url: str, runs: int) -> tuple[float, float, int]:
-    client.get(url)  # warm-up
-    times = []
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            if hasattr(response, "streaming_content"):
-                b"".join(response.streaming_content)
-            times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    times.sort()
-    p95 = times[max(0, round(0.95 * len(times)) - 1)]
-    return statistics.median(times), p95, len(queries.captured_queries)
 
 
 def main() -> None:
@@ -126,7 +110,6 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    setup_test_environment()  # allows the test client's host; keeps email local
     manager, rep = ensure_data(args.customers)
     vendor = connection.vendor
     total = Customer.objects.count()
@@ -142,13 +125,14 @@ def main() -> None:
         ("api", "/api/v1/customers/?search=osaka"),
         ("api", "/api/v1/customers/?region=east_asia&status=active&page_size=200"),
     ]
+    worker_process_setup()
     print(f"{'who':8} {'kind':5} {'median ms':>10} {'p95 ms':>8} {'queries':>8}  url")
     for who, user in (("manager", manager), ("rep", rep)):
         client = Client()
         client.force_login(user)
         for kind, url in scenarios:
-            median, p95, queries = measure(client, url, args.runs)
-            print(f"{who:8} {kind:5} {median:10.1f} {p95:8.1f} {queries:8d}  {url}")
+            t = measure(client, url, args.runs)
+            print(f"{who:8} {kind:5} {t.median_ms:10.1f} {t.p95_ms:8.1f} {t.queries:8d}  {url}")
 
 
 if __name__ == "__main__":

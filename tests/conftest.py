@@ -29,6 +29,18 @@ def require_service(name: str, host: str, port: int) -> None:
 
 
 @pytest.fixture
+def postgres_only():
+    """For tests of PostgreSQL's own behaviour: skipped on SQLite, except in CI (a failure)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL (set DATABASE_URL=postgres://…)"
+        if REQUIRE_SERVICES:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
 def rep(db):
     return UserFactory(username="rep", role=Role.SALES_REP, first_name="Li", last_name="Wei")
 

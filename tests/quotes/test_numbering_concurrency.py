@@ -3,20 +3,10 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from quotes.models import Quote
-from tests.conftest import REQUIRE_SERVICES
 from tests.quotes.factories import german_buyer, quote_for
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        message = "needs PostgreSQL (set DATABASE_URL=postgres://…)"
-        if REQUIRE_SERVICES:
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.mark.postgres

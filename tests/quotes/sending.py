@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
-from quotes.templatetags.pdf_format import money
+from quotes.templatetags.amounts import money
 from tests.quotes.factories import german_buyer, quote_for
 
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from quotes import pdf as pdf_module
 from quotes.pdf import render_pdf, render_template_pdf, sample_quote_context
-from quotes.templatetags.pdf_format import duty_kind, money, percent, quantity
+from quotes.templatetags.amounts import duty_kind, money, percent, quantity
 
 NBSP = "\u00a0"
 

@@ -100,6 +100,26 @@ def test_rep_list_shows_only_their_quotes_manager_all(
     assert draft.number in body and theirs.number in body
 
 
+def test_amounts_show_in_the_currencys_minor_units_on_list_and_quote_pages(
+    rep_client, customer, draft
+):
+    """Quote-currency amounts are formatted like the PDF (whole yen), the same on every page."""
+    Quote.objects.filter(pk=draft.pk).update(
+        currency="JPY",
+        total_quote_currency=Decimal("1234567.50"),
+        total_quantity_mt=Decimal("1250"),
+        total_usd=Decimal("8432.1"),
+    )
+    nbsp = "\u00a0"
+    row = rep_client.get(reverse("quotes:list")).content.decode()
+    assert f"JPY{nbsp}1,234,568" in row and "1,234,567.50" not in row
+    assert "1,250.000" in row and "8,432.10" in row
+    detail = rep_client.get(reverse("quotes:detail", args=[draft.pk])).content.decode()
+    assert f"JPY{nbsp}1,234,568" in detail
+    on_customer = rep_client.get(reverse("customers:detail", args=[customer.pk]))
+    assert f"JPY{nbsp}1,234,568" in on_customer.content.decode()
+
+
 def test_manager_can_narrow_to_their_own(manager_client, manager, draft):
     own = quote_for(customer=german_buyer(owner=manager))
     body = manager_client.get(reverse("quotes:list") + "?scope=mine").content.decode()

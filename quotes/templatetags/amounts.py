@@ -1,9 +1,11 @@
-"""Number formatting for printed documents: ``{% load pdf_format %}``.
+"""Number formatting for documents and pages: ``{% load amounts %}``.
 
 ``{{ amount|money:"EUR" }}`` -> ``EUR 12,345.67``; ``{{ amount|money:"JPY" }}`` ->
-``JPY 1,234,568``: rounded half-up to the currency's ISO 4217 minor units (2 unless listed
-in ``CURRENCY_DECIMALS``), comma thousands separators, a no-break space after the code.
-``{{ qty|quantity }}`` -> ``1,250.000`` (MT, 3 decimals); ``{{ rate|percent }}`` -> ``5.3 %``.
+``JPY 1,234,568``: rounded half-up to the currency's minor units (the pricing engine's
+``CURRENCY_MINOR_UNITS``, so a page or PDF shows what the engine computed), comma thousands
+separators, a no-break space after the code. ``{{ amount|amount:"JPY" }}`` is the number
+alone (table cells under a currency heading). ``{{ qty|quantity }}`` -> ``1,250.000`` (MT,
+3 decimals); ``{{ rate|percent }}`` -> ``5.3 %``.
 
 Values are ``Decimal``, ``int`` or strings ``Decimal`` accepts; ``None`` and ``""`` print
 nothing. Anything else (a float, "abc") raises ``ValueError``: a document with a wrong
@@ -17,33 +19,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
+from quotes.pricing import CURRENCY_MINOR_UNITS
+
 register = template.Library()
 
 NBSP = "\u00a0"
 
-# ISO 4217 minor units that are not 2 (only those a buyer of ours might plausibly use).
-CURRENCY_DECIMALS = {
-    "JPY": 0,
-    "KRW": 0,
-    "VND": 0,
-    "CLP": 0,
-    "ISK": 0,
-    "PYG": 0,
-    "UGX": 0,
-    "XAF": 0,
-    "XOF": 0,
-    "BHD": 3,
-    "IQD": 3,
-    "JOD": 3,
-    "KWD": 3,
-    "LYD": 3,
-    "OMR": 3,
-    "TND": 3,
-}
-
 
 def currency_decimals(currency: str) -> int:
-    return CURRENCY_DECIMALS.get((currency or "").upper(), 2)
+    return CURRENCY_MINOR_UNITS.get((currency or "").upper(), 2)
 
 
 def to_decimal(value) -> Decimal | None:
@@ -79,6 +63,12 @@ def money(value, currency: str = "") -> str:
     if not text or not currency:
         return text
     return f"{currency.upper()}{NBSP}{text}"
+
+
+@register.filter
+def amount(value, currency: str = "") -> str:
+    """``12,345.67``; ``1,234,568`` for JPY: ``money`` without the code."""
+    return format_decimal(value, currency_decimals(currency))
 
 
 @register.filter

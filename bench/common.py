@@ -10,7 +10,11 @@ import statistics
 import subprocess
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
+
+if TYPE_CHECKING:
+    from mgtrade.accounts.models import User
 
 BENCH_PASSWORD = "bench-password-not-used-for-login"
 
@@ -32,7 +36,7 @@ def postgres_database_ensure() -> None:
         print(f"Created database {name}.")
 
 
-def bench_users(reps: int = 10):
+def bench_users(reps: int = 10) -> tuple[User, list[User]]:
     """``bench_manager`` and ``bench_rep1``..``bench_rep<reps>``, created if missing."""
     from mgtrade.accounts.models import Role, User
     from mgtrade.accounts.services import roles_sync, user_create

@@ -40,6 +40,7 @@ from django.utils import timezone  # noqa: E402
 from customers.models import Contact, Customer, Industry, Status  # noqa: E402
 from customers.normalize import normalize_name  # noqa: E402
 from customers.regions import region_for  # noqa: E402
+from mgtrade.accounts.models import User  # noqa: E402
 
 COUNTRIES = ["DE", "NL", "IT", "US", "JP", "KR", "TR", "BR", "IN", "FR", "GB", "PL", "ES",
              "CA", "MX", "VN", "TH", "AE", "ZA", "AU", "SE", "CZ", "AT", "BE"]  # fmt: skip
@@ -52,7 +53,7 @@ CITIES = ["Stuttgart", "Rotterdam", "Brescia", "Cleveland", "Osaka", "Ulsan", "I
           "São Paulo", "Pune", "Lyon", "Sheffield", "Gdańsk", "Bilbao", "Detroit", "Monterrey"]  # fmt: skip
 
 
-def ensure_data(target: int):
+def ensure_data(target: int) -> tuple[User, User]:
     """The bench manager and first rep, after adding customers up to ``target``."""
     manager, reps = bench_users()
     have = Customer.objects.count()

@@ -36,10 +36,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from customers.models import Customer  # noqa: E402
+from mgtrade.accounts.models import User  # noqa: E402
 from quotes.models import Quote  # noqa: E402
 
 
-def ensure_data(quotes: int, customers: int):
+def ensure_data(quotes: int, customers: int) -> tuple[User, User]:
     """The bench manager and first rep, after seeding up to ``quotes`` quotes."""
     manager, reps = bench_users()
     have_quotes, have_customers = Quote.objects.count(), Customer.objects.count()

@@ -62,7 +62,7 @@ def customer_search(*, qs: QuerySet[Customer], query: str) -> QuerySet[Customer]
         .order_by()
         .values("customer_id")
     )
-    return qs.filter(pk__in=customers.union(contacts))
+    return qs.filter(pk__in=customers.union(contacts, all=True))  # IN needs no dedup
 
 
 def customer_list(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -439,17 +439,20 @@ LINE_ROW_FIELDS = (
 )
 
 
-def quote_line_rows(*, quote_ids: Iterable[int]) -> dict[int, list[Any]]:
-    """The lines of these quotes by quote id, in position order, as named tuples of
-    ``LINE_ROW_FIELDS``: a page's lines in one query. Not a prefetch, which builds model
-    instances, a queryset per quote and a quote <-> line reference cycle per quote: on a
-    200-quote API page this cut the objects left to the garbage collector from ~6,400 to
-    ~2,700 and the median time by ~10% (bench/lists.py, docs/quotes.md)."""
+def quote_line_rows_attach(*, quotes: Sequence[Quote]) -> None:
+    """Give each quote ``line_rows``: its lines in position order as named tuples of
+    ``LINE_ROW_FIELDS``, all in one query (none for no quotes). For lists; the serializer
+    reads ``line_rows`` when present. Not a prefetch, which builds model instances, a
+    queryset per quote and a quote <-> line reference cycle per quote: on a 200-quote API
+    page this cut the objects left to the garbage collector from ~6,400 to ~2,700 and the
+    median time by ~10% (bench/lists.py, docs/quotes.md)."""
     rows: dict[int, list[Any]] = defaultdict(list)
-    lines = QuoteLine.objects.filter(quote_id__in=list(quote_ids)).order_by("quote_id", "position")
+    ids = [quote.pk for quote in quotes]
+    lines = QuoteLine.objects.filter(quote_id__in=ids).order_by("quote_id", "position")
     for line in lines.values_list(*LINE_ROW_FIELDS, named=True):
         rows[line.quote_id].append(line)
-    return rows
+    for quote in quotes:
+        quote.line_rows = rows.get(quote.pk, [])
 
 
 def quotes_expiring_soon(

@@ -25,7 +25,7 @@ def create(apps, schema_editor):
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, table, expression in INDEXES:
         schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ({expression} gin_trgm_ops)'
+            f'CREATE INDEX "{name}" ON "{table}" USING gin ({expression} gin_trgm_ops)'
         )
 
 

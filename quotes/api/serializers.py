@@ -198,7 +198,7 @@ class QuoteSerializer(serializers.ModelSerializer):
         with one converter per field chosen once: a 200-quote page costs a few ms instead
         of ~90. Uses ``customer_name``/``rejection_reason_code`` annotations when the
         queryset has them (the list), else the related rows; likewise ``line_rows`` (the list's
-        lines, ``selectors.quote_line_rows``), else ``quote.lines``."""
+        lines, ``selectors.quote_line_rows_attach``), else ``quote.lines``."""
         converters = self._converters()
         return {name: convert(quote) for name, convert in converters}
 

@@ -225,19 +225,20 @@ class QuoteViewSet(
                     ),
                 )
             )
-            return qs.defer(*LIST_UNUSED_FIELDS)  # lines: see list()
+            return qs.defer(*LIST_UNUSED_FIELDS)  # lines: list() attaches them
         else:
             qs = selectors.quote_list_visible(user=user).select_related("customer")
         return qs.select_related("rejection_reason").prefetch_related("lines")
 
     def list(self, request, *args, **kwargs):
-        """A page of quotes, with their lines as plain rows (``selectors.quote_line_rows``)
-        that the serializer reads from ``line_rows``."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        lines = selectors.quote_line_rows(quote_ids=[quote.pk for quote in page])
-        for quote in page:
-            quote.line_rows = lines.get(quote.pk, [])
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        """DRF's list, with the lines of the listed quotes read as plain rows
+        (``selectors.quote_line_rows_attach``) rather than prefetched."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        quotes = page if page is not None else list(queryset)
+        selectors.quote_line_rows_attach(quotes=quotes)
+        data = self.get_serializer(quotes, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def get_serializer_class(self):
         return {

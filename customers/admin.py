@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Activity, Contact, Customer
@@ -22,6 +23,7 @@ class CustomerAdmin(SimpleHistoryAdmin):
     list_select_related = ("owner",)
     show_full_result_count = False
     inlines = [ContactInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the app's form
 
     def save_model(self, request, obj, form, change):
         from . import services

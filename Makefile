@@ -33,7 +33,7 @@ run: system-deps $(STAMP) demo
 	@echo ""
 	@echo "  mgtrade is starting at http://$${MGTRADE_HOST:-127.0.0.1}:$${MGTRADE_PORT:-8000}/"
 	@echo "  Demo logins (password: mgtrade-demo): admin · manager · rep · rep2"
-	@echo "  API docs: http://$${MGTRADE_HOST:-127.0.0.1}:$${MGTRADE_PORT:-8000}/api/docs/   Ctrl-C stops everything."
+	@echo "  API docs (after signing in): http://$${MGTRADE_HOST:-127.0.0.1}:$${MGTRADE_PORT:-8000}/api/docs/   Ctrl-C stops everything."
 	@echo ""
 	$(VENV)/bin/honcho start -f Procfile
 

@@ -37,6 +37,11 @@ def customer_list_visible(*, user: User) -> QuerySet[Customer]:
     return Customer.objects.filter(owner=user)
 
 
+def contact_list_visible(*, user: User | None) -> QuerySet[Contact]:
+    """Contacts of the customers the user may see."""
+    return Contact.objects.filter(customer__in=customer_list_visible(user=user))
+
+
 def customer_get_visible(*, user: User, pk: int) -> Customer:
     """A customer the user may see; ``Customer.DoesNotExist`` otherwise (→ 404)."""
     return customer_list_visible(user=user).select_related("owner").get(pk=pk)
@@ -136,8 +141,11 @@ def activity_get_visible(*, user: User, pk: int) -> Activity:
 
 
 def _my_follow_ups(*, user: User) -> QuerySet[Activity]:
+    """Open follow-ups on my customers, or that I logged on a customer I can still see (a
+    rep's follow-ups on a customer since reassigned go with the customer)."""
     return Activity.objects.filter(
         Q(customer__owner=user) | Q(logged_by=user),
+        customer__in=customer_list_visible(user=user),
         done=False,
         follow_up_on__isnull=False,
     ).select_related("customer", "contact", "logged_by")

@@ -1,6 +1,7 @@
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from customers import selectors
 from customers.models import Activity, Contact, Customer
 from mgtrade.accounts.models import User
 
@@ -82,3 +83,8 @@ class ActivitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "kind", "date", "summary", "contact", "follow_up_on", "done", "logged_by"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.context.get("request"), "user", None)
+        self.fields["contact"].queryset = selectors.contact_list_visible(user=user)

@@ -1,4 +1,5 @@
 import django_filters
+from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -77,6 +78,7 @@ class CustomerViewSet(
             by=self.request.user, **serializer.validated_data
         )
 
+    @transaction.atomic  # a refused reassignment keeps the other changes out too
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         owner = data.pop("owner", None)

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.models import Contact, Customer, Incoterm
-from customers.selectors import customer_list_visible
+from customers.selectors import contact_list_visible, customer_list_visible
 from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason
 from quotes.pricing import BASES, TARIFF_KINDS
 
@@ -328,6 +328,12 @@ class QuoteUpdateSerializer(PreviewRequestSerializer):
     packaging_notes = serializers.CharField(max_length=300, required=False, allow_blank=True)
     terms = serializers.CharField(required=False, allow_blank=True)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Contacts the caller cannot see are "invalid pk", like ids that do not exist.
+        user = getattr(self.context.get("request"), "user", None)
+        self.fields["contact"].queryset = contact_list_visible(user=user)
+
 
 class QuoteCreateSerializer(QuoteUpdateSerializer):
     customer = serializers.PrimaryKeyRelatedField(
@@ -336,10 +342,8 @@ class QuoteCreateSerializer(QuoteUpdateSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["customer"].queryset = customer_list_visible(
-            user=getattr(request, "user", None)
-        )
+        user = getattr(self.context.get("request"), "user", None)
+        self.fields["customer"].queryset = customer_list_visible(user=user)
 
 
 class QuoteCommentSerializer(serializers.Serializer):
@@ -391,10 +395,9 @@ class QuoteCloneSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["customer"].queryset = customer_list_visible(
-            user=getattr(request, "user", None)
-        )
+        user = getattr(self.context.get("request"), "user", None)
+        self.fields["customer"].queryset = customer_list_visible(user=user)
+        self.fields["contact"].queryset = contact_list_visible(user=user)
 
 
 class QuoteEventSerializer(serializers.ModelSerializer):

@@ -80,9 +80,12 @@ def test_duplicate_gives_400_naming_the_existing_id_unless_confirmed(rep, rep_ap
 
 
 def test_rep_cannot_reassign_manager_can_and_it_is_logged(rep, other_rep, rep_api, manager_api):
-    customer = CustomerFactory(owner=rep)
+    customer = CustomerFactory(owner=rep, notes="before")
     url = f"/api/v1/customers/{customer.pk}/"
-    assert rep_api.patch(url, {"owner": other_rep.pk}, format="json").status_code == 403
+    refused = rep_api.patch(url, {"notes": "after", "owner": other_rep.pk}, format="json")
+    assert refused.status_code == 403
+    customer.refresh_from_db()
+    assert (customer.owner, customer.notes) == (rep, "before")  # nothing of it was saved
     response = manager_api.patch(url, {"owner": other_rep.pk}, format="json")
     assert response.status_code == 200
     assert response.json()["owner"] == other_rep.pk
@@ -203,3 +206,22 @@ def test_openapi_schema_builds(rep_api):
     assert response.status_code == 200
     assert b"/api/v1/customers/{customer_pk}/contacts/" in response.content
     assert Customer.objects.count() == 0
+
+
+def test_a_contact_the_caller_cannot_see_is_an_invalid_id(rep, other_rep, rep_api):
+    mine = CustomerFactory(owner=rep)
+    theirs = ContactFactory(customer=CustomerFactory(owner=other_rep))
+    url = f"/api/v1/customers/{mine.pk}/activities/"
+    body = {"kind": "call", "summary": "Called", "date": "2026-11-20"}
+    hidden = rep_api.post(url, {**body, "contact": theirs.pk}, format="json")
+    missing = rep_api.post(url, {**body, "contact": 999999}, format="json")
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json()["contact"][0].replace(str(theirs.pk), "N") == missing.json()["contact"][
+        0
+    ].replace("999999", "N")
+
+
+def test_the_api_schema_needs_a_login(api_client, rep_api):
+    assert api_client.get("/api/schema/").status_code in (401, 403)
+    assert api_client.get("/api/docs/").status_code in (401, 403)
+    assert rep_api.get("/api/schema/").status_code == 200

@@ -201,3 +201,14 @@ def test_my_day_splits_overdue_today_and_recent(rep, other_rep):
     assert day.overdue == [overdue]
     assert day.due_today == [due]
     assert day.recent == [mine]
+
+
+def test_my_day_drops_my_follow_ups_on_a_customer_since_reassigned(rep, other_rep, manager):
+    """Follow-ups go with the customer: its former rep no longer sees them (nor could act)."""
+    today = timezone.localdate()
+    customer = CustomerFactory(owner=rep)
+    ActivityFactory(customer=customer, logged_by=rep, follow_up_on=today)
+    assert len(selectors.my_day(user=rep).due_today) == 1
+    services.customer_reassign(customer=customer, owner=other_rep, by=manager)
+    assert selectors.my_day(user=rep).due_today == []
+    assert len(selectors.my_day(user=other_rep).due_today) == 1

@@ -142,6 +142,17 @@ def test_contact_must_be_the_customers(rep_api, rep, customer):
     assert response.status_code == 400 and "contact" in response.json()
 
 
+def test_another_reps_contact_is_an_invalid_id_like_a_missing_one(rep_api, other_rep, customer):
+    hidden = german_buyer(owner=other_rep).contacts.get()
+    errors = [
+        rep_api.post(URL, {"customer": customer.pk, "contact": pk, "lines": LINES}, format="json")
+        for pk in (hidden.pk, 999999)
+    ]
+    assert [e.status_code for e in errors] == [400, 400]
+    messages = [e.json()["contact"][0] for e in errors]
+    assert messages[0].replace(str(hidden.pk), "N") == messages[1].replace("999999", "N")
+
+
 def test_patch_a_draft_reprices_it(rep_api, draft):
     response = rep_api.patch(
         f"{URL}{draft.pk}/",
@@ -323,8 +334,8 @@ def test_list_query_count_does_not_grow_with_rows_or_page_size(who, rep, manager
     assert few == many <= 6  # incl. the page's ids (mgtrade.pagination.IdsFirst)
 
 
-def test_schema_documents_the_quote_actions(api_client):
-    schema = api_client.get("/api/schema/?format=json").json()
+def test_schema_documents_the_quote_actions(rep_api):
+    schema = rep_api.get("/api/schema/?format=json").json()
     for path in ("approve", "return", "reject", "clone", "revise", "submit", "accept", "events"):
         assert f"/api/v1/quotes/{{id}}/{path}/" in schema["paths"], path
 

@@ -128,9 +128,14 @@ def _r2(value: Decimal) -> Decimal:
 CURRENCY_MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "KWD": 3, "BHD": 3}
 
 
+def currency_minor_units(currency: str) -> int:
+    """Decimal places of a currency's amounts: 2 for EUR, 0 for JPY, 3 for KWD."""
+    return CURRENCY_MINOR_UNITS.get((currency or "").upper(), 2)
+
+
 def currency_quantum(currency: str) -> Decimal:
     """The smallest amount of a currency: 0.01 for EUR, 1 for JPY."""
-    return Decimal(1).scaleb(-CURRENCY_MINOR_UNITS.get(currency, 2))
+    return Decimal(1).scaleb(-currency_minor_units(currency))
 
 
 class PricingError(Exception):

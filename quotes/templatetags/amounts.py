@@ -2,7 +2,7 @@
 
 ``{{ amount|money:"EUR" }}`` -> ``EUR 12,345.67``; ``{{ amount|money:"JPY" }}`` ->
 ``JPY 1,234,568``: rounded half-up to the currency's minor units (the pricing engine's
-``CURRENCY_MINOR_UNITS``, so a page or PDF shows what the engine computed), comma thousands
+``currency_minor_units``, so a page or PDF shows what the engine computed), comma thousands
 separators, a no-break space after the code. ``{{ amount|amount:"JPY" }}`` is the number
 alone (table cells under a currency heading). ``{{ qty|quantity }}`` -> ``1,250.000`` (MT,
 3 decimals); ``{{ rate|percent }}`` -> ``5.3 %``.
@@ -19,15 +19,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
-from quotes.pricing import CURRENCY_MINOR_UNITS
+from quotes.pricing import currency_minor_units
 
 register = template.Library()
 
 NBSP = "\u00a0"
-
-
-def currency_decimals(currency: str) -> int:
-    return CURRENCY_MINOR_UNITS.get((currency or "").upper(), 2)
 
 
 def to_decimal(value) -> Decimal | None:
@@ -59,7 +55,7 @@ def format_decimal(value, places: int) -> str:
 @register.filter
 def money(value, currency: str = "") -> str:
     """``EUR 12,345.67``; without a currency just the number to 2 decimals."""
-    text = format_decimal(value, currency_decimals(currency))
+    text = amount(value, currency)
     if not text or not currency:
         return text
     return f"{currency.upper()}{NBSP}{text}"
@@ -68,7 +64,7 @@ def money(value, currency: str = "") -> str:
 @register.filter
 def amount(value, currency: str = "") -> str:
     """``12,345.67``; ``1,234,568`` for JPY: ``money`` without the code."""
-    return format_decimal(value, currency_decimals(currency))
+    return format_decimal(value, currency_minor_units(currency))
 
 
 @register.filter

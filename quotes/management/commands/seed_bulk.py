@@ -33,6 +33,7 @@ from customers.models import Contact, Customer, Industry, Status
 from customers.normalize import normalize_name
 from customers.regions import region_for
 from mgtrade.accounts.models import Role, User
+from products.customs import EU_MEMBER_STATES
 from products.models import ExchangeRate, FreightRate
 from quotes import selectors
 from quotes.models import (
@@ -44,7 +45,7 @@ from quotes.models import (
     QuoteStatus,
     RejectionReason,
 )
-from quotes.pricing import EU_MEMBER_STATES, LineInput, PricingError, PricingInput, price
+from quotes.pricing import LineInput, PricingError, PricingInput, price
 from quotes.services import approval_reasons_for
 
 S = QuoteStatus

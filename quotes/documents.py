@@ -21,11 +21,11 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from pricing.engine import total_composition
 from products.models import SpecLimit
 
 from .models import EDITABLE_STATUSES, Quote
 from .pdf import company_context, render_template_pdf
-from .pricing import total_composition
 
 TEMPLATE = "pdf/quote.html"
 

@@ -25,11 +25,7 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.normalize import normalize_query
 from mgtrade.accounts.models import User
-from products import selectors as products_selectors
-from products.models import Port, Product, TariffRule
-
-from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
-from .pricing import (
+from pricing.engine import (
     FreightData,
     LineInput,
     PortData,
@@ -41,6 +37,10 @@ from .pricing import (
     check_terms,
     price,
 )
+from products import selectors as products_selectors
+from products.models import Port, Product, TariffRule
+
+from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 

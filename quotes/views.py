@@ -13,6 +13,7 @@ from customers.models import Customer
 from mgtrade.errors import StateConflict, validation_error_dict
 from mgtrade.pagination import IdsFirst
 from mgtrade.web import add_service_errors
+from pricing.engine import PricingResult, total_composition
 from products.models import Product
 
 from . import selectors, services
@@ -26,7 +27,6 @@ from .forms import (
     QuoteRejectForm,
 )
 from .models import Quote, QuoteStatus
-from .pricing import PricingResult, total_composition
 
 LINES_PREFIX = "lines"
 TERMS = (

@@ -9,6 +9,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from mgtrade.errors import StateConflict, validation_error_dict
 from mgtrade.pagination import IdsFirst
+from pricing.inputs import PricingValidationError
 
 
 class Pagination(PageNumberPagination):
@@ -26,8 +27,14 @@ class IdsFirstPagination(Pagination):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus services' errors: ValidationError → 400, StateConflict → 409."""
-    if isinstance(exc, DjangoValidationError):
+    """DRF's handler, plus services' errors: ValidationError → 400, StateConflict → 409.
+
+    Pricing input errors answer in the engine's shape, with line errors as a list of one
+    dict per line (``{"lines": [{}, {"quantity_mt": [...]}]}``), wherever they arise.
+    """
+    if isinstance(exc, PricingValidationError):
+        exc = ValidationError(detail=exc.nested)
+    elif isinstance(exc, DjangoValidationError):
         exc = ValidationError(detail=validation_error_dict(exc))
     if isinstance(exc, StateConflict):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)

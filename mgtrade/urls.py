@@ -11,6 +11,7 @@ api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("products.api.urls")),
     path("", include("customers.api.urls")),
+    path("", include("pricing.api.urls")),
     path("", include("quotes.api.urls")),
 ]
 

@@ -21,9 +21,9 @@ from customers.models import Contact, Customer
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
 from pricing.engine import PricingResult
+from pricing.inputs import pricing_run
 from products.models import Product
 
-from . import selectors
 from .models import (
     EDITABLE_STATUSES,
     Quote,
@@ -192,7 +192,7 @@ def _priced(
 ) -> tuple[PricingResult, dict[str, Product], dict]:
     """Run the engine on the terms, with the customer's defaults filling what is not given."""
     quote_date = terms.quote_date or timezone.localdate()
-    result, products = selectors.quote_pricing_run(
+    result, products = pricing_run(
         quote_date=quote_date,
         incoterm=terms.incoterm,
         origin_port=terms.origin_port,

@@ -1,11 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "quotes"
 urlpatterns = [
-    path("calculator/", views.calculator, name="calculator"),
-    path("calculator/preview/", views.calculator_preview, name="calculator_preview"),
+    path("", include("pricing.urls")),  # calculator/ and calculator/preview/
     path("", views.quote_list, name="list"),
     path("approvals/", views.approval_queue, name="approvals"),
     path("new/", views.quote_create, name="create"),

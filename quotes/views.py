@@ -13,13 +13,21 @@ from customers.models import Customer
 from mgtrade.errors import StateConflict, validation_error_dict
 from mgtrade.pagination import IdsFirst
 from mgtrade.web import add_service_errors
-from pricing.engine import PricingResult, total_composition
+from pricing.engine import PricingResult
+from pricing.forms import (
+    TERMS,
+    pricing_data_from_post,
+    pricing_forms_bind,
+    pricing_forms_blank,
+    pricing_forms_price,
+    pricing_lines_filled,
+)
+from pricing.inputs import pricing_choices
+from pricing.views import breakdown_components, breakdown_context
 from products.models import Product
 
 from . import selectors, services
 from .forms import (
-    PricingLineFormSet,
-    PricingTermsForm,
     QuoteAcceptForm,
     QuoteCommentForm,
     QuoteFilterForm,
@@ -27,152 +35,6 @@ from .forms import (
     QuoteRejectForm,
 )
 from .models import Quote, QuoteStatus
-
-LINES_PREFIX = "lines"
-TERMS = (
-    "quote_date",
-    "incoterm",
-    "origin_port",
-    "destination_port",
-    "currency",
-    "insurance_rate_percent",
-    "tariff_absorption_percent",
-)
-LINE_FIELDS = ("product", "quantity_mt", "unit_price_usd_per_mt", "discount_percent")
-
-
-def _rows(data: QueryDict, drop: int | None = None, add: bool = False) -> QueryDict:
-    """The posted data with line ``drop`` removed and/or a blank line added, renumbered."""
-    try:
-        total = min(int(data.get(f"{LINES_PREFIX}-TOTAL_FORMS", 0)), 50)
-    except ValueError:
-        total = 0
-    rows = [
-        {name: data.get(f"{LINES_PREFIX}-{i}-{name}", "") for name in LINE_FIELDS}
-        for i in range(total)
-        if i != drop
-    ]
-    if add or not rows:
-        rows.append(dict.fromkeys(LINE_FIELDS, ""))
-    out = QueryDict(mutable=True)
-    for name in TERMS:
-        out[name] = data.get(name, "")
-    out[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(len(rows))
-    out[f"{LINES_PREFIX}-INITIAL_FORMS"] = "0"
-    for i, row in enumerate(rows):
-        for name, value in row.items():
-            out[f"{LINES_PREFIX}-{i}-{name}"] = value
-    return out
-
-
-def _forms(data, choices):
-    terms = PricingTermsForm(data, choices=choices)
-    lines = PricingLineFormSet(data, prefix=LINES_PREFIX, form_kwargs={"choices": choices})
-    return terms, lines
-
-
-def _price(terms, lines):
-    """Run the preview; errors land on the forms' fields. Returns the result or None."""
-    terms_ok = terms.is_valid()
-    lines_ok = lines.is_valid()
-    filled = [form for form in lines.forms if form.has_changed()]
-    if not filled:
-        terms.add_error(None, "Add at least one line: a grade and a quantity.")
-        return None
-    if not (terms_ok and lines_ok):
-        return None
-    request = {name: terms.cleaned_data[name] for name in TERMS}
-    request["lines"] = [form.cleaned_data for form in filled]
-    try:
-        return selectors.pricing_preview(**request)
-    except selectors.PricingValidationError as exc:
-        for name, messages in exc.nested.items():
-            if name == "lines" and messages and isinstance(messages[0], dict):
-                for form, line_errors in zip(filled, messages, strict=True):
-                    for field, field_messages in line_errors.items():
-                        for message in field_messages:
-                            form.add_error(field if field in form.fields else None, message)
-            else:
-                for message in messages:
-                    terms.add_error(name if name in terms.fields else None, message)
-        return None
-
-
-# component, label, whether the buyer's landed cost includes it
-COMPONENT_LABELS = (
-    ("goods_value", "Goods value (FOB)", True),
-    ("origin_deduction", "Origin deduction (EXW)", False),
-    ("freight", "Freight", True),
-    ("insurance", "Insurance", True),
-    ("duties", "Duties", True),
-    ("destination_charges", "Destination charges (seller's)", False),
-    ("tariff_absorption", "Tariff absorption", True),
-)
-
-
-def _components(result):
-    if result is None:
-        return []
-    signs = total_composition(result.incoterm)
-    return [
-        {
-            "label": label,
-            "usd": getattr(result.usd, key),
-            "cur": getattr(result.quote_currency, key),
-            "sign": signs[key],
-            "landed": landed,
-        }
-        for key, label, landed in COMPONENT_LABELS
-    ]
-
-
-def _context(terms, lines, result):
-    return {
-        "terms": terms,
-        "lines": lines,
-        "result": result,
-        "components": _components(result),
-        "has_errors": bool(terms.errors or lines.total_error_count()),
-    }
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calculator(request):
-    """The price calculator: a quote's full breakdown before any quote exists.
-
-    Works without JavaScript (submit buttons); with htmx, typing re-prices through
-    ``calculator_preview`` and the add/remove buttons re-render the form.
-    """
-    choices = selectors.pricing_choices()
-    result = None
-    if request.method == "POST":
-        drop = request.POST.get("remove_line")
-        data = _rows(
-            request.POST,
-            drop=int(drop) if drop and drop.isdigit() else None,
-            add="add_line" in request.POST,
-        )
-        terms, lines = _forms(data, choices)
-        result = _price(terms, lines)
-    else:
-        terms = PricingTermsForm(choices=choices)
-        lines = PricingLineFormSet(
-            prefix=LINES_PREFIX, form_kwargs={"choices": choices}, initial=[{}]
-        )
-    return render(request, "quotes/calculator.html", _context(terms, lines, result))
-
-
-@login_required
-@require_POST
-def calculator_preview(request):
-    """htmx partial: the breakdown (or the errors) for the posted form, plus each field's
-    error slot swapped out-of-band so errors show next to their fields."""
-    choices = selectors.pricing_choices()
-    terms, lines = _forms(_rows(request.POST), choices)
-    result = _price(terms, lines)
-    return render(request, "quotes/_calculator_result.html", _context(terms, lines, result))
-
 
 # ------------------------------------------------------------------ quotes: pages
 
@@ -309,9 +171,8 @@ def _customer_picker(request, *, title: str, action_url: str, method: str = "get
 
 
 def _builder_data(post: QueryDict) -> QueryDict:
-    """The posted builder with a line added or removed (``_rows``), header fields kept."""
-    drop = post.get("remove_line")
-    data = _rows(post, drop=int(drop) if drop and drop.isdigit() else None, add="add_line" in post)
+    """The posted builder with a line added or removed, header fields kept."""
+    data = pricing_data_from_post(post)
     for name in HEADER_FIELDS:
         data[name] = post.get(name, "")
     return data
@@ -323,18 +184,18 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
     Typing re-prices live through the calculator's htmx endpoint (the same partial);
     Add/Remove line re-render the form; Save goes through ``quote_create``/``quote_update``.
     """
-    choices = selectors.pricing_choices()
+    choices = pricing_choices()
     result = None
     if request.method == "POST":
         saving = "add_line" not in request.POST and "remove_line" not in request.POST
         data = _builder_data(request.POST) if not saving else request.POST
-        terms, lines = _forms(data, choices)
+        terms, lines = pricing_forms_bind(data, choices)
         header = QuoteHeaderForm(data, customer=customer)
         header_ok = header.is_valid()
-        result = _price(terms, lines)
+        result = pricing_forms_price(terms, lines)
         if saving and result is not None and header_ok:
             quote_terms = services.QuoteTerms(
-                lines=[form.cleaned_data for form in lines.forms if form.has_changed()],
+                lines=[form.cleaned_data for form in pricing_lines_filled(lines)],
                 **{name: terms.cleaned_data[name] for name in TERMS},
                 **header.cleaned_data,
             )
@@ -360,29 +221,19 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
                 return redirect("quotes:detail", pk=saved.pk)
     elif quote is None:
         defaults = selectors.quote_defaults_for(customer=customer)
-        terms = PricingTermsForm(
-            choices=choices,
-            initial={k: defaults[k] for k in ("incoterm", "destination_port", "currency")},
+        terms, lines = pricing_forms_blank(
+            choices,
+            terms_initial={k: defaults[k] for k in ("incoterm", "destination_port", "currency")},
         )
         header = QuoteHeaderForm(
             customer=customer,
             initial={"contact": defaults["contact"], "payment_terms": defaults["payment_terms"]},
         )
-        lines = PricingLineFormSet(
-            prefix=LINES_PREFIX, form_kwargs={"choices": choices}, initial=[{}]
-        )
     else:
-        terms = PricingTermsForm(
-            choices=choices, initial={name: getattr(quote, name) for name in TERMS}
-        )
-        header = QuoteHeaderForm(
-            customer=customer,
-            initial={name: getattr(quote, name) for name in HEADER_FIELDS},
-        )
-        lines = PricingLineFormSet(
-            prefix=LINES_PREFIX,
-            form_kwargs={"choices": choices},
-            initial=[
+        terms, lines = pricing_forms_blank(
+            choices,
+            terms_initial={name: getattr(quote, name) for name in TERMS},
+            lines_initial=[
                 {
                     "product": line.product_code,
                     "quantity_mt": line.quantity_mt,
@@ -392,8 +243,12 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
                 for line in quote.lines.all()
             ],
         )
+        header = QuoteHeaderForm(
+            customer=customer,
+            initial={name: getattr(quote, name) for name in HEADER_FIELDS},
+        )
         result = PricingResult.from_dict(quote.pricing)
-    context = _context(terms, lines, result)
+    context = breakdown_context(terms, lines, result)
     context.update({"header": header, "customer": customer, "quote": quote})
     return render(request, "quotes/builder.html", context)
 
@@ -452,7 +307,7 @@ def quote_detail(request, pk: int):
         {
             "quote": quote,
             "result": result,
-            "components": _components(result),
+            "components": breakdown_components(result),
             "versions": selectors.quote_version_history(quote=quote),
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),

@@ -2,7 +2,6 @@ import django_filters
 from django import forms
 from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -10,9 +9,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from customers.models import Customer
 from customers.regions import Region
@@ -22,8 +19,6 @@ from quotes import selectors, services
 from quotes.models import Quote, QuoteStatus, RejectionReason
 
 from .serializers import (
-    PreviewRequestSerializer,
-    PreviewResponseSerializer,
     QuoteAcceptSerializer,
     QuoteCloneSerializer,
     QuoteCommentSerializer,
@@ -35,71 +30,6 @@ from .serializers import (
     QuoteSerializer,
     QuoteUpdateSerializer,
 )
-
-EXAMPLE_REQUEST = {
-    "quote_date": "2026-11-20",
-    "incoterm": "CIF",
-    "origin_port": "CNTXG",
-    "destination_port": "DEHAM",
-    "currency": "EUR",
-    "insurance_rate_percent": "0.15",
-    "tariff_absorption_percent": "0",
-    "lines": [
-        {
-            "product": "MG9990",
-            "quantity_mt": "50",
-            "unit_price_usd_per_mt": "2450.00",
-            "discount_percent": "2",
-        }
-    ],
-}
-
-
-def _line_errors_as_list(errors, data):
-    """DRF reports list items' errors as ``{index: errors}``; the engine's errors are a list
-    with one dict per line (``[{}, {"quantity_mt": [...]}]``). Answer in one shape."""
-    errors = dict(errors)
-    lines = errors.get("lines")
-    if isinstance(lines, dict) and "non_field_errors" in lines:
-        errors["lines"] = list(lines["non_field_errors"])
-    elif isinstance(lines, dict):
-        count = len(data.get("lines") or []) if hasattr(data, "get") else 0
-        count = max(count, max((int(i) for i in lines), default=-1) + 1)
-        errors["lines"] = [lines.get(i, lines.get(str(i), {})) for i in range(count)]
-    return errors
-
-
-class PricingPreviewView(APIView):
-    """Price a quote without saving anything: per-line duties, components, landed cost."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        operation_id="pricing_preview",
-        request=PreviewRequestSerializer,
-        responses={
-            200: PreviewResponseSerializer,
-            400: OpenApiResponse(
-                description='Field errors, e.g. {"destination_port": ["No freight rate ..."]} '
-                'or {"lines": [{}, {"quantity_mt": ["..."]}]}.'
-            ),
-        },
-        examples=[OpenApiExample("CIF Hamburg", value=EXAMPLE_REQUEST, request_only=True)],
-        tags=["pricing"],
-    )
-    def post(self, request):
-        serializer = PreviewRequestSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(
-                _line_errors_as_list(serializer.errors, request.data),
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        try:
-            result = selectors.pricing_preview(**serializer.validated_data)
-        except selectors.PricingValidationError as exc:
-            return Response(exc.nested, status=status.HTTP_400_BAD_REQUEST)
-        return Response(result.to_dict())
-
 
 # ------------------------------------------------------------------ quotes
 
@@ -154,10 +84,6 @@ LIST_UNUSED_FIELDS = tuple(
     for f in Quote._meta.concrete_fields
     if f.name not in QuoteListSerializer.Meta.fields and not f.primary_key
 )
-
-
-def _pricing_errors(exc: selectors.PricingValidationError) -> Response:
-    return Response(exc.nested, status=status.HTTP_400_BAD_REQUEST)
 
 
 _QUOTE = OpenApiResponse(QuoteSerializer)
@@ -257,7 +183,7 @@ class QuoteViewSet(
             data=self.request.data, partial=partial, context=self.get_serializer_context()
         )
         if not serializer.is_valid():
-            raise ValidationError(_line_errors_as_list(serializer.errors, self.request.data))
+            raise ValidationError(serializer.errors)
         return serializer.validated_data
 
     def create(self, request, *args, **kwargs):
@@ -267,12 +193,9 @@ class QuoteViewSet(
         for name in ("incoterm", "destination_port", "currency", "contact"):
             if name not in data:
                 data[name] = defaults[name]
-        try:
-            quote = services.quote_create(
-                customer=customer, by=request.user, terms=services.QuoteTerms(**data)
-            )
-        except selectors.PricingValidationError as exc:
-            return _pricing_errors(exc)
+        quote = services.quote_create(
+            customer=customer, by=request.user, terms=services.QuoteTerms(**data)
+        )
         return self._out(quote, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -297,10 +220,7 @@ class QuoteViewSet(
         terms.quote_date = data.get("quote_date", quote.quote_date)
         if "valid_until" not in data and "quote_date" not in data:
             terms.valid_until = quote.valid_until
-        try:
-            quote = services.quote_update(quote=quote, by=request.user, terms=terms)
-        except selectors.PricingValidationError as exc:
-            return _pricing_errors(exc)
+        quote = services.quote_update(quote=quote, by=request.user, terms=terms)
         return self._out(quote)
 
     # ---- actions (POST; each calls one service)
@@ -374,10 +294,7 @@ class QuoteViewSet(
         """A fresh draft of the same lines for another (visible) customer, repriced today."""
         quote = self.get_object()
         data = self._valid(QuoteCloneSerializer)
-        try:
-            new = services.quote_clone(quote=quote, by=request.user, **data)
-        except selectors.PricingValidationError as exc:
-            return _pricing_errors(exc)
+        new = services.quote_clone(quote=quote, by=request.user, **data)
         return self._out(new, status.HTTP_201_CREATED)
 
     @extend_schema(responses=QuoteEventSerializer(many=True))

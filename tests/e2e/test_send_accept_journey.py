@@ -13,7 +13,7 @@ from mgtrade.accounts.models import Role
 from mgtrade.accounts.services import roles_sync
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.e2e.conftest import login, screenshot
-from tests.quotes.conftest import worked_example_data  # noqa: F401 (the reference data)
+from tests.pricing.conftest import worked_example_data  # noqa: F401 (the reference data)
 from tests.quotes.sending import sendable_draft, use_tmp_media
 
 pytestmark = [

@@ -34,9 +34,9 @@ from customers.normalize import normalize_name
 from customers.regions import region_for
 from mgtrade.accounts.models import Role, User
 from pricing.engine import LineInput, PricingError, PricingInput, price
+from pricing.inputs import PricingValidationError, pricing_inputs_gather
 from products.customs import EU_MEMBER_STATES
 from products.models import ExchangeRate, FreightRate
-from quotes import selectors
 from quotes.models import (
     OPEN_STATUSES,
     Quote,
@@ -198,14 +198,14 @@ class Command(BaseCommand):
             priced = products_selectors.products_for_pricing(codes=codes, on=self.today)
             self._codes = sorted(c for c, p in priced.items() if p.list_price is not None)
         try:
-            inp, products = selectors.pricing_inputs_gather(
+            inp, products = pricing_inputs_gather(
                 incoterm=incoterm,
                 destination_port=port,
                 currency=currency,
                 quote_date=self.today,
                 lines=[{"product": code, "quantity_mt": "1"} for code in self._codes],
             )
-        except selectors.PricingValidationError:
+        except PricingValidationError:
             return None
         self.templates[(port, incoterm, currency)] = (inp, products)
         return inp

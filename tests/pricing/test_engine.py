@@ -18,7 +18,7 @@ from pricing.engine import (
     price,
     rule_applies,
 )
-from tests.quotes.pricing_cases import BRSSZ, LINE_1, LINE_2, USHOU, WORKED, worked
+from tests.pricing.cases import BRSSZ, LINE_1, LINE_2, USHOU, WORKED, worked
 
 WORKED_TOTALS = {
     "EXW": D("180790.00"),

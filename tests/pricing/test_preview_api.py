@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from tests.quotes.conftest import WORKED_REQUEST
+from tests.pricing.conftest import WORKED_REQUEST
 
 URL = "/api/v1/pricing/preview/"
 pytestmark = pytest.mark.usefixtures("worked_example_data")
@@ -170,3 +170,13 @@ def test_schema_documents_the_preview(rep_api, client):
     operation = schema["paths"]["/api/v1/pricing/preview/"]["post"]
     assert "PreviewRequest" in str(operation["requestBody"])
     assert "PreviewResponse" in str(operation["responses"]["200"])
+
+
+def test_the_one_exception_handler_answers_pricing_errors_in_the_nested_shape():
+    from mgtrade.api import exception_handler
+    from pricing.inputs import PricingValidationError
+
+    nested = {"currency": ["No exchange rate."], "lines": [{}, {"quantity_mt": ["Too big."]}]}
+    response = exception_handler(PricingValidationError(nested), {})
+    assert response.status_code == 400
+    assert response.data == nested

@@ -1,0 +1,286 @@
+"""Pricing input: gather the engine's input from a request and the reference data, validate
+it in one place, and run the engine.
+
+``pricing_inputs_gather`` turns a request (codes, amounts, dates) into the engine's
+``PricingInput`` in a fixed number of queries (ports, products with list prices, freight
+rate, exchange rate, tariff rules: at most 5); ``pricing_run`` and ``pricing_preview`` run
+the engine on it. Every input error is a ``PricingValidationError`` (a Django
+``ValidationError``) naming the field at fault; the API's exception handler answers it with
+400 and the engine's nested error shape, the pages show it on the form's fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from products import selectors as products_selectors
+from products.models import Port, Product, TariffRule
+
+from .engine import (
+    FreightData,
+    LineInput,
+    PortData,
+    PricingError,
+    PricingInput,
+    PricingResult,
+    TariffRuleData,
+    check_line,
+    check_terms,
+    price,
+)
+
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+class PricingValidationError(ValidationError):
+    """Invalid pricing input.
+
+    As a Django ``ValidationError`` its fields are flat (``lines[1].quantity_mt``), so the
+    API's exception handler and the form helper can show it as they show any other;
+    ``nested`` holds the same errors DRF-style (``{"lines": [{}, {"quantity_mt": [...]}]}``),
+    which the preview API returns.
+    """
+
+    def __init__(self, nested: dict[str, Any]):
+        self.nested = nested
+        super().__init__(PricingError(nested).flat())
+
+
+def _decimal(value: Any, default: Decimal | None = None) -> Decimal | None:
+    if value is None or value == "":
+        return default
+    try:
+        result = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(value) from None
+    if not result.is_finite():
+        raise ValueError(value)
+    return result
+
+
+def _port_data(port: Port) -> PortData:
+    return PortData(
+        code=port.code,
+        country=port.country.code,
+        origin_charges_usd_per_mt=port.origin_charges_usd_per_mt,
+        destination_charges_usd_per_mt=port.destination_charges_usd_per_mt,
+        name=port.name,
+    )
+
+
+def _rule_data(rule: TariffRule) -> TariffRuleData:
+    return TariffRuleData(
+        destination=rule.destination,
+        hs_prefix=rule.hs_prefix,
+        kind=rule.kind,
+        rate_percent=rule.rate_percent,
+        basis=rule.basis,
+        origin_country=rule.origin_country.code,
+        specific_usd_per_mt=rule.specific_usd_per_mt,
+        valid_from=rule.valid_from,
+        valid_to=rule.valid_to,
+        reference=rule.reference,
+        id=rule.pk,
+    )
+
+
+def pricing_inputs_gather(
+    *,
+    incoterm: str,
+    destination_port: str,
+    lines: Sequence[Mapping[str, Any]],
+    quote_date: date | None = None,
+    origin_port: str | None = None,
+    currency: str | None = None,
+    insurance_rate_percent: Decimal | str | None = None,
+    tariff_absorption_percent: Decimal | str | None = None,
+) -> tuple[PricingInput, dict[str, Product]]:
+    """The engine's input for a request, and the products by code.
+
+    ``lines`` are mappings with ``product`` (grade code), ``quantity_mt``, and optionally
+    ``unit_price_usd_per_mt`` (default: the list price in force on the quote date) and
+    ``discount_percent`` (default 0). Defaults: today, the settings' origin port and
+    insurance rate, USD, no absorption. Raises ``PricingValidationError``.
+    """
+    conf = settings.MGTRADE
+    quote_date = quote_date or timezone.localdate()
+    incoterm = (incoterm or "").strip().upper()
+    origin_code = (origin_port or conf["DEFAULT_ORIGIN_PORT"]).strip().upper()
+    destination_code = (destination_port or "").strip().upper()
+    currency = (currency or "USD").strip().upper()
+    errors: dict[str, Any] = {}
+
+    def number(name: str, value: Any, default: Decimal | None, into: dict) -> Decimal | None:
+        try:
+            return _decimal(value, default)
+        except ValueError:
+            into[name] = ["Enter a number."]
+            return default
+
+    insurance = number(
+        "insurance_rate_percent",
+        insurance_rate_percent,
+        conf["DEFAULT_INSURANCE_RATE_PERCENT"],
+        errors,
+    )
+    absorption = number("tariff_absorption_percent", tariff_absorption_percent, Decimal(0), errors)
+    for name, messages in check_terms(
+        incoterm=incoterm,
+        origin_port=origin_code,
+        destination_port=destination_code,
+        insurance_rate_percent=insurance,
+        tariff_absorption_percent=absorption,
+    ).items():
+        errors.setdefault(name, messages)
+    if not destination_code:
+        errors["destination_port"] = ["Choose the destination port."]
+    if not CURRENCY_RE.match(currency):
+        errors["currency"] = ["Enter an ISO 4217 currency code like EUR."]
+
+    # ports: 1 query
+    ports = products_selectors.ports_by_code(codes=[origin_code, destination_code])
+    origin = ports.get(origin_code)
+    destination = ports.get(destination_code)
+    if origin is None:
+        errors.setdefault("origin_port", []).append(f"Unknown port {origin_code!r}.")
+    if destination is None and destination_code:
+        errors.setdefault("destination_port", []).append(f"Unknown port {destination_code!r}.")
+
+    # products with their list prices: 1 query
+    codes = [str(line.get("product") or "").strip().upper() for line in lines]
+    products = products_selectors.products_for_pricing(codes=[c for c in codes if c], on=quote_date)
+    line_inputs: list[LineInput] = []
+    line_errors: list[dict[str, list[str]]] = []
+    for code, line in zip(codes, lines, strict=True):
+        errs: dict[str, list[str]] = {}
+        quantity = number("quantity_mt", line.get("quantity_mt"), None, errs)
+        unit_price = number("unit_price_usd_per_mt", line.get("unit_price_usd_per_mt"), None, errs)
+        discount = number("discount_percent", line.get("discount_percent"), Decimal(0), errs)
+        product = products.get(code)
+        if not code:
+            errs["product"] = ["Choose a product."]
+        elif product is None:
+            errs["product"] = [f"Unknown product {code!r}."]
+        elif not product.active:
+            errs["product"] = [f"{code} is inactive and cannot be quoted."]
+        elif unit_price is None and "unit_price_usd_per_mt" not in errs:
+            if product.list_price is None:
+                errs["unit_price_usd_per_mt"] = [
+                    f"{code} has no list price on {quote_date}; enter a unit price."
+                ]
+            else:
+                unit_price = product.list_price
+        if quantity is None and "quantity_mt" not in errs:
+            errs["quantity_mt"] = ["Enter the quantity in MT."]
+        for name, messages in check_line(
+            quantity_mt=quantity if quantity is not None else Decimal(1),
+            unit_price_usd_per_mt=unit_price,
+            discount_percent=discount,
+        ).items():
+            errs.setdefault(name, messages)
+        line_errors.append(errs)
+        if not errs:
+            line_inputs.append(
+                LineInput(
+                    product=code,
+                    name=product.name,
+                    hs_code=product.hs_code,
+                    quantity_mt=quantity,
+                    unit_price_usd_per_mt=unit_price,
+                    discount_percent=discount,
+                )
+            )
+    if not lines:
+        errors["lines"] = ["Add at least one line."]
+    elif any(line_errors):
+        errors["lines"] = line_errors
+
+    # freight rate in force: 1 query
+    freight = None
+    if origin is not None and destination is not None and origin.pk != destination.pk:
+        freight = products_selectors.freight_rate_in_force(
+            origin=origin, destination=destination, on=quote_date
+        )
+        if freight is None:
+            errors.setdefault("destination_port", []).append(
+                f"No freight rate from {origin.code} to {destination.code} on {quote_date}."
+            )
+
+    # exchange rate on or before the quote date: 1 query (none for USD)
+    fx_rate = Decimal(1) if currency == "USD" else None
+    if fx_rate is None and "currency" not in errors:
+        fx = products_selectors.exchange_rate_on(currency=currency, on=quote_date)
+        if fx is None:
+            errors["currency"] = [f"No exchange rate for {currency} on or before {quote_date}."]
+        else:
+            fx_rate = fx.rate_per_usd
+
+    if errors:
+        raise PricingValidationError(errors)
+
+    # tariff rules for the destination (its own and the EU's): 1 query
+    rules = products_selectors.tariff_rules_candidates(
+        destination_country=destination.country.code, origin_country=origin.country.code
+    )
+    inp = PricingInput(
+        quote_date=quote_date,
+        incoterm=incoterm,
+        origin_port=_port_data(origin),
+        destination_port=_port_data(destination),
+        freight=FreightData(
+            usd_per_container=freight.usd_per_container,
+            mt_per_container=freight.mt_per_container,
+            container_type=freight.container_type,
+        ),
+        currency=currency,
+        fx_rate=fx_rate,
+        lines=tuple(line_inputs),
+        tariff_rules=tuple(_rule_data(r) for r in rules),
+        insurance_rate_percent=insurance,
+        tariff_absorption_percent=absorption,
+    )
+    return inp, products
+
+
+def pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]]:
+    """Gather and price (same arguments as ``pricing_inputs_gather``).
+
+    Returns the engine's result and the products by code. Raises ``PricingValidationError``.
+    """
+    inp, products = pricing_inputs_gather(**request)
+    try:
+        return price(inp), products
+    except PricingError as exc:
+        raise PricingValidationError(exc.errors) from exc
+
+
+def pricing_preview(**request: Any) -> PricingResult:
+    """Price a request without saving anything (the preview API and the calculator page)."""
+    return pricing_run(**request)[0]
+
+
+def pricing_choices() -> dict[str, list[tuple[str, str]]]:
+    """Choices for pricing forms: ports, active grades, currencies with a rate (3 queries)."""
+    ports = [
+        (p.code, f"{p.code} · {p.name} ({p.country.code})") for p in Port.objects.order_by("code")
+    ]
+    products = [
+        (code, f"{code} · {name}")
+        for code, name in Product.objects.filter(active=True)
+        .order_by("code")
+        .values_list("code", "name")
+    ]
+    currencies = sorted({"USD", *products_selectors.exchange_rate_currencies()})
+    return {
+        "ports": ports,
+        "products": products,
+        "currencies": [(c, c) for c in currencies],
+    }

@@ -1,0 +1,85 @@
+"""The price calculator: a quote's full breakdown before any quote exists.
+
+``breakdown_context`` is also what the quote builder and the quote page render the
+breakdown with (``templates/quotes/_breakdown.html``).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .engine import PricingResult, total_composition
+from .forms import (
+    pricing_data_edited,
+    pricing_data_from_post,
+    pricing_forms_bind,
+    pricing_forms_blank,
+    pricing_forms_price,
+)
+from .inputs import pricing_choices
+
+# component, label, whether the buyer's landed cost includes it
+COMPONENT_LABELS = (
+    ("goods_value", "Goods value (FOB)", True),
+    ("origin_deduction", "Origin deduction (EXW)", False),
+    ("freight", "Freight", True),
+    ("insurance", "Insurance", True),
+    ("duties", "Duties", True),
+    ("destination_charges", "Destination charges (seller's)", False),
+    ("tariff_absorption", "Tariff absorption", True),
+)
+
+
+def breakdown_components(result: PricingResult | None) -> list[dict]:
+    """The breakdown table's rows: each component in USD and the quote currency, how it
+    enters the quote total (+1, -1, 0) and whether the landed cost includes it."""
+    if result is None:
+        return []
+    signs = total_composition(result.incoterm)
+    return [
+        {
+            "label": label,
+            "usd": getattr(result.usd, key),
+            "cur": getattr(result.quote_currency, key),
+            "sign": signs[key],
+            "landed": landed,
+        }
+        for key, label, landed in COMPONENT_LABELS
+    ]
+
+
+def breakdown_context(terms, lines, result: PricingResult | None) -> dict:
+    return {
+        "terms": terms,
+        "lines": lines,
+        "result": result,
+        "components": breakdown_components(result),
+        "has_errors": bool(terms.errors or lines.total_error_count()),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calculator(request):
+    """The calculator page. Works without JavaScript (submit buttons); with htmx, typing
+    re-prices through ``calculator_preview`` and the add/remove buttons re-render the form."""
+    choices = pricing_choices()
+    result = None
+    if request.method == "POST":
+        terms, lines = pricing_forms_bind(pricing_data_from_post(request.POST), choices)
+        result = pricing_forms_price(terms, lines)
+    else:
+        terms, lines = pricing_forms_blank(choices)
+    return render(request, "quotes/calculator.html", breakdown_context(terms, lines, result))
+
+
+@login_required
+@require_POST
+def calculator_preview(request):
+    """htmx partial: the breakdown (or the errors) for the posted form, plus each field's
+    error slot swapped out-of-band so errors show next to their fields."""
+    terms, lines = pricing_forms_bind(pricing_data_edited(request.POST), pricing_choices())
+    result = pricing_forms_price(terms, lines)
+    return render(
+        request, "quotes/_calculator_result.html", breakdown_context(terms, lines, result)
+    )

@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from mgtrade.accounts.views import TokenView, home
+from mgtrade.accounts.views import LogoutAllView, LogoutView, TokenView, home
 
 admin.site.site_header = "mgtrade administration"
 admin.site.site_title = "mgtrade admin"
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("", include("products.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("quotes.api.urls")),

@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -161,7 +161,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -172,6 +172,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "mgtrade.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens (django-rest-knox): stored hashed, one per request, ending after this many days,
+# on a password change and on logout (docs/api.md). Clients send "Authorization: Token …".
+API_TOKEN_TTL_DAYS = env.int("MGTRADE_API_TOKEN_TTL_DAYS", default=30)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("MGTRADE_API_TOKEN_TTL_DAYS must be at least 1.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "mgtrade API",
@@ -265,4 +275,5 @@ MGTRADE = {
     "DELIVERY_MAX_ATTEMPTS": env.int("MGTRADE_DELIVERY_MAX_ATTEMPTS", default=6),
     # A claim older than this is stale (its worker died); well above the tasks' hard limits.
     "DELIVERY_STALE_SECONDS": env.int("MGTRADE_DELIVERY_STALE_SECONDS", default=600),
+    "API_TOKEN_TTL_DAYS": API_TOKEN_TTL_DAYS,
 }

@@ -5,10 +5,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from mgtrade.accounts.models import User
+from mgtrade.errors import StateConflict
 
 from . import selectors
 from .models import Activity, ActivityKind, Contact, Customer
@@ -280,11 +282,23 @@ def contact_update(
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, by: User) -> None:
-    """Remove a contact; when it was the primary one, the oldest remaining contact takes over."""
+    """Remove a contact; when it was the primary one, the oldest remaining contact takes over.
+
+    A contact that a quote names (its recipient) stays: ``StateConflict`` names the quotes.
+    Quotes are documents and keep who they were addressed to; edit the contact instead.
+    """
     _ensure_can_edit(customer=contact.customer, by=by)
     _lock_customer(contact.customer)
     customer_pk, was_primary = contact.customer_id, contact.is_primary
-    contact.delete()
+    try:
+        contact.delete()
+    except ProtectedError as exc:
+        names = sorted(str(obj) for obj in exc.protected_objects)
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise StateConflict(
+            f"{contact.name} cannot be deleted: quotes are addressed to this contact "
+            f"({shown}). Edit the contact instead (e.g. set the email opt-out)."
+        ) from None
     if was_primary:
         successor = Contact.objects.filter(customer_id=customer_pk).order_by("id").first()
         if successor:

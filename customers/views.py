@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mgtrade.errors import StateConflict
 from mgtrade.web import add_service_errors
 
 from . import selectors, services
@@ -194,8 +195,12 @@ def contact_delete(request, pk: int, contact_pk: int):
     if not request.user.has_perm("customers.delete_contact"):
         raise PermissionDenied
     customer = _customer_or_404(request, pk)
-    services.contact_delete(contact=_contact_or_404(customer, contact_pk), by=request.user)
-    messages.success(request, "Contact removed.")
+    try:
+        services.contact_delete(contact=_contact_or_404(customer, contact_pk), by=request.user)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Contact removed.")
     return redirect("customers:detail", pk=customer.pk)
 
 

@@ -25,7 +25,7 @@ from mgtrade.accounts.models import User
 
 from . import selectors
 from .models import Contact, Customer, Industry, Status
-from .normalize import normalize_name
+from .normalize import duplicate_key, normalize_name
 from .regions import region_for
 
 CUSTOMER_COLUMNS = [
@@ -202,11 +202,14 @@ def import_parse(*, text: str, by: User) -> ImportPreview:
         _parse_row(row=row, by=by, owners=owners)
         if row.errors:
             continue
-        key = (normalize_name(row.customer_fields["name"]), row.customer_fields["country"])
+        name, country = row.customer_fields["name"], row.customer_fields["country"]
+        key = (duplicate_key(name), country)
         if key in seen_names:
             row.errors.append(f"Same company as line {seen_names[key]} of this file.")
         seen_names.setdefault(key, line)
-        existing = selectors.customer_duplicates(normalized_name=key[0], country=key[1])
+        existing = selectors.customer_duplicates(
+            normalized_name=normalize_name(name), duplicate_key=key[0], country=country
+        )
         if existing:
             row.errors.append(
                 f"Duplicate: customer #{existing[0].pk} “{existing[0].name}” already exists in "
@@ -255,6 +258,7 @@ def _parse_row(*, row: ImportRow, by: User, owners: dict[str, User]) -> None:
     if not errors:
         customer = Customer(owner=row.owner, **fields)
         customer.normalized_name = normalize_name(customer.name)
+        customer.duplicate_key = duplicate_key(customer.name)
         customer.region = region_for(customer.country)
         try:
             customer.full_clean(exclude=["owner"])

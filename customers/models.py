@@ -57,6 +57,13 @@ class Customer(models.Model):
         editable=False,
         help_text="Casefolded, without punctuation and legal suffixes; for duplicates and search.",
     )
+    duplicate_key = models.CharField(
+        max_length=200,
+        editable=False,
+        default="",
+        help_text="The normalized name with look-alike letters folded (Cyrillic а → a, "
+        "ü → ue); the duplicate guard compares it.",
+    )
     country = CountryField()
     region = models.CharField(max_length=16, choices=Region.choices, editable=False)
     industry = models.CharField(max_length=32, choices=Industry.choices)
@@ -99,6 +106,7 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["owner", "normalized_name"], name="customer_owner_name"),
             models.Index(fields=["normalized_name", "country"], name="customer_name_country"),
+            models.Index(fields=["duplicate_key", "country"], name="customer_dupkey_country"),
             models.Index(fields=["region", "normalized_name"], name="customer_region_name"),
             models.Index(fields=["country", "normalized_name"], name="customer_country_name"),
             models.Index(fields=["industry", "normalized_name"], name="customer_industry_name"),

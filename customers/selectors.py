@@ -108,9 +108,14 @@ def customer_list(
 
 
 def customer_duplicates(
-    *, normalized_name: str, country: str, exclude_pk: int | None = None
+    *, normalized_name: str, duplicate_key: str, country: str, exclude_pk: int | None = None
 ) -> list[Customer]:
-    qs = Customer.objects.filter(normalized_name=normalized_name, country=country.upper())
+    """Customers in ``country`` with the same normalized name or the same duplicate key
+    (look-alikes folded), oldest first, at most 5."""
+    same = Q(normalized_name=normalized_name)
+    if duplicate_key:
+        same |= Q(duplicate_key=duplicate_key)
+    qs = Customer.objects.filter(same, country=country.upper())
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs.select_related("owner").order_by("id")[:5])

@@ -1,10 +1,11 @@
 """Every write to customers, contacts and activities goes through here."""
 
+import zlib
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -14,7 +15,7 @@ from mgtrade.errors import StateConflict
 
 from . import selectors
 from .models import Activity, ActivityKind, Contact, Customer
-from .normalize import normalize_name
+from .normalize import duplicate_key, normalize_name
 from .regions import region_for
 
 CUSTOMER_FIELDS = (
@@ -43,6 +44,8 @@ CONTACT_FIELDS = (
     "email_opt_out",
 )
 ACTIVITY_FIELDS = ("kind", "date", "summary", "follow_up_on", "done", "contact")
+# First key of the advisory locks that serialize customer names per country (PostgreSQL).
+ADVISORY_LOCK_CUSTOMER_NAMES = 0x4D47_4355  # "MGCU"
 
 
 class DuplicateError(ValidationError):
@@ -81,6 +84,7 @@ def _clean_customer_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _derive(customer: Customer) -> None:
     customer.normalized_name = normalize_name(customer.name)[:200]
+    customer.duplicate_key = duplicate_key(customer.name)
     try:
         customer.region = region_for(str(customer.country))
     except ValueError:
@@ -98,11 +102,27 @@ def _duplicate_message(*, existing: list[Customer], by: User) -> str:
     )
 
 
+def _lock_country_names(country: str) -> None:
+    """Serialize creations and renames of customers in one country until the transaction
+    ends, so two at the same moment cannot both pass the duplicate check.
+
+    PostgreSQL: a transaction-level advisory lock per country. SQLite needs none: its write
+    transactions start IMMEDIATE (settings), one at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(country.upper().encode()) - 2**31  # into int4's range
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_CUSTOMER_NAMES, key])
+
+
 def _guard_customer_duplicate(*, customer: Customer, by: User, confirm: bool) -> None:
+    _lock_country_names(str(customer.country))
     if confirm:
         return
     existing = selectors.customer_duplicates(
         normalized_name=customer.normalized_name,
+        duplicate_key=customer.duplicate_key,
         country=str(customer.country),
         exclude_pk=customer.pk,
     )
@@ -142,12 +162,12 @@ def customer_update(
     """Change a customer's facts and defaults (the owner changes only by ``customer_reassign``)."""
     _check_fields(fields, CUSTOMER_FIELDS)
     _ensure_can_edit(customer=customer, by=by)
-    old_key = (customer.normalized_name, str(customer.country))
+    old_key = (customer.normalized_name, customer.duplicate_key, str(customer.country))
     for name, value in _clean_customer_fields(fields).items():
         setattr(customer, name, value)
     _derive(customer)
     customer.full_clean()
-    if (customer.normalized_name, str(customer.country)) != old_key:
+    if (customer.normalized_name, customer.duplicate_key, str(customer.country)) != old_key:
         _guard_customer_duplicate(customer=customer, by=by, confirm=confirm_duplicate)
     customer.updated_at = timezone.now()
     customer._history_user = by

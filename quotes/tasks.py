@@ -9,7 +9,12 @@ from . import services
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+@shared_task(
+    name="quotes.tasks.quotes_expire_due_task",
+    acks_late=True,
+    soft_time_limit=300,
+    time_limit=360,
+)
 def quotes_expire_due_task() -> int:
     """Daily (beat): expire sent quotes past their validity. Safe to run twice."""
     expired = services.quotes_expire_due()
@@ -36,7 +41,14 @@ def _retrying(task, step):
         raise task.retry(countdown=exc.countdown, exc=exc) from exc
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=90, time_limit=120, max_retries=10)
+@shared_task(
+    name="quotes.tasks.quote_render_pdf_task",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=90,
+    time_limit=120,
+    max_retries=10,
+)
 def quote_render_pdf_task(self, delivery_id: int) -> str:
     """Render and store a sent quote's PDF, then queue its email."""
     from . import delivery
@@ -47,7 +59,14 @@ def quote_render_pdf_task(self, delivery_id: int) -> str:
     return outcome
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90, max_retries=10)
+@shared_task(
+    name="quotes.tasks.quote_email_task",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    max_retries=10,
+)
 def quote_email_task(self, delivery_id: int) -> str:
     """Email a rendered quote PDF to the buyer, once."""
     from . import delivery
@@ -55,7 +74,14 @@ def quote_email_task(self, delivery_id: int) -> str:
     return _retrying(self, lambda: delivery.delivery_email(delivery_id=delivery_id))
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90, max_retries=10)
+@shared_task(
+    name="quotes.tasks.quote_notice_email_task",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    max_retries=10,
+)
 def quote_notice_email_task(self, email_id: int) -> str:
     """Email a notice (buyer accepted or declined) to the rep, once."""
     from . import delivery
@@ -63,7 +89,12 @@ def quote_notice_email_task(self, email_id: int) -> str:
     return _retrying(self, lambda: delivery.notice_email_send(email_id=email_id))
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+@shared_task(
+    name="quotes.tasks.deliveries_recover_stale_task",
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
 def deliveries_recover_stale_task() -> dict:
     """Every minute (beat): stale claims and lost task messages, put back on track."""
     from . import delivery

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pdf.py [--runs 30] [--memory-pdfs 300]
 
-Prints, for ``quotes.pdf.render_template_pdf("pdf/quote.html", sample)``, the app's whole
+Prints, for ``quotes.documents.pdf.render_template_pdf("pdf/quote.html", sample)``, the app's whole
 render step (template, SafeURLFetcher, attachment drop, WeasyPrint):
 - its median time (wall clock and process CPU time: on a shared machine CPU time is the
   steadier of the two), and the median of WeasyPrint alone on the same HTML
@@ -59,7 +59,7 @@ def main() -> None:
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from quotes.pdf import (
+    from quotes.documents.pdf import (
         PDF_BASE_URL,
         company_context,
         font_config,

@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone
 from pypdf import PdfReader
 
-from quotes import delivery as delivery_services
 from quotes.models import DeliveryStatus, Notification, QuoteDelivery, QuoteEmail
+from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task
 from tests.quotes.factories import german_buyer, quote_for
 from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, use_tmp_media
@@ -142,7 +142,7 @@ def test_a_slow_worker_that_finishes_after_recovery_still_records_the_send(
         delivery_services.deliveries_recover_stale(older_than=timedelta(0))
         return real_send(message)
 
-    with mock.patch("quotes.delivery._send", side_effect=slow):
+    with mock.patch("quotes.sending.services._send", side_effect=slow):
         delivery_services.delivery_email(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == D.SENT
@@ -338,7 +338,7 @@ def test_outbox_rejects_path_tricks(admin_client_, file_email):
 def test_email_log_lists_every_email_of_the_quote(
     draft, rep, rep_client, client, django_capture_on_commit_callbacks
 ):
-    from quotes.links import acceptance_token
+    from quotes.public.links import acceptance_token
 
     with django_capture_on_commit_callbacks(execute=True):
         delivery_services.quote_send(quote=draft, by=rep)
@@ -351,7 +351,7 @@ def test_email_log_lists_every_email_of_the_quote(
 
 @pytest.mark.parametrize("incoterm", ["FOB", "CFR", "CIF", "DAP", "DDP"])
 def test_the_pdf_breakdown_adds_up_to_the_quote_total(worked_example_data, rep, incoterm):
-    from quotes.documents import quote_pdf_context
+    from quotes.documents.context import quote_pdf_context
 
     quote = quote_for(customer=german_buyer(owner=rep), incoterm=incoterm)
     breakdown = quote_pdf_context(quote)["breakdown"]
@@ -364,7 +364,7 @@ def test_pdf_says_duties_are_not_included_when_no_tariff_rule_is_on_file(worked_
     from django.template.loader import render_to_string
 
     from products.models import TariffRule
-    from quotes.documents import quote_pdf_context
+    from quotes.documents.context import quote_pdf_context
     from tests.quotes.factories import german_buyer, quote_for
 
     TariffRule.objects.all().delete()

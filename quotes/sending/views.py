@@ -16,11 +16,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from mgtrade.errors import StateConflict
+from quotes import selectors
+from quotes.documents.context import document_render, quote_pdf_context, quote_pdf_filename
+from quotes.models import EDITABLE_STATUSES, Quote
 
-from . import delivery as delivery_services
-from . import delivery_selectors, outbox, selectors
-from .documents import document_render, quote_pdf_context, quote_pdf_filename
-from .models import EDITABLE_STATUSES, Quote
+from . import outbox
+from . import selectors as delivery_selectors
+from . import services as delivery_services
 
 
 def _visible_quote(request, pk: int) -> Quote:

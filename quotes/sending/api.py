@@ -9,12 +9,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quotes import delivery as delivery_services
-from quotes import delivery_selectors, selectors
-from quotes.delivery_views import quote_pdf_response
+from quotes import selectors
+from quotes.api.views import QuotePermissions
 from quotes.models import Quote, QuoteDelivery
 
-from .views import QuotePermissions
+from . import selectors as delivery_selectors
+from . import services as delivery_services
+from .views import quote_pdf_response
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -4,6 +4,7 @@ endpoints' visibility, fonts for buyers' names, and the demo outbox."""
 import hashlib
 import io
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -196,6 +197,31 @@ def test_preview_of_a_draft_is_marked_draft(draft, rep_client):
     assert response["Content-Type"] == "application/pdf"
     assert "-DRAFT.pdf" in response["Content-Disposition"]
     assert "Draft, not an offer" in pdf_text(response.content)
+
+
+def test_a_preview_over_the_line_cap_is_refused_without_rendering(
+    draft, rep_client, rep_api, settings
+):
+    settings.MGTRADE = {**settings.MGTRADE, "PDF_PREVIEW_MAX_LINES": 1}  # the draft has 2
+    with mock.patch("quotes.documents.files.document_render") as render:
+        page = rep_client.get(f"/quotes/{draft.pk}/pdf/", follow=True)
+        api = rep_api.get(f"/api/v1/quotes/{draft.pk}/pdf/")
+    render.assert_not_called()
+    assert page.redirect_chain[-1][0] == f"/quotes/{draft.pk}/"
+    assert "limited to 1 lines" in page.content.decode()
+    assert api.status_code == 409 and "limited to 1 lines" in api.json()["detail"]
+
+
+def test_the_stored_pdf_is_served_whatever_the_line_cap(
+    draft, rep, rep_api, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_services.quote_send(quote=draft, by=rep)
+    settings.MGTRADE = {**settings.MGTRADE, "PDF_PREVIEW_MAX_LINES": 1}
+    response = rep_api.get(f"/api/v1/quotes/{draft.pk}/pdf/")
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    assert hashlib.sha256(data).hexdigest() == QuoteDelivery.objects.get().pdf_sha256
 
 
 def test_other_reps_cannot_see_or_send_the_quote(draft, client, other_rep, manager):

@@ -16,7 +16,7 @@ from mgtrade.web import add_service_errors
 from pricing.engine import PricingResult, total_composition
 from products.models import Product
 
-from . import selectors, services
+from . import selectors, services, versions
 from .forms import (
     PricingLineFormSet,
     PricingTermsForm,
@@ -453,7 +453,7 @@ def quote_detail(request, pk: int):
             "quote": quote,
             "result": result,
             "components": _components(result),
-            "versions": selectors.quote_version_history(quote=quote),
+            "versions": versions.quote_version_history(quote=quote),
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),
             "comment_form": QuoteCommentForm(),

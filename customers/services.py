@@ -1,22 +1,32 @@
 """Every write to customers, contacts and activities goes through here."""
 
+import logging
 import zlib
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import ProtectedError
-from django.db.models.functions import Greatest
+from django.db.models import ProtectedError, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
 
 from . import selectors
-from .models import Activity, ActivityKind, Contact, Customer
+from .models import (
+    Activity,
+    ActivityKind,
+    Contact,
+    Customer,
+    CustomerImport,
+    CustomerImportRow,
+)
 from .normalize import duplicate_key, normalize_name
 from .regions import region_for
+
+logger = logging.getLogger(__name__)
 
 CUSTOMER_FIELDS = (
     "name",
@@ -410,10 +420,29 @@ def activity_mark_done(*, activity: Activity, by: User) -> Activity:
 
 # CSV import -------------------------------------------------------------------------
 
+# A queued import untouched this long gets its task sent again (the broker may have been
+# down at commit time); a running one this long (its worker died) is picked up again.
+IMPORT_REQUEUE_AFTER = timedelta(seconds=60)
+IMPORT_STALE_AFTER = timedelta(minutes=10)
+
+
+def _import_enqueue(import_id: int) -> None:
+    from .tasks import customer_import_run_task
+
+    try:
+        customer_import_run_task.delay(import_id)
+    except Exception:  # the broker is down: the resume sweep sends it again
+        logger.exception("Could not queue customer import %s; the sweep will retry", import_id)
+
 
 @transaction.atomic
-def customer_import(*, text: str, by: User) -> list[Customer]:
-    """Import every row of a customers CSV, or none: any row error raises ValidationError."""
+def customer_import_start(*, text: str, by: User) -> CustomerImport:
+    """Check every row of a customers CSV and queue the import of all of them.
+
+    Any row error raises ``ValidationError`` and nothing is queued (the preview's rule: all
+    rows valid, or no import). The rows are stored with the import; a worker creates them
+    (``customer_import_run``) after this transaction commits.
+    """
     from .csvio import import_parse
 
     if not by.is_manager:
@@ -426,12 +455,88 @@ def customer_import(*, text: str, by: User) -> list[Customer]:
                 or preview.errors
             }
         )
-    created = []
-    for row in preview.rows:
-        customer = customer_create(
-            by=by, owner=row.owner, confirm_duplicate=False, **row.customer_fields
+    job = CustomerImport.objects.create(created_by=by, total_rows=len(preview.rows))
+    CustomerImportRow.objects.bulk_create(
+        CustomerImportRow(
+            customer_import=job,
+            line=row.line,
+            owner=row.owner,
+            customer_fields=row.customer_fields,
+            contact_fields=row.contact_fields,
         )
-        if row.contact_fields:
-            contact_create(customer=customer, by=by, confirm_duplicate=True, **row.contact_fields)
-        created.append(customer)
-    return created
+        for row in preview.rows
+    )
+    transaction.on_commit(lambda: _import_enqueue(job.pk))
+    return job
+
+
+def _import_one_row(*, row_id: int, by: User) -> None:
+    """Create one row's customer (and contact) in its own transaction, once."""
+    with transaction.atomic():
+        row = (
+            CustomerImportRow.objects.select_for_update()
+            .select_related("owner")
+            .filter(pk=row_id, status=CustomerImportRow.Status.PENDING)
+            .first()
+        )
+        if row is None:  # done by an earlier (redelivered) run
+            return
+        try:
+            with transaction.atomic():
+                customer = customer_create(by=by, owner=row.owner, **row.customer_fields)
+                if row.contact_fields:
+                    contact_create(
+                        customer=customer, by=by, confirm_duplicate=True, **row.contact_fields
+                    )
+        except (ValidationError, PermissionDenied) as exc:
+            messages = (
+                [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict")
+                else [str(m) for m in getattr(exc, "messages", [exc])]
+            )
+            row.status, row.error = CustomerImportRow.Status.FAILED, "; ".join(messages)
+            row.save(update_fields=["status", "error"])
+        else:
+            row.status, row.customer = CustomerImportRow.Status.CREATED, customer
+            row.save(update_fields=["status", "customer"])
+        CustomerImport.objects.filter(pk=row.customer_import_id).update(
+            updated_at=timezone.now()
+        )
+
+
+def customer_import_run(*, import_id: int) -> CustomerImport | None:
+    """Create the pending rows of an import, one transaction per row; safe to run again.
+
+    A row that has become invalid since the preview (someone created the same customer
+    meanwhile) is marked failed with the reason; the others go on.
+    """
+    now = timezone.now()
+    claimed = CustomerImport.objects.filter(
+        pk=import_id, status__in=[CustomerImport.Status.QUEUED, CustomerImport.Status.RUNNING]
+    ).update(status=CustomerImport.Status.RUNNING, started_at=Coalesce("started_at", now))
+    if not claimed:
+        return CustomerImport.objects.filter(pk=import_id).first()  # gone or done
+    job = CustomerImport.objects.select_related("created_by").get(pk=import_id)
+    pending = job.rows.filter(status=CustomerImportRow.Status.PENDING).values_list("pk", flat=True)
+    for row_id in list(pending):
+        _import_one_row(row_id=row_id, by=job.created_by)
+    CustomerImport.objects.filter(pk=import_id).update(
+        status=CustomerImport.Status.DONE, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def customer_imports_resume(*, now=None) -> list[int]:
+    """Send again the task of imports that never started (queued for a minute: the broker
+    was down at commit) or whose worker died (running, no progress for ten minutes)."""
+    now = now or timezone.now()
+    ids = list(
+        CustomerImport.objects.filter(
+            Q(status=CustomerImport.Status.QUEUED, updated_at__lt=now - IMPORT_REQUEUE_AFTER)
+            | Q(status=CustomerImport.Status.RUNNING, updated_at__lt=now - IMPORT_STALE_AFTER)
+        ).values_list("pk", flat=True)
+    )
+    for import_id in ids:
+        _import_enqueue(import_id)
+    return ids

@@ -25,7 +25,7 @@ from .forms import (
     QuickLogForm,
     ReassignForm,
 )
-from .models import Activity, Contact, Customer
+from .models import Activity, Contact, Customer, CustomerImport
 
 PAGE_SIZE = 50
 
@@ -304,12 +304,11 @@ def customer_import(request):
         if confirm.is_valid():
             text = confirm.cleaned_data["csv_text"]
             try:
-                created = services.customer_import(text=text, by=request.user)
+                job = services.customer_import_start(text=text, by=request.user)
             except ValidationError:
                 preview = import_parse(text=text, by=request.user)  # show what changed
             else:
-                messages.success(request, f"Imported {len(created)} customers.")
-                return redirect("customers:list")
+                return redirect("customers:import_status", pk=job.pk)
     elif request.method == "POST":
         upload = ImportUploadForm(request.POST, request.FILES)
         if upload.is_valid():
@@ -328,6 +327,18 @@ def customer_import(request):
             "confirm": ImportConfirmForm(initial={"csv_text": text}),
         },
     )
+
+
+@login_required
+def customer_import_status(request, pk: int):
+    """A queued or running import: progress (htmx polls ``import_progress``), then failures."""
+    _manager_only(request)
+    try:
+        progress = selectors.customer_import_progress(import_id=pk)
+    except CustomerImport.DoesNotExist:
+        raise Http404("No such import") from None
+    template = "customers/_import_progress.html" if request.htmx else "customers/import_status.html"
+    return render(request, template, {"progress": progress})
 
 
 @login_required

@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quotes.tasks.quotes_expire_due_task",
         "schedule": crontab(hour=0, minute=15),  # just after midnight, TIME_ZONE
     },
+    "resume-customer-imports": {
+        "task": "customers.tasks.customer_imports_resume_task",
+        "schedule": 60.0,  # seconds; see customers.services.IMPORT_REQUEUE_AFTER
+    },
     "recover-stale-deliveries": {
         "task": "quotes.tasks.deliveries_recover_stale_task",
         "schedule": 60.0,  # seconds; claims older than MGTRADE["DELIVERY_STALE_SECONDS"]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "mgtrade.accounts",
     "products",
     "customers",
+    "pricing",
     "quotes",
 ]
 

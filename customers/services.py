@@ -353,7 +353,7 @@ def _touch(*, customer_pk: int, activity_date: date | None = None) -> None:
 
 def _check_activity(activity: Activity) -> None:
     activity.full_clean(exclude=["customer", "logged_by", "contact"])
-    if activity.contact_id and activity.contact.customer_id != activity.customer_id:
+    if activity.contact is not None and activity.contact.customer_id != activity.customer_id:
         raise ValidationError({"contact": "This contact belongs to another customer."})
     if activity.follow_up_on and activity.follow_up_on < activity.date and not activity.done:
         raise ValidationError(

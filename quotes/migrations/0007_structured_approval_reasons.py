@@ -11,7 +11,9 @@ def forwards(apps, schema_editor):
         if all(isinstance(r, dict) for r in reasons):
             continue
         quote.approval_reasons = [
-            r if isinstance(r, dict) else {"code": "", "message": str(r), "figures": {}, "warning": False}
+            r
+            if isinstance(r, dict)
+            else {"code": "", "message": str(r), "figures": {}, "warning": False}
             for r in reasons
         ]
         quote.save(update_fields=["approval_reasons"])

@@ -6,10 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from mgtrade.accounts.models import User
-from quotes.pricing import EU_MEMBER_STATES
 
+from .customs import EU_GROUP, EU_MEMBER_STATES
 from .models import (
-    EU_GROUP,
     ExchangeRate,
     FreightRate,
     Port,

@@ -27,8 +27,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from . import pricing as engine
-from .pricing import PricingResult
+from pricing import engine
+from pricing.engine import PricingResult
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")

@@ -13,9 +13,10 @@ from customers.models import Customer
 from mgtrade.errors import StateConflict, validation_error_dict
 from mgtrade.pagination import IdsFirst
 from mgtrade.web import add_service_errors
+from pricing.engine import PricingResult, total_composition
 from products.models import Product
 
-from . import approval, selectors, services
+from . import approval, selectors, services, versions
 from .forms import (
     PricingLineFormSet,
     PricingTermsForm,
@@ -26,7 +27,6 @@ from .forms import (
     QuoteRejectForm,
 )
 from .models import Quote, QuoteStatus
-from .pricing import PricingResult, total_composition
 
 LINES_PREFIX = "lines"
 TERMS = (
@@ -459,7 +459,7 @@ def quote_detail(request, pk: int):
             "quote": quote,
             "result": result,
             "components": _components(result),
-            "versions": selectors.quote_version_history(quote=quote),
+            "versions": versions.quote_version_history(quote=quote),
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),
             "comment_form": QuoteCommentForm(),

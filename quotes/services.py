@@ -25,6 +25,7 @@ from pricing.engine import PricingResult
 from products.models import Product
 
 from . import selectors
+from .approval import reasons_as_dicts
 from .models import (
     EDITABLE_STATUSES,
     Quote,
@@ -165,22 +166,9 @@ def _transition(
     return quote
 
 
-def approval_reasons_for(*, result: PricingResult, products: dict[str, Product]) -> list[str]:
-    """Why a priced quote needs a manager: a discount above the threshold, a price below floor."""
-    threshold = settings.MGTRADE["APPROVAL_DISCOUNT_THRESHOLD_PERCENT"]
-    reasons = []
-    for i, line in enumerate(result.lines, start=1):
-        if line.discount_percent > threshold:
-            reasons.append(
-                f"Line {i} ({line.product}): discount {line.discount_percent}% is above {threshold}%."
-            )
-        floor = products[line.product].floor_price_usd_per_mt
-        if floor is not None and line.unit_price_usd_per_mt < floor:
-            reasons.append(
-                f"Line {i} ({line.product}): unit price {line.unit_price_usd_per_mt} is below the "
-                f"floor of {floor} USD/MT."
-            )
-    return reasons
+def approval_reasons_for(*, result: PricingResult, products: dict[str, Product]) -> list[dict]:
+    """Why a priced quote needs a manager: the reasons of ``quotes.approval``, as stored."""
+    return reasons_as_dicts(selectors.approval_reasons_check(result=result, products=products))
 
 
 def _opted_out_message(contact: Contact) -> str:

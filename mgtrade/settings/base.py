@@ -299,6 +299,12 @@ MGTRADE = {
     "APPROVAL_DISCOUNT_THRESHOLD_PERCENT": Decimal(
         env.str("MGTRADE_APPROVAL_DISCOUNT_THRESHOLD_PERCENT", default="3")
     ),
+    # Approval reasons (docs/quotes.md): reference data older than this on the quote date.
+    "STALE_PRICE_DAYS": env.int("MGTRADE_STALE_PRICE_DAYS", default=14),
+    "STALE_FX_DAYS": env.int("MGTRADE_STALE_FX_DAYS", default=7),
+    "STALE_FREIGHT_DAYS": env.int("MGTRADE_STALE_FREIGHT_DAYS", default=45),
+    # Approval notices (submitted, approved, returned) also by e-mail, not only in the app.
+    "NOTIFY_BY_EMAIL": env_bool("MGTRADE_NOTIFY_BY_EMAIL", default=False),
     "COMPANY_NAME": env.str("MGTRADE_COMPANY_NAME", default="Helan Magnesium Export Co., Ltd."),
     "COMPANY_ADDRESS": env.str(
         "MGTRADE_COMPANY_ADDRESS",

@@ -291,7 +291,7 @@ def test_submit_then_manager_approves_from_the_queue(rep_client, client, manager
     client.force_login(manager)
     queue = client.get(reverse("quotes:approvals"))
     assert [q.pk for q in queue.context["quotes"]] == [quote.pk]
-    assert "discount 5% is above 3%" in queue.content.decode()
+    assert "discount 5.00 %, above the 3 % threshold" in queue.content.decode()
     response = client.post(
         reverse("quotes:approve", args=[quote.pk]),
         {"comment": "OK for 500 MT/yr", "next": reverse("quotes:approvals")},

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .approval import reasons_as_dicts
 from .engine import PricingResult, total_composition
 from .forms import (
     pricing_data_edited,
@@ -16,7 +17,7 @@ from .forms import (
     pricing_forms_blank,
     pricing_forms_price,
 )
-from .inputs import pricing_choices
+from .inputs import approval_reasons_check, pricing_choices
 
 # component, label, whether the buyer's landed cost includes it
 COMPONENT_LABELS = (
@@ -48,11 +49,16 @@ def breakdown_components(result: PricingResult | None) -> list[dict]:
     ]
 
 
-def breakdown_context(terms, lines, result: PricingResult | None) -> dict:
+def breakdown_context(terms, lines, result: PricingResult | None, reasons=None) -> dict:
+    """The calculator's and the quote builder's context. ``reasons``: the approval reasons
+    (a saved quote's stored ones), else checked for the previewed result."""
+    if reasons is None and result is not None:
+        reasons = reasons_as_dicts(approval_reasons_check(result=result))
     return {
         "terms": terms,
         "lines": lines,
         "result": result,
+        "reasons": reasons or [],
         "components": breakdown_components(result),
         "has_errors": bool(terms.errors or lines.total_error_count()),
     }

@@ -290,11 +290,11 @@ class QuoteEvent(models.Model):
         return f"{self.quote} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 
 
-# ------------------------------------------------------------------ sending (issue 6)
+# ------------------------------------------------------------------ sending
 
 
 class DeliveryStatus(models.TextChoices):
-    """Where a quote version's PDF and email stand. Written only by ``quotes.delivery``.
+    """Where a quote version's PDF and email stand. Written only by ``quotes.sending.services``.
 
     ``queued`` waits for a worker: to render when there is no PDF yet, to email once the
     PDF is stored. ``retrying`` is the same after a transient error (``next_attempt_at``).

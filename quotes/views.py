@@ -26,7 +26,7 @@ from pricing.inputs import pricing_choices
 from pricing.views import breakdown_components, breakdown_context
 from products.models import Product
 
-from . import selectors, services
+from . import selectors, services, versions
 from .forms import (
     QuoteAcceptForm,
     QuoteCommentForm,
@@ -248,7 +248,8 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
             initial={name: getattr(quote, name) for name in HEADER_FIELDS},
         )
         result = PricingResult.from_dict(quote.pricing)
-    context = breakdown_context(terms, lines, result)
+    stored = quote.approval_reasons if quote is not None and request.method == "GET" else None
+    context = breakdown_context(terms, lines, result, reasons=stored)
     context.update({"header": header, "customer": customer, "quote": quote})
     return render(request, "quotes/builder.html", context)
 
@@ -308,7 +309,7 @@ def quote_detail(request, pk: int):
             "quote": quote,
             "result": result,
             "components": breakdown_components(result),
-            "versions": selectors.quote_version_history(quote=quote),
+            "versions": versions.quote_version_history(quote=quote),
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),
             "comment_form": QuoteCommentForm(),

@@ -1,14 +1,19 @@
-"""The pricing engine: ``shared/reference/pricing.md`` (version 1), exactly.
+"""The pricing engine: the rules of ``docs/pricing.md``, exactly.
 
 Pure Python: plain frozen dataclasses in and out, ``Decimal`` throughout, no Django, no
-settings, no I/O. A selector gathers the inputs (``quotes.selectors``); callers store or
-show the outputs (``PricingResult.to_dict()`` is the API's JSON shape).
+settings, no I/O. ``pricing.inputs`` gathers the input; callers store or show the output
+(``PricingResult.to_dict()`` is the API's JSON shape and what a quote stores).
+
+``price()`` runs the steps of ``docs/pricing.md`` in order, one function each: goods
+value, freight, insurance, customs value, duties, origin deduction, destination charges,
+tariff absorption, the quote total, the landed cost, and the conversion to the quote's
+currency.
 
 Rounding: intermediate values keep full precision; each reported amount is rounded
 half-up to cents once; totals are sums of reported amounts. Quote-currency components
 are the reported USD components converted and rounded one by one.
 
-Interpretations of points ``pricing.md`` leaves open (documented in ``docs/pricing.md``):
+Interpretations of points the rules leave open (documented in ``docs/pricing.md``):
 - ``goods_value`` (reported) is the sum of the rounded line goods values; freight shares,
   insurance and customs values use the unrounded line goods values.
 - A rule's ``valid_to`` is the last day it is in force (inclusive).
@@ -22,21 +27,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from products.customs import (
     DUTY_BASES,
-    EU_GROUP,
     EU_MEMBER_STATES,
     INCOTERMS,
     TARIFF_KINDS,
+    tariff_destinations,
 )
 
 __all__ = [
     "BASES",
+    "COMPONENT_LABELS",
     "EU_MEMBER_STATES",
     "INCOTERMS",
     "TARIFF_KINDS",
+    "ComponentLabel",
     "Components",
     "DutyLine",
     "FreightData",
@@ -49,8 +56,10 @@ __all__ = [
     "TariffRuleData",
     "check_line",
     "check_terms",
+    "currency_minor_units",
+    "currency_quantum",
+    "parse_decimal",
     "price",
-    "rule_applies",
     "total_composition",
 ]
 
@@ -64,33 +73,63 @@ PCT = Decimal("0.01")
 INSURED_FACTOR = Decimal("1.1")
 MAX_QUANTITY_MT = Decimal("100000")
 
-# incoterm -> (origin deduction, freight, insurance, destination charges, duties, absorption)
-_COMPOSITION: dict[str, tuple[bool, bool, bool, bool, bool, bool]] = {
-    "EXW": (True, False, False, False, False, True),
-    "FCA": (False, False, False, False, False, True),
-    "FOB": (False, False, False, False, False, True),
-    "CFR": (False, True, False, False, False, True),
-    "CPT": (False, True, False, False, False, True),
-    "CIF": (False, True, True, False, False, True),
-    "CIP": (False, True, True, False, False, True),
-    "DAP": (False, True, True, True, False, True),
-    "DPU": (False, True, True, True, False, True),
-    "DDP": (False, True, True, True, True, False),
+
+class _Composition(NamedTuple):
+    """Which components the seller pays under an Incoterm (so the quote total has them)."""
+
+    origin_deduction: bool  # EXW: the origin port's charges come off
+    freight: bool
+    insurance: bool
+    destination: bool  # the destination port's charges
+    duties: bool
+    absorption: bool  # tariff absorption may come off (not under DDP)
+
+
+_COMPOSITION: dict[str, _Composition] = {
+    "EXW": _Composition(True, False, False, False, False, True),
+    "FCA": _Composition(False, False, False, False, False, True),
+    "FOB": _Composition(False, False, False, False, False, True),
+    "CFR": _Composition(False, True, False, False, False, True),
+    "CPT": _Composition(False, True, False, False, False, True),
+    "CIF": _Composition(False, True, True, False, False, True),
+    "CIP": _Composition(False, True, True, False, False, True),
+    "DAP": _Composition(False, True, True, True, False, True),
+    "DPU": _Composition(False, True, True, True, False, True),
+    "DDP": _Composition(False, True, True, True, True, False),
 }
 
 
 def total_composition(incoterm: str) -> dict[str, int]:
     """How each component enters the quote total under an Incoterm: +1, -1 or 0."""
-    origin, freight, insurance, destination, duties, absorption = _COMPOSITION[incoterm]
+    c = _COMPOSITION[incoterm]
     return {
         "goods_value": 1,
-        "origin_deduction": -1 if origin else 0,
-        "freight": 1 if freight else 0,
-        "insurance": 1 if insurance else 0,
-        "duties": 1 if duties else 0,
-        "destination_charges": 1 if destination else 0,
-        "tariff_absorption": -1 if absorption else 0,
+        "origin_deduction": -1 if c.origin_deduction else 0,
+        "freight": 1 if c.freight else 0,
+        "insurance": 1 if c.insurance else 0,
+        "duties": 1 if c.duties else 0,
+        "destination_charges": 1 if c.destination else 0,
+        "tariff_absorption": -1 if c.absorption else 0,
     }
+
+
+class ComponentLabel(NamedTuple):
+    key: str  # a ``Components`` field
+    label: str
+    landed: int  # how the buyer's landed cost takes it: +1, -1 or 0
+
+
+# The one wording of the components, in the order every breakdown shows them: the
+# calculator, the quote builder and page, and the quote's PDF.
+COMPONENT_LABELS: tuple[ComponentLabel, ...] = (
+    ComponentLabel("goods_value", "Goods value", 1),
+    ComponentLabel("origin_deduction", "Origin charges", 0),
+    ComponentLabel("freight", "Ocean freight", 1),
+    ComponentLabel("insurance", "Insurance", 1),
+    ComponentLabel("duties", "Import duties", 1),
+    ComponentLabel("destination_charges", "Destination charges", 0),
+    ComponentLabel("tariff_absorption", "Tariff absorbed by the seller", -1),
+)
 
 
 def _r2(value: Decimal) -> Decimal:
@@ -109,6 +148,18 @@ def currency_minor_units(currency: str) -> int:
 def currency_quantum(currency: str) -> Decimal:
     """The smallest amount of a currency: 0.01 for EUR, 1 for JPY."""
     return Decimal(1).scaleb(-currency_minor_units(currency))
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A finite ``Decimal`` from a Decimal, string or number; ``None`` for anything else
+    (text that is not a number, NaN, infinity). The one parser of pricing input."""
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    try:
+        result = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return result if result.is_finite() else None
 
 
 class PricingError(Exception):
@@ -439,16 +490,6 @@ class PricingResult:
 # ---------------------------------------------------------------- validation
 
 
-def _dec(value: Any) -> Decimal | None:
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    try:
-        result = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return result if result.is_finite() else None
-
-
 def check_terms(
     *,
     incoterm: str,
@@ -463,10 +504,10 @@ def check_terms(
         errors["incoterm"] = [f"Unknown Incoterm {incoterm!r}; use one of {', '.join(INCOTERMS)}."]
     if origin_port and destination_port and origin_port == destination_port:
         errors["destination_port"] = ["The destination port must differ from the origin port."]
-    insurance = _dec(insurance_rate_percent)
+    insurance = parse_decimal(insurance_rate_percent)
     if insurance is None or not ZERO <= insurance <= HUNDRED:
         errors["insurance_rate_percent"] = ["The insurance rate must be between 0 and 100 %."]
-    absorption = _dec(tariff_absorption_percent)
+    absorption = parse_decimal(tariff_absorption_percent)
     if absorption is None or not ZERO <= absorption <= HUNDRED:
         errors["tariff_absorption_percent"] = ["Tariff absorption must be between 0 and 100 %."]
     elif incoterm == "DDP" and absorption > ZERO:
@@ -481,19 +522,50 @@ def check_line(
 ) -> dict[str, list[str]]:
     """Errors in one line's figures (empty dict when valid)."""
     errors: dict[str, list[str]] = {}
-    qty = _dec(quantity_mt)
+    qty = parse_decimal(quantity_mt)
     if qty is None or qty <= ZERO:
         errors["quantity_mt"] = ["The quantity must be more than 0 MT."]
     elif qty > MAX_QUANTITY_MT:
         errors["quantity_mt"] = ["The quantity must be at most 100,000 MT."]
     if unit_price_usd_per_mt is not None:
-        unit = _dec(unit_price_usd_per_mt)
+        unit = parse_decimal(unit_price_usd_per_mt)
         if unit is None or unit < ZERO:
             errors["unit_price_usd_per_mt"] = ["The unit price must not be negative."]
-    discount = _dec(discount_percent)
+    discount = parse_decimal(discount_percent)
     if discount is None or not ZERO <= discount <= HUNDRED:
         errors["discount_percent"] = ["The discount must be between 0 and 100 %."]
     return errors
+
+
+def _lines_plausible(lines: tuple[LineInput, ...]) -> bool:
+    for line in lines:
+        if not (
+            ZERO < line.quantity_mt <= MAX_QUANTITY_MT
+            and ZERO <= line.discount_percent <= HUNDRED
+            and line.unit_price_usd_per_mt >= ZERO
+        ):
+            return False
+    return True
+
+
+def _plausible(inp: PricingInput) -> bool:
+    """The checks of ``_validate`` as one fast test: whether the input is certainly valid
+    (the full checks, which name every error, run only when it is not)."""
+    try:
+        return (
+            bool(inp.lines)
+            and inp.incoterm in _COMPOSITION
+            and _lines_plausible(inp.lines)
+            and ZERO <= inp.tariff_absorption_percent <= HUNDRED
+            and not (inp.incoterm == "DDP" and inp.tariff_absorption_percent)
+            and ZERO <= inp.insurance_rate_percent <= HUNDRED
+            and inp.origin_port.code != inp.destination_port.code
+            and inp.freight.mt_per_container > ZERO
+            and inp.freight.usd_per_container >= ZERO
+            and inp.fx_rate > ZERO
+        )
+    except (TypeError, ArithmeticError):  # NaN (InvalidOperation) or not a Decimal
+        return False
 
 
 def _validate(inp: PricingInput) -> None:
@@ -530,137 +602,199 @@ def _validate(inp: PricingInput) -> None:
 # ---------------------------------------------------------------- rule matching
 
 
-def rule_applies(
-    rule: TariffRuleData, *, destination_country: str, origin_country: str, hs_digits: str, on: date
-) -> bool:
-    """Whether a tariff rule applies to a line (see pricing.md, step 5)."""
-    return (
-        (
-            rule.destination == destination_country
-            or (rule.destination == EU_GROUP and destination_country in EU_MEMBER_STATES)
-        )
-        and rule.origin_country == origin_country
-        and hs_digits.startswith(rule.hs_prefix.replace(".", ""))
+def _rules_in_force(inp: PricingInput) -> list[tuple[str, TariffRuleData]]:
+    """The rules for the destination (its own and, for a member state, the EU's) and the
+    origin, in force on the quote date (``valid_to`` inclusive), each with its HS prefix
+    as digits. Which lines a rule covers is decided per HS code (``_rules_for_hs``)."""
+    destinations = tariff_destinations(inp.destination_port.country)
+    origin = inp.origin_port.country
+    on = inp.quote_date
+    return [
+        (rule.hs_prefix.replace(".", ""), rule)
+        for rule in inp.tariff_rules
+        if rule.destination in destinations
+        and rule.origin_country == origin
         and (rule.valid_from is None or rule.valid_from <= on)
         and (rule.valid_to is None or on <= rule.valid_to)
+    ]
+
+
+def _rules_for_hs(
+    rules: list[tuple[str, TariffRuleData]], hs_code: str
+) -> list[tuple[TariffRuleData, Decimal]]:
+    """The rules in force whose HS prefix starts the line's HS code (dots ignored), each
+    with its ad valorem rate as a fraction. Rules stack: every match applies."""
+    hs_digits = hs_code.replace(".", "")
+    return [
+        (rule, rule.rate_percent * PCT) for prefix, rule in rules if hs_digits.startswith(prefix)
+    ]
+
+
+# ---------------------------------------------------------------- the steps (docs/pricing.md)
+
+
+def goods_value(line: LineInput) -> Decimal:
+    """1. A line's goods value, full precision: quantity × unit price × (1 − discount)."""
+    return line.quantity_mt * line.unit_price_usd_per_mt * (HUNDRED - line.discount_percent) * PCT
+
+
+def freight_cost(freight: FreightData, total_qty: Decimal) -> tuple[int, Decimal]:
+    """2. Containers (total MT ÷ MT per container, rounded up) and their freight."""
+    full, rest = divmod(total_qty, freight.mt_per_container)
+    containers = int(full) + (1 if rest else 0)
+    return containers, containers * freight.usd_per_container
+
+
+def insured_rate(insurance_rate_percent: Decimal) -> Decimal:
+    """3. The share of goods + freight that insurance costs: 110 % × the rate."""
+    return INSURED_FACTOR * insurance_rate_percent * PCT
+
+
+def customs_value_cif(goods: Decimal, freight_share: Decimal, cif_factor: Decimal) -> Decimal:
+    """4. A line's CIF customs value: goods + its freight share + its insurance share.
+
+    Insurance is shared pro rata to goods + freight share, so a line's share is exactly
+    (goods + freight share) × insured rate and the value is (goods + freight share) ×
+    ``cif_factor`` (1 + insured rate). A FOB customs value is the goods value alone.
+    """
+    return (goods + freight_share) * cif_factor
+
+
+def duty_amount(customs_value: Decimal, rate: Decimal, specific: Decimal, qty: Decimal) -> Decimal:
+    """5. One rule's duty on a line, full precision: ad valorem + specific per MT."""
+    return customs_value * rate + specific * qty if specific else customs_value * rate
+
+
+def origin_deduction(port: PortData, total_qty: Decimal) -> Decimal:
+    """6. EXW: the origin port's charges, which the seller no longer pays (reported)."""
+    return _r2(port.origin_charges_usd_per_mt * total_qty)
+
+
+def destination_port_charges(port: PortData, total_qty: Decimal) -> Decimal:
+    """7. The destination port's charges (reported): the seller's under DAP/DPU/DDP, and
+    always in the buyer's landed cost."""
+    return _r2(port.destination_charges_usd_per_mt * total_qty)
+
+
+def tariff_absorption(duties_raw_total: Decimal, absorption_percent: Decimal) -> Decimal:
+    """8. The share of the buyer's duties the seller absorbs, from the full-precision
+    duties total (reported)."""
+    return _r2(duties_raw_total * absorption_percent * PCT)
+
+
+class _Amounts(NamedTuple):
+    """The reported base amounts of a quote in one currency, before totals."""
+
+    goods_value: Decimal
+    origin_deduction: Decimal
+    freight: Decimal
+    insurance: Decimal
+    duties: Decimal
+    port_charges: Decimal
+    absorption: Decimal
+
+
+def quote_total(amounts: _Amounts, composition: _Composition) -> Decimal:
+    """9. The quote total under an Incoterm: the goods value and what the seller pays."""
+    total = amounts.goods_value - amounts.origin_deduction - amounts.absorption
+    if composition.freight:
+        total += amounts.freight
+    if composition.insurance:
+        total += amounts.insurance
+    if composition.destination:
+        total += amounts.port_charges
+    if composition.duties:
+        total += amounts.duties
+    return total
+
+
+def landed_cost(amounts: _Amounts) -> Decimal:
+    """10. The buyer's landed cost, whatever the Incoterm: goods, freight, insurance,
+    duties and the destination port's charges, less the absorbed duties."""
+    return (
+        amounts.goods_value
+        + amounts.freight
+        + amounts.insurance
+        + amounts.duties
+        + amounts.port_charges
+        - amounts.absorption
     )
 
 
-def _rules_in_force(inp: PricingInput) -> list[tuple[str, TariffRuleData]]:
-    dest = inp.destination_port.country
-    origin = inp.origin_port.country
-    on = inp.quote_date
-    in_eu = dest in EU_MEMBER_STATES
-    return [
-        (r.hs_prefix.replace(".", ""), r)
-        for r in inp.tariff_rules
-        if (r.destination == dest or (in_eu and r.destination == EU_GROUP))
-        and r.origin_country == origin
-        and (r.valid_from is None or r.valid_from <= on)
-        and (r.valid_to is None or on <= r.valid_to)
-    ]
+def convert(amounts: _Amounts, rate: Decimal, quantum: Decimal) -> _Amounts:
+    """11. The reported USD amounts in the quote currency, converted and rounded (to the
+    currency's minor unit) one by one; totals are then summed from them."""
+
+    def one(amount: Decimal) -> Decimal:
+        return (amount * rate).quantize(quantum, ROUND_HALF_UP)
+
+    return _Amounts(
+        goods_value=one(amounts.goods_value),
+        origin_deduction=one(amounts.origin_deduction),
+        freight=one(amounts.freight),
+        insurance=one(amounts.insurance),
+        duties=one(amounts.duties),
+        port_charges=one(amounts.port_charges),
+        absorption=one(amounts.absorption),
+    )
+
+
+def _components(
+    amounts: _Amounts, composition: _Composition, total_qty: Decimal, quantum: Decimal = CENT
+) -> Components:
+    landed = landed_cost(amounts)
+    return Components(
+        goods_value=amounts.goods_value,
+        origin_deduction=amounts.origin_deduction,
+        freight=amounts.freight,
+        insurance=amounts.insurance,
+        duties=amounts.duties,
+        destination_charges=amounts.port_charges if composition.destination else ZERO,
+        tariff_absorption=amounts.absorption,
+        quote_total=quote_total(amounts, composition),
+        landed_cost=landed,
+        landed_cost_per_mt=(landed / total_qty).quantize(quantum, ROUND_HALF_UP),
+        destination_port_charges=amounts.port_charges,
+        quantum=quantum,
+    )
 
 
 # ---------------------------------------------------------------- the computation
 
 
-def _lines_plausible(lines: tuple[LineInput, ...]) -> bool:
-    """Fast path of the line checks (the full checks run only when this fails)."""
-    try:
-        for line in lines:
-            if not (
-                ZERO < line.quantity_mt <= MAX_QUANTITY_MT
-                and ZERO <= line.discount_percent <= HUNDRED
-                and line.unit_price_usd_per_mt >= ZERO
-            ):
-                return False
-    except (TypeError, ArithmeticError):  # NaN (InvalidOperation) or not a Decimal
-        return False
-    return True
-
-
-def price(inp: PricingInput) -> PricingResult:
-    """Price a quote. Raises ``PricingError`` with the fields at fault."""
-    lines = inp.lines
-    if (
-        not lines
-        or inp.incoterm not in _COMPOSITION
-        or not _lines_plausible(lines)
-        or not ZERO <= inp.tariff_absorption_percent <= HUNDRED
-        or (inp.incoterm == "DDP" and inp.tariff_absorption_percent)
-        or not ZERO <= inp.insurance_rate_percent <= HUNDRED
-        or inp.origin_port.code == inp.destination_port.code
-        or inp.freight.mt_per_container <= ZERO
-        or inp.freight.usd_per_container < ZERO
-        or inp.fx_rate <= ZERO
-    ):
-        _validate(inp)
-    origin_deduct, with_freight, with_insurance, with_dest, with_duties, with_absorption = (
-        _COMPOSITION[inp.incoterm]
-    )
-    pct = PCT
-    cent = CENT
-    half_up = ROUND_HALF_UP
-
-    # 1. goods value (full precision)
-    raw_goods = [
-        line.quantity_mt * line.unit_price_usd_per_mt * (HUNDRED - line.discount_percent) * pct
-        for line in lines
-    ]
-    goods_raw_total = sum(raw_goods, ZERO)
-    total_qty = sum((line.quantity_mt for line in lines), ZERO)
-
-    # 2. freight
-    fr = inp.freight
-    full, rest = divmod(total_qty, fr.mt_per_container)
-    containers = int(full) + (1 if rest else 0)
-    freight = containers * fr.usd_per_container
-
-    # 3. insurance: 110 % of (goods + freight) × rate
-    insured_rate = INSURED_FACTOR * inp.insurance_rate_percent * pct
-    insurance = (goods_raw_total + freight) * insured_rate
-    # A line's CIF customs value is goods + freight share + insurance share, where the
-    # insurance share (pro rata by goods + freight share) is (goods + freight share) ×
-    # insured_rate exactly: so CIF value = (goods + freight share) × cif_factor.
-    cif_factor = 1 + insured_rate
-    freight_per_mt = freight / total_qty
-
-    # 4.-5. customs values and duties; rules matched once per HS code
+def _price_lines(
+    inp: PricingInput, goods: list[Decimal], freight_per_mt: Decimal, cif_factor: Decimal
+) -> tuple[list[LineResult], Decimal, list[str]]:
+    """Steps 4 and 5 for every line: its customs value on each rule's basis and the duty
+    of each rule that applies. Returns the line results, the full-precision duties total
+    (for absorption) and the lines no rule matched."""
     rules = _rules_in_force(inp)
-    by_hs: dict[str, list[tuple[TariffRuleData, Decimal, Decimal]]] = {}
+    by_hs: dict[str, list[tuple[TariffRuleData, Decimal]]] = {}
     line_results = []
     duties_raw_total = ZERO
-    duties_total = ZERO
     unmatched = []
-    for line, goods in zip(lines, raw_goods, strict=True):
+    for line, goods_raw in zip(inp.lines, goods, strict=True):
         matched = by_hs.get(line.hs_code)
         if matched is None:
-            hs_digits = line.hs_code.replace(".", "")
-            matched = by_hs[line.hs_code] = [
-                (rule, rule.rate_percent * pct, rule.specific_usd_per_mt)
-                for prefix, rule in rules
-                if hs_digits.startswith(prefix)
-            ]
+            matched = by_hs[line.hs_code] = _rules_for_hs(rules, line.hs_code)
         if not matched:
             unmatched.append(f"{line.product} (HS {line.hs_code})")
         qty = line.quantity_mt
+        goods_r = _r2(goods_raw)
+        cif = cif_r = None  # computed once per line, when a CIF rule needs it
         duty_lines = []
         line_duties = ZERO
-        cif_value = cif_r = None
-        goods_r = goods.quantize(cent, half_up)
-        for rule, rate, specific in matched:
+        for rule, rate in matched:
             if rule.basis == "FOB":
-                customs = goods
-                customs_r = goods_r
+                customs, customs_r = goods_raw, goods_r
             else:
-                if cif_value is None:
-                    cif_value = (goods + freight_per_mt * qty) * cif_factor
-                    cif_r = cif_value.quantize(cent, half_up)
-                customs = cif_value
-                customs_r = cif_r
-            raw = customs * rate + specific * qty if specific else customs * rate
+                if cif is None:
+                    cif = customs_value_cif(goods_raw, freight_per_mt * qty, cif_factor)
+                    cif_r = _r2(cif)
+                customs, customs_r = cif, cif_r
+            raw = duty_amount(customs, rate, rule.specific_usd_per_mt, qty)
             duties_raw_total += raw
-            amount = raw.quantize(cent, half_up)
+            amount = _r2(raw)
             line_duties += amount
             duty_lines.append(
                 _frozen_new(
@@ -671,7 +805,7 @@ def price(inp: PricingInput) -> PricingResult:
                         "origin_country": rule.origin_country,
                         "hs_prefix": rule.hs_prefix,
                         "rate_percent": rule.rate_percent,
-                        "specific_usd_per_mt": specific,
+                        "specific_usd_per_mt": rule.specific_usd_per_mt,
                         "basis": rule.basis,
                         "customs_value": customs_r,
                         "amount": amount,
@@ -680,7 +814,6 @@ def price(inp: PricingInput) -> PricingResult:
                     },
                 )
             )
-        duties_total += line_duties
         line_results.append(
             _frozen_new(
                 LineResult,
@@ -697,48 +830,10 @@ def price(inp: PricingInput) -> PricingResult:
                 },
             )
         )
+    return line_results, duties_raw_total, unmatched
 
-    # reported USD amounts
-    goods_value = sum((lr.goods_value for lr in line_results), ZERO)
-    freight_r = _r2(freight)
-    insurance_r = _r2(insurance)
-    origin_deduction = (
-        _r2(inp.origin_port.origin_charges_usd_per_mt * total_qty) if origin_deduct else ZERO
-    )
-    port_charges = _r2(inp.destination_port.destination_charges_usd_per_mt * total_qty)
-    absorption = (
-        _r2(duties_raw_total * inp.tariff_absorption_percent * pct) if with_absorption else ZERO
-    )
-    usd = _components(
-        goods_value=goods_value,
-        origin_deduction=origin_deduction,
-        freight=freight_r,
-        insurance=insurance_r,
-        duties=duties_total,
-        port_charges=port_charges,
-        absorption=absorption,
-        flags=(with_freight, with_insurance, with_dest, with_duties),
-        total_qty=total_qty,
-    )
-    rate = inp.fx_rate
-    quantum = currency_quantum(inp.currency)
 
-    def convert(amount: Decimal) -> Decimal:
-        return (amount * rate).quantize(quantum, ROUND_HALF_UP)
-
-    quote_currency = _components(
-        goods_value=convert(goods_value),
-        origin_deduction=convert(origin_deduction),
-        freight=convert(freight_r),
-        insurance=convert(insurance_r),
-        duties=convert(duties_total),
-        port_charges=convert(port_charges),
-        absorption=convert(absorption),
-        flags=(with_freight, with_insurance, with_dest, with_duties),
-        total_qty=total_qty,
-        quantum=quantum,
-    )
-
+def _warnings(inp: PricingInput, unmatched: list[str]) -> tuple[str, ...]:
     warnings = []
     if unmatched:
         warnings.append(
@@ -749,7 +844,42 @@ def price(inp: PricingInput) -> PricingResult:
         warnings.append("DDP: import VAT/GST is not included.")
     if inp.incoterm == "FCA":
         warnings.append("FCA is priced as FOB (origin port).")
+    return tuple(warnings)
 
+
+def price(inp: PricingInput) -> PricingResult:
+    """Price a quote, step by step as ``docs/pricing.md`` numbers them. Raises
+    ``PricingError`` with the fields at fault."""
+    if not _plausible(inp):
+        _validate(inp)  # raises with every error found
+    composition = _COMPOSITION[inp.incoterm]
+    lines = inp.lines
+    total_qty = sum((line.quantity_mt for line in lines), ZERO)
+
+    goods = [goods_value(line) for line in lines]  # 1.
+    goods_raw_total = sum(goods, ZERO)
+    containers, freight = freight_cost(inp.freight, total_qty)  # 2.
+    insured = insured_rate(inp.insurance_rate_percent)  # 3.
+    insurance = (goods_raw_total + freight) * insured
+    line_results, duties_raw_total, unmatched = _price_lines(  # 4.-5.
+        inp, goods, freight / total_qty, 1 + insured
+    )
+
+    usd = _Amounts(
+        goods_value=sum((line.goods_value for line in line_results), ZERO),
+        origin_deduction=origin_deduction(inp.origin_port, total_qty)  # 6.
+        if composition.origin_deduction
+        else ZERO,
+        freight=_r2(freight),
+        insurance=_r2(insurance),
+        duties=sum((line.duties_total for line in line_results), ZERO),
+        port_charges=destination_port_charges(inp.destination_port, total_qty),  # 7.
+        absorption=tariff_absorption(duties_raw_total, inp.tariff_absorption_percent)  # 8.
+        if composition.absorption
+        else ZERO,
+    )
+    quantum = currency_quantum(inp.currency)
+    in_currency = convert(usd, inp.fx_rate, quantum)  # 11.
     return PricingResult(
         quote_date=inp.quote_date,
         incoterm=inp.incoterm,
@@ -758,55 +888,15 @@ def price(inp: PricingInput) -> PricingResult:
         origin_country=inp.origin_port.country,
         destination_country=inp.destination_port.country,
         currency=inp.currency,
-        fx_rate=rate,
+        fx_rate=inp.fx_rate,
         insurance_rate_percent=inp.insurance_rate_percent,
         tariff_absorption_percent=inp.tariff_absorption_percent,
         containers=containers,
         total_quantity_mt=total_qty,
-        freight_usd_per_container=fr.usd_per_container,
-        mt_per_container=fr.mt_per_container,
+        freight_usd_per_container=inp.freight.usd_per_container,
+        mt_per_container=inp.freight.mt_per_container,
         lines=tuple(line_results),
-        usd=usd,
-        quote_currency=quote_currency,
-        warnings=tuple(warnings),
-    )
-
-
-def _components(
-    *,
-    goods_value: Decimal,
-    origin_deduction: Decimal,
-    freight: Decimal,
-    insurance: Decimal,
-    duties: Decimal,
-    port_charges: Decimal,
-    absorption: Decimal,
-    flags: tuple[bool, bool, bool, bool],
-    total_qty: Decimal,
-    quantum: Decimal = CENT,
-) -> Components:
-    with_freight, with_insurance, with_dest, with_duties = flags
-    destination_charges = port_charges if with_dest else ZERO
-    total = goods_value - origin_deduction - absorption
-    if with_freight:
-        total += freight
-    if with_insurance:
-        total += insurance
-    total += destination_charges
-    if with_duties:
-        total += duties
-    landed = goods_value + freight + insurance + duties + port_charges - absorption
-    return Components(
-        goods_value=goods_value,
-        origin_deduction=origin_deduction,
-        freight=freight,
-        insurance=insurance,
-        duties=duties,
-        destination_charges=destination_charges,
-        tariff_absorption=absorption,
-        quote_total=total,
-        landed_cost=landed,
-        landed_cost_per_mt=(landed / total_qty).quantize(quantum, ROUND_HALF_UP),
-        destination_port_charges=port_charges,
-        quantum=quantum,
+        usd=_components(usd, composition, total_qty),  # 9.-10.
+        quote_currency=_components(in_currency, composition, total_qty, quantum),
+        warnings=_warnings(inp, unmatched),
     )

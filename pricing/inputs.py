@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from .engine import (
     TariffRuleData,
     check_line,
     check_terms,
+    parse_decimal,
     price,
 )
 
@@ -54,18 +55,6 @@ class PricingValidationError(ValidationError):
     def __init__(self, nested: dict[str, Any]):
         self.nested = nested
         super().__init__(PricingError(nested).flat())
-
-
-def _decimal(value: Any, default: Decimal | None = None) -> Decimal | None:
-    if value is None or value == "":
-        return default
-    try:
-        result = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValueError(value) from None
-    if not result.is_finite():
-        raise ValueError(value)
-    return result
 
 
 def _port_data(port: Port) -> PortData:
@@ -121,11 +110,13 @@ def pricing_inputs_gather(
     errors: dict[str, Any] = {}
 
     def number(name: str, value: Any, default: Decimal | None, into: dict) -> Decimal | None:
-        try:
-            return _decimal(value, default)
-        except ValueError:
+        if value is None or value == "":
+            return default
+        parsed = parse_decimal(value)
+        if parsed is None:
             into[name] = ["Enter a number."]
             return default
+        return parsed
 
     insurance = number(
         "insurance_rate_percent",

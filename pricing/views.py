@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .approval import reasons_as_dicts
-from .engine import PricingResult, total_composition
+from .engine import COMPONENT_LABELS, PricingResult, total_composition
 from .forms import (
     pricing_data_edited,
     pricing_data_from_post,
@@ -19,26 +19,17 @@ from .forms import (
 )
 from .inputs import approval_reasons_check, pricing_choices
 
-# component, label, whether the buyer's landed cost includes it
-COMPONENT_LABELS = (
-    ("goods_value", "Goods value (FOB)", True),
-    ("origin_deduction", "Origin deduction (EXW)", False),
-    ("freight", "Freight", True),
-    ("insurance", "Insurance", True),
-    ("duties", "Duties", True),
-    ("destination_charges", "Destination charges (seller's)", False),
-    ("tariff_absorption", "Tariff absorption", True),
-)
-
 
 def breakdown_components(result: PricingResult | None) -> list[dict]:
     """The breakdown table's rows: each component in USD and the quote currency, how it
-    enters the quote total (+1, -1, 0) and whether the landed cost includes it."""
+    enters the quote total and the buyer's landed cost (+1, -1, 0), labelled from the one
+    table of ``pricing.engine.COMPONENT_LABELS``."""
     if result is None:
         return []
     signs = total_composition(result.incoterm)
     return [
         {
+            "key": key,
             "label": label,
             "usd": getattr(result.usd, key),
             "cur": getattr(result.quote_currency, key),

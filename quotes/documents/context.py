@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from pricing.engine import total_composition
+from pricing.engine import COMPONENT_LABELS, total_composition
 from products.models import Port, Product, SpecLimit
 from quotes.models import EDITABLE_STATUSES, Quote
 
@@ -160,19 +160,12 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
     def amount(key: str) -> Decimal:
         return Decimal(qc.get(key) or "0")
 
-    # The quote total's components under this Incoterm (pricing.total_composition).
+    # The quote total's components under this Incoterm, worded as on every breakdown.
     composition = total_composition(quote.incoterm)
-    rows = [{"label": "Goods value", "amount": amount("goods_value"), "kind": "add"}]
-    for key, label in (
-        ("origin_deduction", "Origin charges"),
-        ("freight", "Ocean freight"),
-        ("insurance", "Insurance"),
-        ("duties", "Import duties (DDP)"),
-        ("destination_charges", "Destination charges"),
-        ("tariff_absorption", "Tariff absorbed by the seller"),
-    ):
-        sign = composition.get(key, 0)
-        if sign and amount(key):
+    rows = []
+    for key, label, _landed in COMPONENT_LABELS:
+        sign = composition[key]
+        if sign and (key == "goods_value" or amount(key)):
             rows.append(
                 {"label": label, "amount": amount(key), "kind": "add" if sign > 0 else "less"}
             )

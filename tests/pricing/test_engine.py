@@ -16,7 +16,6 @@ from pricing.engine import (
     PricingResult,
     TariffRuleData,
     price,
-    rule_applies,
 )
 from tests.pricing.cases import BRSSZ, LINE_1, LINE_2, USHOU, WORKED, worked
 
@@ -115,13 +114,13 @@ def test_eu_rule_matches_every_member_state_and_no_other_country():
         port = PortData(code=f"{country}XXX", country=country)
         result = price(worked(destination_port=port))
         assert bool(result.duty_lines) is expected, country
-    assert rule_applies(
-        WORKED.tariff_rules[0],
-        destination_country="FR",
-        origin_country="CN",
-        hs_digits="81041100",
-        on=date(2026, 1, 1),
-    )
+    # a rule applies from its first day (valid_from inclusive), to France as to Germany
+    france = PortData(code="FRFOS", country="FR")
+    on_first_day = price(worked(destination_port=france, quote_date=date(2026, 1, 1)))
+    assert [d.amount for d in on_first_day.duty_lines] == [
+        d.amount for d in price(worked(quote_date=date(2026, 1, 1))).duty_lines
+    ]
+    assert len(on_first_day.duty_lines) == 2
 
 
 def test_rule_needs_matching_origin_and_hs_prefix():

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -51,7 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "axes",
+    "csp",
     "mgtrade.accounts",
     "products",
     "customers",
@@ -68,18 +70,58 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "mgtrade.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL character in the path, query string or a form field is a 400 (mgtrade/nul.py).
+    "mgtrade.nul.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last: it inspects the response of the login views.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy on every response (django-csp; docs/accessibility.md): everything
+# from this origin, nothing inline (no <script> blocks, no on*= handlers, no style=
+# attributes), no eval. Views that must differ say so with csp_update/csp_replace: the API's
+# Swagger UI (inline <style> of drf-spectacular's page, data: images of its stylesheet) and
+# the outbox's frame showing an email's own HTML.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy on every response (mgtrade.security): the app uses none of these.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 ROOT_URLCONF = "mgtrade.urls"
 WSGI_APPLICATION = "mgtrade.wsgi.application"
@@ -96,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mgtrade.accounts.context_processors.roles",
             ],
+            "libraries": {"web": "mgtrade.web_tags"},
         },
     },
 ]
@@ -169,10 +212,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "mgtrade.nul.JSONParser",  # refuses NUL characters like RejectNulMiddleware
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "mgtrade.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -180,6 +228,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "mgtrade.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens (django-rest-knox): stored hashed, one per request, ending after this many days,
+# on a password change and on logout (docs/api.md). Clients send "Authorization: Token …".
+API_TOKEN_TTL_DAYS = env.int("MGTRADE_API_TOKEN_TTL_DAYS", default=30)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("MGTRADE_API_TOKEN_TTL_DAYS must be at least 1.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "mgtrade API",
@@ -239,6 +297,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quotes.tasks.quotes_expire_due_task",
         "schedule": crontab(hour=0, minute=15),  # just after midnight, TIME_ZONE
     },
+    "resume-customer-imports": {
+        "task": "customers.tasks.customer_imports_resume_task",
+        "schedule": 60.0,  # seconds; see customers.services.IMPORT_REQUEUE_AFTER
+    },
     "recover-stale-deliveries": {
         "task": "quotes.tasks.deliveries_recover_stale_task",
         "schedule": 60.0,  # seconds; claims older than MGTRADE["DELIVERY_STALE_SECONDS"]
@@ -281,6 +343,12 @@ MGTRADE = {
     "APPROVAL_DISCOUNT_THRESHOLD_PERCENT": Decimal(
         env.str("MGTRADE_APPROVAL_DISCOUNT_THRESHOLD_PERCENT", default="3")
     ),
+    # Approval reasons (docs/quotes.md): reference data older than this on the quote date.
+    "STALE_PRICE_DAYS": env.int("MGTRADE_STALE_PRICE_DAYS", default=14),
+    "STALE_FX_DAYS": env.int("MGTRADE_STALE_FX_DAYS", default=7),
+    "STALE_FREIGHT_DAYS": env.int("MGTRADE_STALE_FREIGHT_DAYS", default=45),
+    # Approval notices (submitted, approved, returned) also by e-mail, not only in the app.
+    "NOTIFY_BY_EMAIL": env_bool("MGTRADE_NOTIFY_BY_EMAIL", default=False),
     "COMPANY_NAME": env.str("MGTRADE_COMPANY_NAME", default="Helan Magnesium Export Co., Ltd."),
     "COMPANY_ADDRESS": env.str(
         "MGTRADE_COMPANY_ADDRESS",
@@ -296,4 +364,5 @@ MGTRADE = {
     "DELIVERY_MAX_ATTEMPTS": env.int("MGTRADE_DELIVERY_MAX_ATTEMPTS", default=6),
     # A claim older than this is stale (its worker died); well above the tasks' hard limits.
     "DELIVERY_STALE_SECONDS": env.int("MGTRADE_DELIVERY_STALE_SECONDS", default=600),
+    "API_TOKEN_TTL_DAYS": API_TOKEN_TTL_DAYS,
 }

@@ -17,6 +17,7 @@ Variables from ``.env`` apply as with honcho (the environment wins).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -86,19 +87,15 @@ class Process:
         anything else with its whole process group (runserver's reloader and server)."""
         if not self.running():
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             if self.name == "worker":
                 self.popen.send_signal(signal.SIGTERM)
             else:
                 os.killpg(self.popen.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 _print_lock = threading.Lock()

@@ -2,7 +2,7 @@
 
 import logging
 import zlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -527,7 +527,7 @@ def customer_import_run(*, import_id: int) -> CustomerImport | None:
     return job
 
 
-def customer_imports_resume(*, now=None) -> list[int]:
+def customer_imports_resume(*, now: datetime | None = None) -> list[int]:
     """Send again the task of imports that never started (queued for a minute: the broker
     was down at commit) or whose worker died (running, no progress for ten minutes)."""
     now = now or timezone.now()

@@ -3,7 +3,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from mgtrade.accounts.models import User
 
@@ -161,7 +161,7 @@ TARIFF_RULE_FIELDS = (
 )
 
 
-def _assign(instance, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
+def _assign(instance: models.Model, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"Unknown fields for {type(instance).__name__}: {sorted(unknown)}")
@@ -169,7 +169,7 @@ def _assign(instance, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
         setattr(instance, name, value)
 
 
-def _period(row) -> str:
+def _period(row: FreightRate | TariffRule) -> str:
     return f"{row.valid_from} – {row.valid_to or 'open'}"
 
 

@@ -580,8 +580,10 @@ def quote_events(*, quote: Quote) -> QuerySet[QuoteEvent]:
 
 def quote_defaults_for(*, customer: Customer) -> dict[str, Any]:
     """What a new quote for this customer starts with: its quoting defaults and its primary
-    contact (1 query)."""
-    contact = customer.contacts.order_by("-is_primary", "name", "id").first()
+    contact, or the first other one who has not opted out of email (1 query)."""
+    contact = (
+        customer.contacts.filter(email_opt_out=False).order_by("-is_primary", "name", "id").first()
+    )
     return {
         "incoterm": customer.default_incoterm or "CIF",
         "destination_port": customer.default_destination_port,

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_countries import countries
 
 from customers.models import Contact, Customer
 from mgtrade.accounts.models import User
@@ -172,9 +173,18 @@ def approval_reasons_for(*, result: PricingResult, products: dict[str, Product])
     return reasons_as_dicts(selectors.approval_reasons_check(result=result, products=products))
 
 
+def _opted_out_message(contact: Contact) -> str:
+    return (
+        f"{contact.name} has opted out of email and cannot receive quotes: choose another "
+        "contact, or clear the opt-out on the contact if they asked to receive quotes again."
+    )
+
+
 def _validate_contact(customer: Customer, contact: Contact | None) -> None:
     if contact is not None and contact.customer_id != customer.pk:
         raise ValidationError({"contact": "This contact belongs to another customer."})
+    if contact is not None and contact.email_opt_out:
+        raise ValidationError({"contact": _opted_out_message(contact)})
 
 
 def _priced(
@@ -426,6 +436,8 @@ def quote_check_sendable(quote: Quote) -> None:
         raise StateConflict("The quote's validity has passed; reprice it before sending.")
     if quote.contact is None or not quote.contact.email:
         raise StateConflict("Choose a contact with an email address before sending.")
+    if quote.contact.email_opt_out:
+        raise StateConflict(_opted_out_message(quote.contact))
 
 
 @transaction.atomic
@@ -491,6 +503,11 @@ def quote_reject(
         raise ValidationError({"reason": "Choose one of the current reasons."})
     if competitor_price_usd_per_mt is not None and competitor_price_usd_per_mt <= 0:
         raise ValidationError({"competitor_price_usd_per_mt": "Enter a positive price per MT."})
+    competitor_origin = (competitor_origin or "").strip().upper()
+    if competitor_origin and not countries.alpha2(competitor_origin):
+        raise ValidationError(
+            {"competitor_origin": "Enter the competitor's origin as a country code, e.g. TR."}
+        )
     return _transition(
         quote,
         S.REJECTED,
@@ -502,7 +519,7 @@ def quote_reject(
         rejection_reason=reason,
         rejection_note=note,
         competitor=competitor,
-        competitor_origin=competitor_origin.upper(),
+        competitor_origin=competitor_origin,
         competitor_price_usd_per_mt=competitor_price_usd_per_mt,
     )
 

@@ -25,6 +25,7 @@ from .forms import (
     QuoteFilterForm,
     QuoteHeaderForm,
     QuoteRejectForm,
+    QuoteSubmitForm,
 )
 from .models import Quote, QuoteStatus
 
@@ -473,6 +474,7 @@ def quote_detail(request, pk: int):
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),
             "comment_form": QuoteCommentForm(),
+            "submit_form": QuoteSubmitForm(),
             "accept_form": QuoteAcceptForm(),
             "reject_form": QuoteRejectForm(),
         },
@@ -534,7 +536,7 @@ def _return(request, quote):
 
 quote_submit = _quote_action(
     lambda request, quote: services.quote_submit_for_approval(
-        quote=quote, by=request.user, note=request.POST.get("note", "")[:2000]
+        quote=quote, by=request.user, **_form_or_error(QuoteSubmitForm(request.POST))
     ),
     "{quote.reference} is waiting for a manager's approval; the managers are notified.",
 )

@@ -334,7 +334,8 @@ class QuoteUpdateSerializer(PreviewRequestSerializer):
         queryset=Contact.objects.all(),
         required=False,
         allow_null=True,
-        help_text="A contact of the customer. Default: its primary contact.",
+        help_text="A contact of the customer (not one who opted out of email). Default: its "
+        "primary contact, or the first other contact who has not opted out.",
     )
     valid_until = serializers.DateField(
         required=False, help_text="Default: the quote date + the validity setting (7 days)."

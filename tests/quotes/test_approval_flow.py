@@ -117,7 +117,7 @@ def test_managers_my_day_lists_the_approvals_waiting_and_the_nav_counts_them(
     assert "discount 5.00 %" in page
     assert 'data-testid="approvals-nav"' in page
     badge = manager_client.get(reverse("quotes:approvals_badge")).content.decode()
-    assert '<span class="badge warn" data-testid="approvals-badge">1' in badge
+    assert '<span class="badge warn" data-testid="approvals-badge">1</span>' in badge
     rep_client = Client()
     rep_client.force_login(rep)
     rep_page = rep_client.get(reverse("customers:my_day")).content.decode()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("mgtrade.accounts.urls")),
     path("admin/", admin.site.urls),
     path("catalogue/", include("products.urls")),
+    path("tariffs/", include("products.tariff_urls")),
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),
     path("", include("quotes.delivery_urls")),  # send, PDF, delivery, notifications, outbox

@@ -92,7 +92,7 @@ def _rule_data(rule: TariffRule) -> TariffRuleData:
         specific_usd_per_mt=rule.specific_usd_per_mt,
         valid_from=rule.valid_from,
         valid_to=rule.valid_to,
-        reference=rule.reference,
+        reference=rule.legal_citation,
         id=rule.pk,
     )
 

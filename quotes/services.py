@@ -20,6 +20,7 @@ from django.utils import timezone
 from customers.models import Contact, Customer
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
+from products import selectors as products_selectors
 from products.models import Product
 
 from . import selectors
@@ -179,7 +180,22 @@ def approval_reasons_for(*, result: PricingResult, products: dict[str, Product])
                 f"Line {i} ({line.product}): unit price {line.unit_price_usd_per_mt} is below the "
                 f"floor of {floor} USD/MT."
             )
+    reasons.extend(stale_rule_reasons(result=result))
     return reasons
+
+
+def stale_rule_reasons(*, result: PricingResult) -> list[str]:
+    """One reason per stale tariff rule the quote's duties use (1 query; none without
+    duties): a rule not checked against the official tariff for MGTRADE_TARIFF_VERIFY_DAYS."""
+    rules = {d.rule_id: d for d in result.duty_lines if d.rule_id is not None}
+    stale = products_selectors.tariff_rule_ids_stale(ids=rules)
+    days = products_selectors.tariff_verify_days()
+    return [
+        f"Tariff rule {rules[pk].destination} {rules[pk].hs_prefix} {rules[pk].kind} "
+        f"({rules[pk].rate_percent} %) is stale: not verified against the official tariff "
+        f"in the last {days} days."
+        for pk in sorted(stale)
+    ]
 
 
 def _validate_contact(customer: Customer, contact: Contact | None) -> None:

@@ -27,6 +27,7 @@ from .forms import (
 )
 from .models import Quote, QuoteStatus
 from .pricing import PricingResult, total_composition
+from .tariff_watch import selectors as tariff_watch_selectors
 
 LINES_PREFIX = "lines"
 TERMS = (
@@ -454,6 +455,7 @@ def quote_detail(request, pk: int):
             "result": result,
             "components": _components(result),
             "versions": selectors.quote_version_history(quote=quote),
+            "stale_rules": tariff_watch_selectors.quote_stale_rules(quote=quote),
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),
             "comment_form": QuoteCommentForm(),

@@ -265,4 +265,9 @@ MGTRADE = {
     "DELIVERY_MAX_ATTEMPTS": env.int("MGTRADE_DELIVERY_MAX_ATTEMPTS", default=6),
     # A claim older than this is stale (its worker died); well above the tasks' hard limits.
     "DELIVERY_STALE_SECONDS": env.int("MGTRADE_DELIVERY_STALE_SECONDS", default=600),
+    # Tariff watch (docs/tariff-watch.md): a rule not checked against the official tariff
+    # for this many days is stale; the daily task raises a change event this many days
+    # before a rule starts or ends.
+    "TARIFF_VERIFY_DAYS": env.int("MGTRADE_TARIFF_VERIFY_DAYS", default=90),
+    "TARIFF_LOOKAHEAD_DAYS": env.int("MGTRADE_TARIFF_LOOKAHEAD_DAYS", default=30),
 }

@@ -22,8 +22,8 @@ urlpatterns = [
     path("tariffs/", include("products.tariff_urls")),
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),
-    path("", include("quotes.delivery_urls")),  # send, PDF, delivery, notifications, outbox
-    path("q/", include("quotes.public_urls")),  # the buyer's signed links (no login)
+    path("", include("quotes.sending.urls")),  # send, PDF, delivery, notifications, outbox
+    path("q/", include("quotes.public.urls")),  # the buyer's signed links (no login)
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

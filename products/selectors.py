@@ -17,10 +17,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from quotes.pricing import EU_MEMBER_STATES
-
+from .customs import tariff_destinations
 from .models import (
-    EU_GROUP,
     ExchangeRate,
     FreightRate,
     Port,
@@ -188,11 +186,8 @@ def tariff_rules_candidates(
     """Rules that may apply to goods from ``origin_country`` imported into
     ``destination_country`` (its own and, for a member state, the EU's), in every period.
     The engine picks those in force and matching each line's HS code."""
-    destinations = [destination_country]
-    if destination_country in EU_MEMBER_STATES:
-        destinations.append(EU_GROUP)
     return TariffRule.objects.filter(
-        destination__in=destinations, origin_country=origin_country
+        destination__in=tariff_destinations(destination_country), origin_country=origin_country
     ).order_by("destination", "hs_prefix", "kind", "valid_from", "pk")
 
 

@@ -8,10 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mgtrade.accounts.models import User
-from quotes.pricing import EU_MEMBER_STATES
 
+from .customs import EU_GROUP, EU_MEMBER_STATES
 from .models import (
-    EU_GROUP,
     ExchangeRate,
     FreightRate,
     Port,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from customers.models import Contact, Customer
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
+from pricing.engine import PricingResult
 from products import selectors as products_selectors
 from products.models import Product
 
@@ -33,7 +34,6 @@ from .models import (
     QuoteStatus,
     RejectionReason,
 )
-from .pricing import PricingResult
 
 S = QuoteStatus
 Action = QuoteEvent.Action

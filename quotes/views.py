@@ -13,9 +13,10 @@ from customers.models import Customer
 from mgtrade.errors import StateConflict, validation_error_dict
 from mgtrade.pagination import IdsFirst
 from mgtrade.web import add_service_errors
+from pricing.engine import PricingResult, total_composition
 from products.models import Product
 
-from . import selectors, services
+from . import selectors, services, versions
 from .forms import (
     PricingLineFormSet,
     PricingTermsForm,
@@ -26,7 +27,6 @@ from .forms import (
     QuoteRejectForm,
 )
 from .models import Quote, QuoteStatus
-from .pricing import PricingResult, total_composition
 from .tariff_watch import selectors as tariff_watch_selectors
 
 LINES_PREFIX = "lines"
@@ -454,7 +454,7 @@ def quote_detail(request, pk: int):
             "quote": quote,
             "result": result,
             "components": _components(result),
-            "versions": selectors.quote_version_history(quote=quote),
+            "versions": versions.quote_version_history(quote=quote),
             "stale_rules": tariff_watch_selectors.quote_stale_rules(quote=quote),
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),

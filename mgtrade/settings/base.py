@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "mgtrade.accounts",
     "products",
     "customers",
+    "pricing",
     "quotes",
 ]
 

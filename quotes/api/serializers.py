@@ -8,8 +8,8 @@ from rest_framework import serializers
 
 from customers.models import Contact, Customer, Incoterm
 from customers.selectors import contact_list_visible, customer_list_visible
+from pricing.engine import BASES, TARIFF_KINDS
 from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason
-from quotes.pricing import BASES, TARIFF_KINDS
 
 
 class PreviewLineSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import delivery_views as views
+from . import views
 
 app_name = "delivery"
 urlpatterns = [

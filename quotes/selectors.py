@@ -9,6 +9,7 @@ rate, exchange rate, tariff rules: at most 5); ``pricing_preview`` and
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -107,8 +108,13 @@ def pricing_inputs_gather(
     currency: str | None = None,
     insurance_rate_percent: Decimal | str | None = None,
     tariff_absorption_percent: Decimal | str | None = None,
+    duties_on: date | None = None,
 ) -> tuple[PricingInput, dict[str, Product]]:
     """The engine's input for a request, and the products by code.
+
+    ``duties_on`` (default: the quote date) is the day whose tariff rules apply: a quote
+    revised because of a tariff change that takes effect later is priced under the rules
+    in force from that day (the rules are chosen here and passed to the engine undated).
 
     ``lines`` are mappings with ``product`` (grade code), ``quantity_mt``, and optionally
     ``unit_price_usd_per_mt`` (default: the list price in force on the quote date) and
@@ -248,11 +254,21 @@ def pricing_inputs_gather(
         currency=currency,
         fx_rate=fx_rate,
         lines=tuple(line_inputs),
-        tariff_rules=tuple(_rule_data(r) for r in rules),
+        tariff_rules=_rules_on(rules, duties_on) if duties_on else tuple(map(_rule_data, rules)),
         insurance_rate_percent=insurance,
         tariff_absorption_percent=absorption,
     )
     return inp, products
+
+
+def _rules_on(rules, on: date) -> tuple[TariffRuleData, ...]:
+    """The rules in force on ``on``, undated (the engine then applies them whatever the
+    quote date)."""
+    return tuple(
+        dataclasses.replace(_rule_data(r), valid_from=None, valid_to=None)
+        for r in rules
+        if r.valid_from <= on and (r.valid_to is None or on <= r.valid_to)
+    )
 
 
 def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]]:
@@ -262,9 +278,20 @@ def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]
     """
     inp, products = pricing_inputs_gather(**request)
     try:
-        return price(inp), products
+        result = price(inp)
     except PricingError as exc:
         raise PricingValidationError(exc.errors) from exc
+    duties_on = request.get("duties_on")
+    if duties_on and duties_on != inp.quote_date:
+        result = dataclasses.replace(
+            result,
+            warnings=(
+                *result.warnings,
+                f"Duties as in force on {duties_on.isoformat()} (a tariff change), not on "
+                "the quote date.",
+            ),
+        )
+    return result, products
 
 
 def pricing_preview(**request: Any) -> PricingResult:

@@ -456,6 +456,7 @@ def quote_detail(request, pk: int):
             "components": _components(result),
             "versions": versions.quote_version_history(quote=quote),
             "stale_rules": tariff_watch_selectors.quote_stale_rules(quote=quote),
+            "tariff_banners": tariff_watch_selectors.quote_tariff_banners(quote=quote),
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),
             "comment_form": QuoteCommentForm(),

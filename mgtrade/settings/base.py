@@ -221,6 +221,10 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_KB", defa
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "tariff-changes-look-ahead": {
+        "task": "quotes.tariff_watch.tasks.tariff_changes_look_ahead_task",
+        "schedule": crontab(hour=0, minute=30),  # daily, after the expiry task
+    },
     "expire-quotes-daily": {
         "task": "quotes.tasks.quotes_expire_due_task",
         "schedule": crontab(hour=0, minute=15),  # just after midnight, TIME_ZONE

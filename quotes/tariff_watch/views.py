@@ -1,0 +1,119 @@
+"""Tariff watch pages: change events with their impact (progress while computing), the
+tariff calendar, the quote banner's action, and what-if scenarios. Thin: selectors read,
+services write."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mgtrade.errors import StateConflict
+
+from ..models import Quote
+from ..selectors import quote_list_visible
+from . import selectors, services
+from .models import RunStatus, TariffChangeEvent, TariffChangeImpact
+
+
+def _manager_only(request):
+    if not request.user.is_manager:
+        raise PermissionDenied("Only managers and admins do this.")
+
+
+@login_required
+def change_list(request):
+    show_all = request.GET.get("all") == "1"
+    events = selectors.tariff_change_list(affecting_only=not show_all)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "quotes/tariff_watch/changes.html",
+        {"page_obj": page, "events": page.object_list, "show_all": show_all},
+    )
+
+
+def _event_or_404(pk: int) -> TariffChangeEvent:
+    try:
+        return TariffChangeEvent.objects.select_related("raised_by").get(pk=pk)
+    except TariffChangeEvent.DoesNotExist:
+        raise Http404("No such tariff change") from None
+
+
+@login_required
+def change_detail(request, pk: int):
+    event = _event_or_404(pk)
+    impacts = selectors.tariff_change_impacts(event=event, user=request.user)
+    page = Paginator(impacts, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "quotes/tariff_watch/change.html",
+        {"event": event, "page_obj": page, "impacts": page.object_list},
+    )
+
+
+@login_required
+def change_progress(request, pk: int):
+    """The computation's state (htmx polls it while the task runs)."""
+    event = _event_or_404(pk)
+    response = render(request, "quotes/tariff_watch/_progress.html", {"event": event})
+    if event.status == RunStatus.DONE and request.htmx and request.GET.get("polling"):
+        response["HX-Refresh"] = "true"  # show the affected quotes
+    return response
+
+
+@login_required
+@require_POST
+def change_recompute(request, pk: int):
+    _manager_only(request)
+    event = _event_or_404(pk)
+    try:
+        services.tariff_change_recompute(event=event)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The impact is being computed again.")
+    return redirect("tariff_watch:change", pk=event.pk)
+
+
+@login_required
+def calendar(request):
+    today = timezone.localdate()
+    return render(
+        request,
+        "quotes/tariff_watch/calendar.html",
+        {"entries": selectors.tariff_calendar(today=today), "today": today, "days": 90},
+    )
+
+
+@login_required
+@require_POST
+def impact_apply(request, pk: int, impact_pk: int):
+    """The banner's action: reprice a draft or revise a sent quote under the new rules."""
+    try:
+        quote = quote_list_visible(user=request.user).get(pk=pk)
+        impact = TariffChangeImpact.objects.select_related("event", "quote").get(
+            pk=impact_pk, quote=quote
+        )
+    except (Quote.DoesNotExist, TariffChangeImpact.DoesNotExist):
+        raise Http404("No such quote or tariff change") from None
+    try:
+        result = services.tariff_impact_apply(impact=impact, by=request.user)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("quotes:detail", pk=quote.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("quotes:detail", pk=quote.pk)
+    if result.pk != quote.pk:
+        messages.success(
+            request,
+            f"New version {result.reference} priced under the rules from "
+            f"{impact.event.effective_on}: check it, then send it through the usual flow.",
+        )
+    else:
+        messages.success(request, f"Repriced {result.reference} under the new tariff rules.")
+    return redirect("quotes:detail", pk=result.pk)

@@ -6,7 +6,6 @@ from decimal import Decimal as D
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from pricing.engine import price
 from products import services as rules
@@ -18,7 +17,6 @@ from quotes.tariff_watch.models import TariffChangeEvent, TariffChangeImpact
 from quotes.tariff_watch.services import (
     tariff_change_impact_compute,
     tariff_changes_look_ahead,
-    tariff_impact_apply,
 )
 from tests.quotes.factories import german_buyer, quote_for
 

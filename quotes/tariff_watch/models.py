@@ -118,6 +118,7 @@ class TariffScenario(models.Model):
     claim_token = models.CharField(max_length=32, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)

@@ -6,17 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from customers.csvio import csv_lines
 from mgtrade.errors import StateConflict
+from mgtrade.web import add_service_errors
 
 from ..models import Quote
 from ..selectors import quote_list_visible
-from . import selectors, services
-from .models import RunStatus, TariffChangeEvent, TariffChangeImpact
+from . import scenarios, selectors, services
+from .forms import ScenarioForm, ScenarioRuleFormSet
+from .models import RunStatus, TariffChangeEvent, TariffChangeImpact, TariffScenario
 
 
 def _manager_only(request):
@@ -117,3 +120,102 @@ def impact_apply(request, pk: int, impact_pk: int):
     else:
         messages.success(request, f"Repriced {result.reference} under the new tariff rules.")
     return redirect("quotes:detail", pk=result.pk)
+
+
+# ------------------------------------------------------------------ what-if scenarios
+
+
+@login_required
+def scenario_list(request):
+    _manager_only(request)
+    return render(
+        request,
+        "quotes/tariff_watch/scenarios.html",
+        {"scenarios": TariffScenario.objects.select_related("created_by").order_by("-updated_at")},
+    )
+
+
+@login_required
+def scenario_create(request):
+    _manager_only(request)
+    form = ScenarioForm(request.POST or None)
+    rules = ScenarioRuleFormSet(request.POST or None, prefix="rules")
+    if request.method == "POST" and form.is_valid() and rules.is_valid():
+        data = [r for r in rules.cleaned_data if r]
+        try:
+            scenario = scenarios.scenario_create(
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                rules=data,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Scenario saved; it is being run.")
+            return redirect("tariff_watch:scenario", pk=scenario.pk)
+    return render(request, "quotes/tariff_watch/scenario_form.html", {"form": form, "rules": rules})
+
+
+def _scenario_or_404(request, pk: int) -> TariffScenario:
+    _manager_only(request)
+    try:
+        return TariffScenario.objects.select_related("created_by").get(pk=pk)
+    except TariffScenario.DoesNotExist:
+        raise Http404("No such scenario") from None
+
+
+@login_required
+def scenario_detail(request, pk: int):
+    scenario = _scenario_or_404(request, pk)
+    result = scenario.result or {}
+    return render(
+        request,
+        "quotes/tariff_watch/scenario.html",
+        {
+            "scenario": scenario,
+            "result": result,
+            "groups": [
+                ("destination", "By destination"),
+                ("customer", "By customer"),
+                ("grade", "By grade (duties of that grade's lines)"),
+                ("rep", "By rep"),
+            ],
+            "rows": result.get("rows", [])[:100],
+        },
+    )
+
+
+@login_required
+def scenario_progress(request, pk: int):
+    scenario = _scenario_or_404(request, pk)
+    response = render(
+        request, "quotes/tariff_watch/_scenario_progress.html", {"scenario": scenario}
+    )
+    if scenario.status == RunStatus.DONE and request.htmx and request.GET.get("polling"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def scenario_rerun(request, pk: int):
+    scenario = _scenario_or_404(request, pk)
+    try:
+        scenarios.scenario_rerun(scenario=scenario, by=request.user)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The scenario is being run again on today's quotes.")
+    return redirect("tariff_watch:scenario", pk=scenario.pk)
+
+
+@login_required
+def scenario_export(request, pk: int):
+    scenario = _scenario_or_404(request, pk)
+    response = StreamingHttpResponse(
+        csv_lines(scenarios.scenario_export_rows(scenario=scenario)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="scenario-{scenario.pk}.csv"'
+    return response

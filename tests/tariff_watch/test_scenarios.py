@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
+from mgtrade.errors import StateConflict
 from quotes import services as quote_services
 from quotes.models import Quote, RejectionReason
 from quotes.tariff_watch import scenarios
@@ -131,7 +132,7 @@ def test_scenario_pages_run_and_export(book, manager_client, manager):
 
 def test_reps_cannot_define_or_see_scenarios(rep_client, rep):
     assert rep_client.get("/tariffs/scenarios/").status_code == 403
-    with pytest.raises(Exception):
+    with pytest.raises(StateConflict):
         scenarios.scenario_create(name="x", rules=[EU_ALLOY_25], by=rep)
 
 

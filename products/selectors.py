@@ -29,11 +29,11 @@ from .models import (
 )
 
 
-def _price_in_force(on: date) -> Subquery:
+def _price_in_force(on: date, column: str = "usd_per_mt") -> Subquery:
     return Subquery(
         ProductPrice.objects.filter(product=OuterRef("pk"), effective_from__lte=on)
         .order_by("-effective_from")
-        .values("usd_per_mt")[:1]
+        .values(column)[:1]
     )
 
 
@@ -66,11 +66,15 @@ def product_price_history(*, product: Product) -> QuerySet[ProductPrice]:
 
 
 def products_for_pricing(*, codes: Iterable[str], on: date) -> dict[str, Product]:
-    """Products by code with ``list_price`` in force on ``on``, in one query."""
+    """Products by code with ``list_price`` in force on ``on`` and its date
+    (``list_price_from``), in one query."""
     codes = {c.upper() for c in codes}
     return {
         p.code: p
-        for p in Product.objects.filter(code__in=codes).annotate(list_price=_price_in_force(on))
+        for p in Product.objects.filter(code__in=codes).annotate(
+            list_price=_price_in_force(on),
+            list_price_from=_price_in_force(on, "effective_from"),
+        )
     }
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from mgtrade.accounts.models import User
@@ -168,7 +168,7 @@ TARIFF_RULE_VERSIONED_FIELDS = ("rate_percent", "specific_usd_per_mt", "basis", 
 TARIFF_RULE_KEY_FIELDS = ("destination", "origin_country", "hs_prefix", "kind", "valid_from")
 
 
-def _assign(instance, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
+def _assign(instance: models.Model, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"Unknown fields for {type(instance).__name__}: {sorted(unknown)}")
@@ -176,7 +176,7 @@ def _assign(instance, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
         setattr(instance, name, value)
 
 
-def _period(row) -> str:
+def _period(row: FreightRate | TariffRule) -> str:
     return f"{row.valid_from} – {row.valid_to or 'open'}"
 
 

@@ -11,27 +11,12 @@ from django.utils import timezone
 
 from mgtrade.accounts.models import User
 from pricing.engine import EU_MEMBER_STATES
-from products import selectors as products_selectors
 from products.models import TariffRule
 
 from ..models import OPEN_STATUSES, Quote, QuoteLine
 from ..selectors import quote_list_visible
 from .models import RunStatus, TariffChangeEvent, TariffChangeImpact
 from .repricing import banner_text
-
-
-def quote_stale_rules(*, quote: Quote) -> list[TariffRule]:
-    """The stale tariff rules (never verified, or not for MGTRADE_TARIFF_VERIFY_DAYS) that
-    the quote's stored duties use (at most 2 queries; none without duties)."""
-    ids = {
-        duty.get("rule_id")
-        for line in (quote.pricing or {}).get("lines", [])
-        for duty in line.get("duties", [])
-    }
-    stale = products_selectors.tariff_rule_ids_stale(ids=ids)
-    if not stale:
-        return []
-    return list(TariffRule.objects.filter(pk__in=stale).select_related("verified_by"))
 
 
 def quote_tariff_banners(*, quote: Quote) -> list[TariffChangeImpact]:

@@ -108,10 +108,11 @@ def test_a_quote_using_a_stale_rule_needs_approval_and_warns_the_rep(rep, rep_cl
     TariffRule.objects.filter(hs_prefix="810419").update(verified_on=None)
     quote = quote_for(customer=german_buyer(owner=rep))
     assert quote.needs_approval
-    assert any("810419" in r and "stale" in r for r in quote.approval_reasons)
-    assert not any("810411" in r for r in quote.approval_reasons)
+    [reason] = [r for r in quote.approval_reasons if r["code"] == "stale_tariff_rule"]
+    assert "810419" in reason["message"] and "never verified" in reason["message"]
+    assert reason["warning"] and reason["figures"]["verified_on"] == "never"
     body = rep_client.get(f"/quotes/{quote.pk}/").content.decode()
-    assert 'id="stale-tariff-warning"' in body and "never verified" in body
+    assert 'id="stale-warnings"' in body and 'data-code="stale_tariff_rule"' in body
 
 
 def test_fresh_rules_need_no_approval(rep):

@@ -31,13 +31,18 @@ EU_NO_MFN_INGOT = EU_ALLOY_25 | {"hs_prefix": "810411", "kind": "mfn", "rate_per
 
 
 def pricing_bytes() -> dict[int, str]:
-    return {pk: json.dumps(p, sort_keys=True) for pk, p in Quote.objects.values_list("pk", "pricing")}
+    return {
+        pk: json.dumps(p, sort_keys=True) for pk, p in Quote.objects.values_list("pk", "pricing")
+    }
 
 
 @pytest.fixture
 def book(rep, other_rep):
     """An open draft, a sent quote, an accepted one and a lost one with a competitor price."""
-    a, b = german_buyer(owner=rep, name="Alpha Guss"), german_buyer(owner=other_rep, name="Beta Cast")
+    a, b = (
+        german_buyer(owner=rep, name="Alpha Guss"),
+        german_buyer(owner=other_rep, name="Beta Cast"),
+    )
     draft = quote_for(customer=a)
     sent = quote_services.quote_mark_sent(quote=quote_for(customer=b), by=other_rep)
     accepted = quote_services.quote_mark_sent(quote=quote_for(customer=a), by=rep)
@@ -57,7 +62,9 @@ def book(rep, other_rep):
 def test_a_scenario_leaves_every_real_quote_byte_identical(book, manager):
     before = pricing_bytes()
     updated = dict(Quote.objects.values_list("pk", "updated_at"))
-    scenario = scenarios.scenario_create(name="US-style 25 % on alloys", rules=[EU_ALLOY_25], by=manager)
+    scenario = scenarios.scenario_create(
+        name="US-style 25 % on alloys", rules=[EU_ALLOY_25], by=manager
+    )
     scenario = scenarios.scenario_run(scenario_id=scenario.pk)
     assert scenario.status == "done"
     assert pricing_bytes() == before
@@ -94,7 +101,9 @@ def test_scenario_figures_by_destination_customer_grade_and_rep(book, manager):
 
 
 def test_a_zero_rate_rule_replaces_the_same_kind_and_prefix(book, manager):
-    scenario = scenarios.scenario_create(name="EU drops MFN on ingot", rules=[EU_NO_MFN_INGOT], by=manager)
+    scenario = scenarios.scenario_create(
+        name="EU drops MFN on ingot", rules=[EU_NO_MFN_INGOT], by=manager
+    )
     result = scenarios.scenario_run(scenario_id=scenario.pk).result
     assert all(D(r["change_usd"]) < 0 for r in result["by"]["grade"])
     assert [r["key"] for r in result["by"]["grade"]] == ["MG9990"]

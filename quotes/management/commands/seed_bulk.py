@@ -30,7 +30,7 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from customers.models import Contact, Customer, Industry, Status
-from customers.normalize import normalize_name
+from customers.normalize import duplicate_key, normalize_name
 from customers.regions import region_for
 from mgtrade.accounts.models import Role, User
 from pricing.engine import LineInput, PricingError, PricingInput, price
@@ -228,6 +228,7 @@ class Command(BaseCommand):
                     Customer(
                         name=name,
                         normalized_name=normalize_name(name),
+                        duplicate_key=duplicate_key(name),
                         country=route["country"],
                         region=region_for(route["country"]),
                         industry=rng.choice(Industry.values),

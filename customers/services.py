@@ -499,9 +499,7 @@ def _import_one_row(*, row_id: int, by: User) -> None:
         else:
             row.status, row.customer = CustomerImportRow.Status.CREATED, customer
             row.save(update_fields=["status", "customer"])
-        CustomerImport.objects.filter(pk=row.customer_import_id).update(
-            updated_at=timezone.now()
-        )
+        CustomerImport.objects.filter(pk=row.customer_import_id).update(updated_at=timezone.now())
 
 
 def customer_import_run(*, import_id: int) -> CustomerImport | None:

@@ -8,6 +8,7 @@ MAIN_NAV = [
     ("Quotes", "quotes:list"),
     ("Price calculator", "quotes:calculator"),
     ("Catalogue", "products:catalogue"),
+    ("Tariffs", "tariffs:rules"),
 ]
 
 

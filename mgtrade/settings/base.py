@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "products",
     "customers",
     "quotes",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quotes.tasks.deliveries_recover_stale_task",
         "schedule": 60.0,  # seconds; claims older than MGTRADE["DELIVERY_STALE_SECONDS"]
     },
+    "flag-overdue-proformas-daily": {
+        "task": "orders.tasks.proformas_flag_overdue_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -265,4 +270,10 @@ MGTRADE = {
     "DELIVERY_MAX_ATTEMPTS": env.int("MGTRADE_DELIVERY_MAX_ATTEMPTS", default=6),
     # A claim older than this is stale (its worker died); well above the tasks' hard limits.
     "DELIVERY_STALE_SECONDS": env.int("MGTRADE_DELIVERY_STALE_SECONDS", default=600),
+    # Orders (docs/orders.md): days a proforma gives the buyer to pay, and the largest
+    # difference (bank charges) a manager may write off, in USD.
+    "PROFORMA_DUE_DAYS": env.int("MGTRADE_PROFORMA_DUE_DAYS", default=7),
+    "PAYMENT_WRITE_OFF_TOLERANCE_USD": Decimal(
+        env.str("MGTRADE_PAYMENT_WRITE_OFF_TOLERANCE_USD", default="50")
+    ),
 }

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("products.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("quotes.api.urls")),
+    path("", include("orders.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("catalogue/", include("products.urls")),
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),
+    path("contracts/", include("orders.urls")),
     path("", include("quotes.delivery_urls")),  # send, PDF, delivery, notifications, outbox
     path("q/", include("quotes.public_urls")),  # the buyer's signed links (no login)
     path("api/v1/", include(api_v1)),

@@ -14,7 +14,7 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="accounts.roles_sync")
 
 
-OWN_APPS = {"accounts", "products", "customers", "quotes"}
+OWN_APPS = {"accounts", "products", "customers", "quotes", "orders"}
 
 
 def _sync_roles_after_migrate(sender, using="default", **kwargs) -> None:

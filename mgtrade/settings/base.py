@@ -189,6 +189,9 @@ SPECTACULAR_SETTINGS = {
         "CustomerStatusEnum": "customers.models.Status",
         "QuoteStatusEnum": "quotes.models.QuoteStatus",
         "DeliveryStatusEnum": "quotes.models.DeliveryStatus",
+        "ContractStatusEnum": "orders.models.ContractStatus",
+        "ProformaStatusEnum": "orders.models.ProformaStatus",
+        "LCStatusEnum": "orders.models.LCStatus",
     },
 }
 

@@ -23,8 +23,8 @@ from customers.models import Customer, Status
 from customers.services import customer_update, timeline_record
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
+from pricing.engine import currency_quantum
 from quotes.models import Quote, QuoteStatus
-from quotes.pricing import currency_quantum
 
 from .lc_check import lc_discrepancies
 from .models import (

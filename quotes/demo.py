@@ -10,8 +10,8 @@ from customers.models import Customer
 from mgtrade.accounts.models import User
 
 from . import services
-from .delivery import quote_send
 from .models import Quote
+from .sending.services import quote_send
 
 # customer name, overrides of the customer's defaults, lines, what to do after creating
 DEMO_QUOTES = [

@@ -3,7 +3,7 @@
 A quote is written only through ``quotes.services``; every state change is a
 ``QuoteEvent``. Lines copy the grade's code, name, HS code and standard so the document
 never changes when the catalogue does; ``pricing`` holds the engine's full result
-(``quotes.pricing.PricingResult.to_dict()``), including the tariff rules applied and the
+(``pricing.engine.PricingResult.to_dict()``), including the tariff rules applied and the
 exchange rate.
 """
 
@@ -290,11 +290,11 @@ class QuoteEvent(models.Model):
         return f"{self.quote} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 
 
-# ------------------------------------------------------------------ sending (issue 6)
+# ------------------------------------------------------------------ sending
 
 
 class DeliveryStatus(models.TextChoices):
-    """Where a quote version's PDF and email stand. Written only by ``quotes.delivery``.
+    """Where a quote version's PDF and email stand. Written only by ``quotes.sending.services``.
 
     ``queued`` waits for a worker: to render when there is no PDF yet, to email once the
     PDF is stored. ``retrying`` is the same after a transient error (``next_attempt_at``).

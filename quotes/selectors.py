@@ -25,11 +25,7 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.normalize import normalize_query
 from mgtrade.accounts.models import User
-from products import selectors as products_selectors
-from products.models import Port, Product, TariffRule
-
-from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
-from .pricing import (
+from pricing.engine import (
     FreightData,
     LineInput,
     PortData,
@@ -41,6 +37,11 @@ from .pricing import (
     check_terms,
     price,
 )
+from products import selectors as products_selectors
+from products.models import FreightRate, Port, Product, TariffRule
+
+from .approval import ApprovalFacts, ApprovalPolicy, GradeFacts, Reason, approval_reasons
+from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 
@@ -270,6 +271,59 @@ def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]
 def pricing_preview(**request: Any) -> PricingResult:
     """Price a request without saving anything (the preview API and the calculator page)."""
     return quote_pricing_run(**request)[0]
+
+
+def approval_facts_gather(
+    *, result: PricingResult, products: Mapping[str, Product] | None = None
+) -> ApprovalFacts:
+    """The reference data facts the approval rules read, for a priced request: each
+    grade's floor, minimum order and list price with its date (``products`` as
+    ``pricing_inputs_gather`` returns them, else 1 query), the exchange rate's date (1
+    query unless USD) and the freight rate's start (1 query)."""
+    on = result.quote_date
+    codes = [line.product for line in result.lines]
+    if products is None or any(
+        not hasattr(products.get(code), "list_price_from") for code in codes
+    ):
+        products = products_selectors.products_for_pricing(codes=codes, on=on)
+    grades = {
+        code: GradeFacts(
+            code=code,
+            floor_usd_per_mt=product.floor_price_usd_per_mt,
+            min_order_qty_mt=product.min_order_qty_mt,
+            list_price_usd_per_mt=product.list_price,
+            list_price_from=product.list_price_from,
+        )
+        for code, product in products.items()
+        if code in codes
+    }
+    fx_date = None
+    if result.currency != "USD":
+        fx = products_selectors.exchange_rate_on(currency=result.currency, on=on)
+        fx_date = fx.date if fx is not None else None
+    freight_from = (
+        FreightRate.objects.filter(
+            origin_port__code=result.origin_port,
+            destination_port__code=result.destination_port,
+            container_type="20GP",
+            valid_from__lte=on,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+    return ApprovalFacts(
+        result=result, grades=grades, fx_rate_date=fx_date, freight_rate_from=freight_from
+    )
+
+
+def approval_reasons_check(
+    *, result: PricingResult, products: Mapping[str, Product] | None = None
+) -> list[Reason]:
+    """Why a quote priced like this would need a manager (``quotes.approval``)."""
+    facts = approval_facts_gather(result=result, products=products)
+    return approval_reasons(facts, ApprovalPolicy.from_settings())
 
 
 def pricing_choices() -> dict[str, list[tuple[str, str]]]:
@@ -502,8 +556,10 @@ def quote_events(*, quote: Quote) -> QuerySet[QuoteEvent]:
 
 def quote_defaults_for(*, customer: Customer) -> dict[str, Any]:
     """What a new quote for this customer starts with: its quoting defaults and its primary
-    contact (1 query)."""
-    contact = customer.contacts.order_by("-is_primary", "name", "id").first()
+    contact, or the first other one who has not opted out of email (1 query)."""
+    contact = (
+        customer.contacts.filter(email_opt_out=False).order_by("-is_primary", "name", "id").first()
+    )
     return {
         "incoterm": customer.default_incoterm or "CIF",
         "destination_port": customer.default_destination_port,
@@ -511,136 +567,3 @@ def quote_defaults_for(*, customer: Customer) -> dict[str, Any]:
         "payment_terms": customer.payment_terms,
         "contact": contact,
     }
-
-
-# ------------------------------------------------------------------ versions and their diff
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: Any
-    new: Any
-
-
-@dataclass(frozen=True)
-class LineChange:
-    kind: str  # "added", "removed" or "changed"
-    product: str
-    changes: tuple[FieldChange, ...] = ()
-
-
-@dataclass(frozen=True)
-class VersionDiff:
-    old_version: int
-    new_version: int
-    fields: tuple[FieldChange, ...]
-    lines: tuple[LineChange, ...]
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.fields or self.lines)
-
-
-def _duties_usd(quote: Quote) -> str | None:
-    return (quote.pricing or {}).get("usd", {}).get("duties")
-
-
-def _duty_rates(quote: Quote) -> str:
-    """The tariff rules applied, as text: what a rule change shows up as."""
-    seen = []
-    for line in (quote.pricing or {}).get("lines", []):
-        for duty in line.get("duties", []):
-            text = f"{line['product']} {duty['kind']} {duty['rate_percent']} % ({duty['basis']})"
-            if text not in seen:
-                seen.append(text)
-    return "; ".join(seen) or "none"
-
-
-DIFF_FIELDS: tuple[tuple[str, Any], ...] = (
-    ("Quote date", lambda q: q.quote_date),
-    ("Valid until", lambda q: q.valid_until),
-    ("Incoterm", lambda q: q.incoterm),
-    ("Origin port", lambda q: q.origin_port),
-    ("Destination port", lambda q: q.destination_port),
-    ("Currency", lambda q: q.currency),
-    ("Exchange rate", lambda q: q.fx_rate),
-    ("Insurance %", lambda q: q.insurance_rate_percent),
-    ("Tariff absorption %", lambda q: q.tariff_absorption_percent),
-    ("Contact", lambda q: str(q.contact) if q.contact_id else ""),
-    ("Payment terms", lambda q: q.payment_terms),
-    ("Lead time", lambda q: q.lead_time),
-    ("Packaging", lambda q: q.packaging_notes),
-    ("Terms", lambda q: q.terms),
-    ("Duty rules", _duty_rates),
-    ("Total quantity (MT)", lambda q: q.total_quantity_mt),
-    ("Duties (USD)", _duties_usd),
-    ("Total (USD)", lambda q: q.total_usd),
-    ("Total (quote currency)", lambda q: q.total_quote_currency),
-    ("Landed cost per MT (USD)", lambda q: q.landed_cost_per_mt_usd),
-)
-LINE_DIFF_FIELDS = (
-    ("Quantity (MT)", "quantity_mt"),
-    ("Unit price (USD/MT)", "unit_price_usd_per_mt"),
-    ("Discount %", "discount_percent"),
-    ("Goods value (USD)", "goods_value_usd"),
-)
-
-
-def _lines_by_key(quote: Quote) -> dict[tuple[str, int], QuoteLine]:
-    """Lines keyed by (grade, n-th line of that grade), so reordering is not a change."""
-    keyed, seen = {}, {}
-    for line in quote.lines.all():
-        n = seen.get(line.product_code, 0)
-        seen[line.product_code] = n + 1
-        keyed[(line.product_code, n)] = line
-    return keyed
-
-
-def quote_version_diff(old: Quote, new: Quote) -> VersionDiff:
-    """What changed from ``old`` to ``new`` (usually consecutive versions): header fields,
-    totals, the duty rules applied, and lines added, removed or changed. Pure: pass quotes
-    with ``lines`` prefetched to avoid queries."""
-    fields = []
-    for label, get in DIFF_FIELDS:
-        before, after = get(old), get(new)
-        if before != after:
-            fields.append(FieldChange(label, before, after))
-    old_lines, new_lines = _lines_by_key(old), _lines_by_key(new)
-    lines = []
-    for key, line in new_lines.items():
-        before = old_lines.get(key)
-        if before is None:
-            lines.append(LineChange("added", line.product_code))
-            continue
-        changes = tuple(
-            FieldChange(label, getattr(before, name), getattr(line, name))
-            for label, name in LINE_DIFF_FIELDS
-            if getattr(before, name) != getattr(line, name)
-        )
-        if changes:
-            lines.append(LineChange("changed", line.product_code, changes))
-    lines.extend(LineChange("removed", key[0]) for key in old_lines if key not in new_lines)
-    return VersionDiff(old.version, new.version, tuple(fields), tuple(lines))
-
-
-@dataclass(frozen=True)
-class VersionEntry:
-    quote: Quote
-    diff: VersionDiff | None  # from the previous version; None for version 1
-
-
-def quote_version_history(*, quote: Quote) -> list[VersionEntry]:
-    """Every version of the quote's number, newest first, each with its diff from the one
-    before (2 queries)."""
-    versions = list(
-        Quote.objects.filter(number=quote.number)
-        .select_related("contact", "created_by")
-        .prefetch_related("lines")
-        .order_by("version")
-    )
-    entries = [
-        VersionEntry(v, quote_version_diff(versions[i - 1], v) if i else None)
-        for i, v in enumerate(versions)
-    ]
-    return entries[::-1]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from customers.models import Customer
 from mgtrade.accounts.models import User
@@ -39,7 +40,9 @@ def sent_quote(
     """A sent CIF Hamburg quote of 50 MT MG9990 + 20 MT AZ91D (``worked_example_data``)."""
     if currency == "JPY":
         product_services.exchange_rate_create(
-            currency="JPY", rate_per_usd=Decimal("155.2000"), date=date(2026, 11, 2)
+            currency="JPY",
+            rate_per_usd=Decimal("155.2000"),
+            date=timezone.localdate() - timedelta(days=1),
         )
     quote = quote_services.quote_create(
         customer=customer,

@@ -19,8 +19,8 @@ from orders.models import (
     SalesContract,
 )
 from products.models import ProductPrice
-from quotes import acceptance
 from quotes import services as quote_services
+from quotes.public import services as acceptance
 from tests.orders.factories import confirmed_contract, draft_contract, sent_quote
 from tests.quotes.factories import german_buyer
 

@@ -164,7 +164,7 @@ def test_my_day_lists_overdue_proformas_for_the_rep_and_the_manager(
 
 
 def test_buyer_accepts_online_with_po_and_the_quote_page_links_the_contract(rep, rep_client):
-    from quotes.links import acceptance_token
+    from quotes.public.links import acceptance_token
 
     quote = sent_quote(customer=german_buyer(owner=rep))
     token = acceptance_token(quote)

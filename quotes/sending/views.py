@@ -8,19 +8,26 @@ quote page's own view needs nothing from this module.
 
 from __future__ import annotations
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from mgtrade.errors import StateConflict
+from mgtrade.web import pdf_response
+from quotes import selectors
+from quotes.documents.files import PreviewTooLarge
+from quotes.documents.files import quote_pdf as quote_pdf_file
+from quotes.models import Quote
 
-from . import delivery as delivery_services
-from . import delivery_selectors, outbox, selectors
-from .documents import document_render, quote_pdf_context, quote_pdf_filename
-from .models import EDITABLE_STATUSES, Quote
+from . import outbox
+from . import selectors as delivery_selectors
+from . import services as delivery_services
 
 
 def _visible_quote(request, pk: int) -> Quote:
@@ -124,33 +131,18 @@ def quote_emails(request, pk: int):
     )
 
 
-def quote_pdf_response(quote: Quote) -> HttpResponse:
-    """The stored PDF of a sent version; otherwise a preview rendered from the snapshot
-    (marked DRAFT while the quote is editable). Shared by the page and the API."""
-    delivery = delivery_selectors.delivery_for_quote(quote=quote)
-    if delivery is not None and delivery.is_rendered:
-        try:
-            return FileResponse(
-                delivery.pdf.open("rb"),
-                content_type="application/pdf",
-                filename=quote_pdf_filename(quote),
-            )
-        except OSError:
-            pass  # the file is gone: fall back to the frozen document below
-    draft = quote.status in EDITABLE_STATUSES
-    if delivery is not None:
-        data = document_render(delivery.document)
-    else:
-        data = document_render(quote_pdf_context(quote, draft=draft))
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{quote_pdf_filename(quote, draft=draft)}"'
-    return response
-
-
 @login_required
 @require_GET
 def quote_pdf(request, pk: int):
-    return quote_pdf_response(_visible_quote(request, pk))
+    """The stored PDF, or a preview rendered now (``quotes.documents.files.quote_pdf``);
+    above the preview line cap, back to the quote page with the reason."""
+    quote = _visible_quote(request, pk)
+    try:
+        pdf = quote_pdf_file(quote)
+    except PreviewTooLarge as exc:
+        messages.error(request, exc.message)
+        return redirect("quotes:detail", pk=quote.pk)
+    return pdf_response(filename=pdf.filename, data=pdf.data, handle=pdf.handle)
 
 
 # ------------------------------------------------------------------ notifications
@@ -211,6 +203,35 @@ def outbox_message(request, file: str, index: int):
     if message is None:
         raise Http404
     return render(request, "quotes/outbox_message.html", {"m": message})
+
+
+# An email's HTML keeps its inline styles (mail clients need them), so it is shown from its own
+# URL in a sandboxed frame under its own policy: styles and images only, never scripts.
+OUTBOX_HTML_POLICY = {
+    "default-src": [NONE],
+    "script-src": None,
+    "style-src": [UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "font-src": None,
+    "connect-src": None,
+    "form-action": [NONE],
+    "frame-ancestors": [SELF],
+    "sandbox": [True],
+}
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+@csp_replace(OUTBOX_HTML_POLICY)
+def outbox_message_html(request, file: str, index: int):
+    _outbox_allowed(request)
+    message = outbox.outbox_get(file=file, index=index)
+    if message is None or not message.html:
+        raise Http404
+    response = HttpResponse(message.html, content_type="text/html; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from .models import Quote
+from quotes.models import Quote
 
 SALT = "mgtrade.quotes.acceptance-link"
 

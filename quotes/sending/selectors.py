@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from mgtrade.accounts.models import User
-
-from .models import Notification, Quote, QuoteDelivery, QuoteEmail
+from quotes.models import Notification, Quote, QuoteDelivery, QuoteEmail
 
 
 def delivery_for_quote(*, quote: Quote) -> QuoteDelivery | None:

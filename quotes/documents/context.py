@@ -3,7 +3,7 @@
 ``quote_pdf_context(quote)`` reads only what the quote stored when it was priced (the
 engine's result in ``quote.pricing``, the lines' copied code, name, HS code and standard)
 plus who it is for (customer, contact, rep) and the grades' chemical specifications. The
-shape is the one documented in ``quotes.pdf``.
+shape is the one documented in ``quotes.documents.pdf``.
 
 A sent version's context is frozen into its ``QuoteDelivery.document`` (``document_freeze``,
 JSON) inside the send transaction, and the stored PDF is rendered from that copy
@@ -21,11 +21,11 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from products.models import SpecLimit
+from pricing.engine import total_composition
+from products.models import Port, Product, SpecLimit
+from quotes.models import EDITABLE_STATUSES, Quote
 
-from .models import EDITABLE_STATUSES, Quote
 from .pdf import company_context, render_template_pdf
-from .pricing import total_composition
 
 TEMPLATE = "pdf/quote.html"
 
@@ -114,8 +114,6 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
     ``draft`` defaults to "the quote is still editable" (DRAFT watermark). Costs a few
     queries (lines, customer, contact, owner, specification limits, spec sources).
     """
-    from products.models import Port, Product
-
     if draft is None:
         draft = quote.status in EDITABLE_STATUSES
     pricing = quote.pricing or {}

@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from mgtrade.errors import StateConflict
+from quotes.documents.context import document_thaw, quote_pdf_context, quote_pdf_filename
+from quotes.models import RejectionReason
 
-from . import acceptance
-from .acceptance import LinkState
-from .documents import document_thaw, quote_pdf_context, quote_pdf_filename
-from .models import RejectionReason
+from . import services
+from .services import LinkState
 
 CLOSED_STATUS = {
     LinkState.EXPIRED: 410,
@@ -90,7 +90,7 @@ def _page(request, token: str, result, *, accept_form=None, decline_form=None, s
             "token": token,
             "quote": quote,
             "doc": _document(quote),
-            "has_pdf": acceptance.public_pdf_path(quote) is not None,
+            "has_pdf": services.public_pdf_path(quote) is not None,
             "accept_form": accept_form or AcceptForm(),
             "decline_form": decline_form or DeclineForm(),
         },
@@ -100,18 +100,18 @@ def _page(request, token: str, result, *, accept_form=None, decline_form=None, s
 
 @require_GET
 def public_quote(request, token: str):
-    return _page(request, token, acceptance.public_quote_open(token=token))
+    return _page(request, token, services.public_quote_open(token=token))
 
 
 @require_POST
 def public_accept(request, token: str):
-    result = acceptance.public_quote_get(token=token)
+    result = services.public_quote_get(token=token)
     if not result.is_open:
         return _page(request, token, result)
     form = AcceptForm(request.POST)
     if form.is_valid():
         try:
-            acceptance.public_quote_accept(
+            services.public_quote_accept(
                 quote=result.quote,
                 buyer_name=form.cleaned_data["name"],
                 po_number=form.cleaned_data["po_number"],
@@ -129,13 +129,13 @@ def public_accept(request, token: str):
 
 @require_POST
 def public_decline(request, token: str):
-    result = acceptance.public_quote_get(token=token)
+    result = services.public_quote_get(token=token)
     if not result.is_open:
         return _page(request, token, result)
     form = DeclineForm(request.POST)
     if form.is_valid():
         try:
-            acceptance.public_quote_decline(
+            services.public_quote_decline(
                 quote=result.quote,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
@@ -151,10 +151,10 @@ def public_decline(request, token: str):
 
 @require_GET
 def public_pdf(request, token: str):
-    result = acceptance.public_quote_get(token=token)
+    result = services.public_quote_get(token=token)
     if not result.is_open:
         return _page(request, token, result)
-    pdf = acceptance.public_pdf_path(result.quote)
+    pdf = services.public_pdf_path(result.quote)
     if pdf is None:
         return render(request, "quotes/public/pdf_pending.html", {"token": token}, status=404)
     try:

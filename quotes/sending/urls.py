@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import delivery_views as views
+from . import views
 
 app_name = "delivery"
 urlpatterns = [
@@ -18,6 +18,9 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("outbox/", views.outbox_list, name="outbox"),
     path("outbox/<str:file>/<int:index>/", views.outbox_message, name="outbox_message"),
+    path(
+        "outbox/<str:file>/<int:index>/html/", views.outbox_message_html, name="outbox_message_html"
+    ),
     path(
         "outbox/<str:file>/<int:index>/attachments/<int:part>/",
         views.outbox_attachment,

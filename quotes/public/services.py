@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from .delivery import notify_rep
+from quotes.models import Quote, QuoteStatus, RejectionReason
+from quotes.sending.services import notify_rep
+from quotes.services import quote_accept, quote_mark_viewed, quote_reject
+
 from .links import acceptance_token_read
-from .models import Quote, QuoteStatus, RejectionReason
-from .services import quote_accept, quote_mark_viewed, quote_reject
 
 S = QuoteStatus
 

@@ -40,8 +40,7 @@ from django.utils import timezone
 
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
-
-from .documents import (
+from quotes.documents.context import (
     document_freeze,
     document_render,
     document_thaw,
@@ -49,9 +48,11 @@ from .documents import (
     quote_pdf_context,
     quote_pdf_filename,
 )
-from .links import acceptance_url, site_url
-from .models import DeliveryStatus, Notification, Quote, QuoteDelivery, QuoteEmail
-from .services import quote_mark_sent
+from quotes.models import DeliveryStatus, Notification, Quote, QuoteDelivery, QuoteEmail
+from quotes.public.links import acceptance_url, site_url
+from quotes.services import quote_mark_sent
+
+from . import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -166,9 +167,7 @@ def quote_send(*, quote: Quote, by: User | None) -> QuoteDelivery:
 
 
 def _enqueue_step(delivery_id: int, *, rendered: bool) -> None:
-    from .tasks import quote_email_task, quote_render_pdf_task
-
-    (quote_email_task if rendered else quote_render_pdf_task).delay(delivery_id)
+    enqueue.queue_task(enqueue.EMAIL_QUOTE if rendered else enqueue.RENDER_PDF, delivery_id)
 
 
 def _claim(model, pk: int, *, statuses, to: str, extra: Q | None = None) -> str | None:
@@ -502,9 +501,7 @@ def notify_rep(*, quote: Quote, text: str, email_kind: str | None = None, contex
 
 
 def _enqueue_notice(email_id: int) -> None:
-    from .tasks import quote_notice_email_task
-
-    quote_notice_email_task.delay(email_id)
+    enqueue.queue_task(enqueue.EMAIL_NOTICE, email_id)
 
 
 def notice_email_send(*, email_id: int) -> str:

@@ -96,6 +96,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import UNICODE_SCHEME_RE, URLFetcher, URLFetcherResponse
 
+from mgtrade.accounts.checks import harfbuzz_subset_check
+
 __all__ = [
     "PDF_BASE_URL",
     "FetchRefused",
@@ -248,8 +250,6 @@ def _warn_if_slow_subsetting() -> None:
     """Log the ``mgtrade.W001`` system check's warning where workers will see it."""
     if ctypes.util.find_library("harfbuzz-subset"):
         return
-    from mgtrade.accounts.checks import harfbuzz_subset_check
-
     for warning in harfbuzz_subset_check(None):
         logger.warning("%s (%s) %s", warning.msg, warning.id, warning.hint)
 

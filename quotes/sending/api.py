@@ -9,12 +9,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quotes import delivery as delivery_services
-from quotes import delivery_selectors, selectors
-from quotes.delivery_views import quote_pdf_response
+from mgtrade.web import pdf_response
+from quotes import selectors
+from quotes.api.views import QuotePermissions
+from quotes.documents.files import quote_pdf
 from quotes.models import Quote, QuoteDelivery
 
-from .views import QuotePermissions
+from . import selectors as delivery_selectors
+from . import services as delivery_services
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -92,8 +94,15 @@ class QuoteDeliveryView(_QuoteAPIView):
 class QuotePdfView(_QuoteAPIView):
     @extend_schema(
         operation_id="quotes_pdf",
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            409: OpenApiResponse(
+                description='A preview over the line cap (docs/pdf.md): {"detail": "..."}'
+            ),
+        },
     )
     def get(self, request, pk):
-        """The stored PDF of a sent quote; a preview (DRAFT while editable) otherwise."""
-        return quote_pdf_response(self.quote(pk))
+        """The stored PDF of a sent quote; otherwise a preview rendered in the request (DRAFT
+        while editable), refused with 409 above the preview line cap."""
+        pdf = quote_pdf(self.quote(pk))
+        return pdf_response(filename=pdf.filename, data=pdf.data, handle=pdf.handle)

@@ -92,7 +92,7 @@ class CancelForm(forms.Form):
 
 
 class WriteOffForm(forms.Form):
-    reason = forms.CharField(label="Reason for the write-off", max_length=500)
+    reason = forms.CharField(label="Reason for writing off the difference", max_length=500)
 
 
 class PaymentForm(forms.Form):

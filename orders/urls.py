@@ -17,5 +17,7 @@ urlpatterns = [
     path("<int:pk>/lc/", views.lc_form, name="lc"),
     path("<int:pk>/lc/request-amendment/", views.lc_request_amendment, name="lc_request"),
     path("<int:pk>/lc/accept/", views.lc_accept, name="lc_accept"),
+    path("<int:pk>/pdf/", views.contract_pdf, name="pdf"),
+    path("proformas/<int:pk>/pdf/", views.proforma_pdf, name="proforma_pdf"),
     path("proformas/<int:pk>/write-off/", views.proforma_write_off, name="write_off"),
 ]

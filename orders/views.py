@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mgtrade.errors import StateConflict, validation_error_dict
 from mgtrade.web import add_service_errors
 
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import (
     AmendmentRequestForm,
     CancelForm,
@@ -81,17 +81,19 @@ def _allowed(contract: SalesContract, user) -> dict[str, bool]:
 
 def _detail(request, contract: SalesContract, *, status: int = 200, **forms):
     contract.lc = selectors.letter_of_credit_for(contract=contract)
+    proformas = list(contract.proformas.all())
+    for proforma in proformas:
+        proforma.write_off_form = WriteOffForm(prefix=f"proforma-{proforma.pk}")
     context = {
         "contract": contract,
         "lines": list(contract.lines.all()),
-        "proformas": list(contract.proformas.all()),
+        "proformas": proformas,
         "payments": selectors.contract_payments(contract=contract),
         "lc": contract.lc,
         "events": selectors.contract_events(contract=contract),
         "allowed": _allowed(contract, request.user),
         "countersign_form": forms.get("countersign_form") or CountersignForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
-        "write_off_form": WriteOffForm(),
         "amendment_request_form": AmendmentRequestForm(),
         "lc_accept_form": LCAcceptForm(),
     }
@@ -236,7 +238,7 @@ def proforma_write_off(request, pk: int):
         proforma = selectors.proforma_get_visible(user=request.user, pk=pk)
     except Proforma.DoesNotExist:
         raise Http404("No such proforma.") from None
-    form = WriteOffForm(request.POST)
+    form = WriteOffForm(request.POST, prefix=f"proforma-{proforma.pk}")
     try:
         services.proforma_write_off(proforma=proforma, by=request.user, **_form_data(form))
     except StateConflict as exc:
@@ -336,3 +338,31 @@ lc_accept = _lc_action(
     ),
     "The L/C is accepted.",
 )
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+def contract_pdf(request, pk: int):
+    """The contract as it stands (a draft is watermarked), rendered for this request."""
+    contract = _contract_or_404(request, pk)
+    data = documents.document_pdf(
+        documents.CONTRACT_TEMPLATE, documents.contract_document(contract)
+    )
+    return _pdf_response(data, documents.contract_pdf_filename(contract))
+
+
+@login_required
+def proforma_pdf(request, pk: int):
+    try:
+        proforma = selectors.proforma_get_visible(user=request.user, pk=pk)
+    except Proforma.DoesNotExist:
+        raise Http404("No such proforma.") from None
+    data = documents.document_pdf(
+        documents.PROFORMA_TEMPLATE, documents.proforma_document(proforma)
+    )
+    return _pdf_response(data, documents.proforma_pdf_filename(proforma))

@@ -180,3 +180,47 @@ def test_buyer_accepts_online_with_po_and_the_quote_page_links_the_contract(rep,
     assert contract.buyer_po_number == "4500012345"
     page = rep_client.get(reverse("quotes:detail", args=[quote.pk])).content.decode()
     assert contract.number in page
+
+
+def test_contract_and_proforma_pdfs_are_served_to_their_rep_only(
+    rep, other_rep, rep_client, client
+):
+    contract = confirmed_contract(owner=rep)
+    deposit = contract.proformas.get()
+    response = rep_client.get(reverse("orders:pdf", args=[contract.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    response = rep_client.get(reverse("orders:proforma_pdf", args=[deposit.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    client.force_login(other_rep)
+    assert client.get(reverse("orders:pdf", args=[contract.pk])).status_code == 404
+    assert client.get(reverse("orders:proforma_pdf", args=[deposit.pk])).status_code == 404
+
+
+def test_manager_writes_off_on_the_contract_page(rep, manager, client):
+    contract = confirmed_contract(owner=rep)
+    deposit = contract.proformas.get()
+    received = deposit.amount - Decimal("12.50")
+    services.payment_record(
+        customer=contract.customer,
+        by=rep,
+        amount=received,
+        currency="EUR",
+        value_date=timezone.localdate(),
+        bank_reference="FT9",
+        payer="Buyer",
+        allocations=[(deposit, received)],
+    )
+    client.force_login(manager)
+    page = client.get(reverse("orders:detail", args=[contract.pk])).content.decode()
+    assert f'id="write-off-{deposit.pk}-submit"' in page
+    client.post(
+        reverse("orders:write_off", args=[deposit.pk]),
+        {f"proforma-{deposit.pk}-reason": "Intermediary bank charges"},
+    )
+    deposit.refresh_from_db()
+    assert deposit.written_off_amount == Decimal("12.50")
+    assert (
+        'id="ready-to-ship"'
+        in client.get(reverse("orders:detail", args=[contract.pk])).content.decode()
+    )

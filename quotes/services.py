@@ -471,14 +471,23 @@ def quote_accept(
     buyer_name: str = "",
     ip: str | None = None,
     user_agent: str = "",
+    po_number: str = "",
 ) -> Quote:
-    """The buyer (online, by name) or the rep (on the buyer's behalf) accepts a sent quote."""
+    """The buyer (online, by name) or the rep (on the buyer's behalf) accepts a sent quote.
+
+    In the same transaction the accepted version becomes a draft sales contract with the
+    buyer's PO number (``orders.services.contract_create_from_quote``, docs/orders.md).
+    """
+    from orders.services import contract_create_from_quote
+
     quote = _locked(quote)
     if by is None and not buyer_name.strip():
         raise ValidationError({"name": "Please type your name to accept."})
     if quote.status == S.SENT and quote.valid_until < timezone.localdate():
         raise StateConflict("This quote has expired.")
-    return _transition(
+    if len(po_number.strip()) > 60:
+        raise ValidationError({"po_number": "Ensure the PO number has at most 60 characters."})
+    quote = _transition(
         quote,
         S.ACCEPTED,
         by=by,
@@ -489,6 +498,8 @@ def quote_accept(
         accepted_ip=ip,
         accepted_user_agent=user_agent[:300],
     )
+    contract_create_from_quote(quote=quote, by=by, po_number=po_number)
+    return quote
 
 
 @transaction.atomic

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "customers",
     "pricing",
     "quotes",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,9 @@ SPECTACULAR_SETTINGS = {
         "CustomerStatusEnum": "customers.models.Status",
         "QuoteStatusEnum": "quotes.models.QuoteStatus",
         "DeliveryStatusEnum": "quotes.models.DeliveryStatus",
+        "ContractStatusEnum": "orders.models.ContractStatus",
+        "ProformaStatusEnum": "orders.models.ProformaStatus",
+        "LCStatusEnum": "orders.models.LCStatus",
     },
 }
 
@@ -308,6 +312,10 @@ CELERY_BEAT_SCHEDULE = {
     "recover-stale-deliveries": {
         "task": "quotes.tasks.deliveries_recover_stale_task",
         "schedule": 60.0,  # seconds; claims older than MGTRADE["DELIVERY_STALE_SECONDS"]
+    },
+    "flag-overdue-proformas-daily": {
+        "task": "orders.tasks.proformas_flag_overdue_task",
+        "schedule": crontab(hour=0, minute=30),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -374,4 +382,10 @@ MGTRADE = {
     # before a rule starts or ends.
     "TARIFF_VERIFY_DAYS": env.int("MGTRADE_TARIFF_VERIFY_DAYS", default=90),
     "TARIFF_LOOKAHEAD_DAYS": env.int("MGTRADE_TARIFF_LOOKAHEAD_DAYS", default=30),
+    # Orders (docs/orders.md): days a proforma gives the buyer to pay, and the largest
+    # difference (bank charges) a manager may write off, in USD.
+    "PROFORMA_DUE_DAYS": env.int("MGTRADE_PROFORMA_DUE_DAYS", default=7),
+    "PAYMENT_WRITE_OFF_TOLERANCE_USD": Decimal(
+        env.str("MGTRADE_PAYMENT_WRITE_OFF_TOLERANCE_USD", default="50")
+    ),
 }

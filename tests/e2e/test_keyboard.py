@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from customers.models import Activity, Customer
-from products.models import FreightRate
 from mgtrade.accounts.demo import DEMO_PASSWORD
 from mgtrade.accounts.services import roles_sync
+from products.models import FreightRate
 from quotes.models import Quote
 from tests.e2e.conftest import VIEWPORTS, PageProblems, screenshot, storage_state_for
 

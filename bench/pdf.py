@@ -1,8 +1,8 @@
-"""PDF rendering speed and memory: the 10-line sample quote, in one process.
+"""PDF rendering speed and memory: the sample quote (10 lines unless --lines), in one process.
 
-    .venv/bin/python bench/pdf.py [--runs 30] [--memory-pdfs 300]
+    .venv/bin/python bench/pdf.py [--runs 30] [--memory-pdfs 300] [--lines 10]
 
-Prints, for ``quotes.pdf.render_template_pdf("pdf/quote.html", sample)``, the app's whole
+Prints, for ``quotes.documents.pdf.render_template_pdf("pdf/quote.html", sample)``, the app's whole
 render step (template, SafeURLFetcher, attachment drop, WeasyPrint):
 - its median time (wall clock and process CPU time: on a shared machine CPU time is the
   steadier of the two), and the median of WeasyPrint alone on the same HTML
@@ -49,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="timed runs of each (default 30)")
     parser.add_argument("--memory-pdfs", type=int, default=300, help="PDFs for RSS growth")
+    parser.add_argument("--lines", type=int, default=10, help="lines of the sample quote")
     args = parser.parse_args()
 
     import django
@@ -59,7 +60,7 @@ def main() -> None:
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from quotes.pdf import (
+    from quotes.documents.pdf import (
         PDF_BASE_URL,
         company_context,
         font_config,
@@ -67,7 +68,7 @@ def main() -> None:
         sample_quote_context,
     )
 
-    context = sample_quote_context(lines=10)
+    context = sample_quote_context(lines=args.lines)
     html = render_to_string("pdf/quote.html", {"company": company_context(), **context})
     static_dir = Path(settings.STATICFILES_DIRS[0]).resolve()
     plain_html = html.replace('"/static/', f'"file://{static_dir}/')
@@ -95,7 +96,7 @@ def main() -> None:
             wall[func].append(time.perf_counter() - start)
 
     pages = len(PdfReader(BytesIO(app_step())).pages)
-    print(f"sample quote: 10 lines, {pages} pages, {args.runs} runs each (interleaved)")
+    print(f"sample quote: {args.lines} lines, {pages} pages, {args.runs} runs each (interleaved)")
     print(f"{'':40} {'median wall':>12} {'median CPU':>11} {'best wall':>10}")
     rows = (
         ("app render step (render_template_pdf)", app_step),

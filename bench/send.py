@@ -4,9 +4,9 @@
 
 Builds a throw-away SQLite database under a temporary directory (migrate + load_demo),
 creates a quote with ``--lines`` lines through the services, sends it with
-``quotes.delivery.quote_send`` (the task queueing is switched off: nothing reaches the
+``quotes.sending.services.quote_send`` (the task queueing is switched off: nothing reaches the
 broker) so its document is frozen exactly as in production, then runs the worker's whole
-step ``quotes.delivery.delivery_render`` (claim UPDATE, thaw the frozen context, template,
+step ``quotes.sending.services.delivery_render`` (claim UPDATE, thaw the frozen context, template,
 WeasyPrint, SHA-256, store in Django storage, finishing UPDATE) again and again in this one
 process, resetting the row and deleting the file between runs.
 
@@ -66,8 +66,9 @@ def main() -> None:
     from customers.models import Customer
     from mgtrade.accounts.models import User
     from products.models import Port, Product
-    from quotes import delivery, services
+    from quotes import services
     from quotes.models import DeliveryStatus, QuoteDelivery
+    from quotes.sending import services as delivery
 
     rep = User.objects.get(username="rep")
     customer = (
@@ -105,7 +106,7 @@ def main() -> None:
                 {"product": grades[i % len(grades)], "quantity_mt": str(20 + 2 * i)}
                 for i in range(args.lines)
             ]
-    with mock.patch("quotes.delivery._enqueue_step"):
+    with mock.patch("quotes.sending.services._enqueue_step"):
         sent = delivery.quote_send(quote=quote, by=rep)
     storage = sent.pdf.storage
 

@@ -4,16 +4,19 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from mgtrade.accounts.views import TokenView, home
+from mgtrade.accounts.views import LogoutAllView, LogoutView, TokenView, home
 
 admin.site.site_header = "mgtrade administration"
 admin.site.site_title = "mgtrade admin"
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("", include("products.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("quotes.api.urls")),
+    path("", include("orders.api.urls")),
 ]
 
 # Swagger UI under the Content-Security-Policy: the split view loads its start-up script from
@@ -28,10 +31,13 @@ urlpatterns = [
     path("accounts/", include("mgtrade.accounts.urls")),
     path("admin/", admin.site.urls),
     path("catalogue/", include("products.urls")),
+    path("tariffs/", include("products.tariff_urls")),
+    path("tariffs/", include("quotes.tariff_watch.urls")),
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),
-    path("", include("quotes.delivery_urls")),  # send, PDF, delivery, notifications, outbox
-    path("q/", include("quotes.public_urls")),  # the buyer's signed links (no login)
+    path("contracts/", include("orders.urls")),
+    path("", include("quotes.sending.urls")),  # send, PDF, delivery, notifications, outbox
+    path("q/", include("quotes.public.urls")),  # the buyer's signed links (no login)
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", swagger_ui, name="api-docs"),

@@ -1,7 +1,10 @@
-"""Helpers for the server-rendered pages."""
+"""Helpers for the server-rendered pages (and the one file response the API shares)."""
+
+from typing import IO
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
 
 from mgtrade.errors import validation_error_dict
 
@@ -12,3 +15,13 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+def pdf_response(*, filename: str, data: bytes | None = None, handle: IO[bytes] | None = None):
+    """An inline PDF: a stored file streamed from its open ``handle``, or ``data`` rendered
+    for this request."""
+    if handle is not None:
+        return FileResponse(handle, content_type="application/pdf", filename=filename)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -3,7 +3,7 @@
 A quote is written only through ``quotes.services``; every state change is a
 ``QuoteEvent``. Lines copy the grade's code, name, HS code and standard so the document
 never changes when the catalogue does; ``pricing`` holds the engine's full result
-(``quotes.pricing.PricingResult.to_dict()``), including the tariff rules applied and the
+(``pricing.engine.PricingResult.to_dict()``), including the tariff rules applied and the
 exchange rate.
 """
 
@@ -124,6 +124,12 @@ class Quote(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     approval_comment = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When it was last submitted for approval."
+    )
+    submission_note = models.TextField(
+        blank=True, editable=False, help_text="The rep's note to the approver."
+    )
 
     # Outcome.
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -290,11 +296,11 @@ class QuoteEvent(models.Model):
         return f"{self.quote} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 
 
-# ------------------------------------------------------------------ sending (issue 6)
+# ------------------------------------------------------------------ sending
 
 
 class DeliveryStatus(models.TextChoices):
-    """Where a quote version's PDF and email stand. Written only by ``quotes.delivery``.
+    """Where a quote version's PDF and email stand. Written only by ``quotes.sending.services``.
 
     ``queued`` waits for a worker: to render when there is no PDF yet, to email once the
     PDF is stored. ``retrying`` is the same after a transient error (``next_attempt_at``).
@@ -388,6 +394,9 @@ class QuoteEmail(models.Model):
         QUOTE = "quote", "Quote to buyer"
         ACCEPTED = "accepted", "Acceptance notice to rep"
         DECLINED = "declined", "Decline notice to rep"
+        APPROVAL_REQUEST = "approval_request", "Approval request to managers"
+        APPROVED = "approved", "Approval notice to rep"
+        RETURNED = "returned", "Return notice to rep"
 
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="emails")
     delivery = models.ForeignKey(
@@ -437,3 +446,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# ------------------------------------------------------------------ tariff watch (issue 13)
+from .tariff_watch.models import (  # noqa: E402, F401
+    RunStatus,
+    TariffChangeEvent,
+    TariffChangeImpact,
+    TariffScenario,
+)

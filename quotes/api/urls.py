@@ -1,11 +1,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .delivery_views import QuoteDeliveryView, QuotePdfView, QuoteSendView
+from quotes.sending.api import QuoteDeliveryView, QuotePdfView, QuoteSendView
+
 from .views import PricingPreviewView, QuoteViewSet
 
 # quotes/, quotes/{id}/ and the actions revise/ submit/ approve/ return/ accept/ reject/
-# clone/ events/. The sending issue adds send/ and pdf/ (as QuoteViewSet actions or paths).
+# clone/ events/; sending's send/, pdf/ and delivery/ come from quotes.sending.api.
 router = SimpleRouter(trailing_slash=True)
 router.register("quotes", QuoteViewSet, basename="quote")
 

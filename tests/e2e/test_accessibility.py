@@ -17,7 +17,7 @@ from customers.models import Activity, Customer
 from mgtrade.accounts.demo import DEMO_PASSWORD
 from mgtrade.accounts.services import roles_sync
 from products.models import Product
-from quotes import links
+from quotes.public import links
 from quotes.models import Quote, QuoteStatus
 from tests.e2e.conftest import (
     VIEWPORTS,
@@ -93,7 +93,7 @@ def demo_urls() -> dict[str, str]:
     draft = Quote.objects.filter(owner__username="rep", status=QuoteStatus.DRAFT).first()
     sent = Quote.objects.filter(status=QuoteStatus.SENT).first()
     pending = Quote.objects.filter(status=QuoteStatus.PENDING_APPROVAL).first()
-    from quotes import outbox
+    from quotes.sending import outbox
 
     message = outbox.outbox_list()[0]
     token = links.acceptance_token(sent)

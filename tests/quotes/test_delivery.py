@@ -4,14 +4,15 @@ endpoints' visibility, fonts for buyers' names, and the demo outbox."""
 import hashlib
 import io
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 from pypdf import PdfReader
 
-from quotes import delivery as delivery_services
 from quotes.models import DeliveryStatus, Notification, QuoteDelivery, QuoteEmail
+from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task
 from tests.quotes.factories import german_buyer, quote_for
 from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, use_tmp_media
@@ -142,7 +143,7 @@ def test_a_slow_worker_that_finishes_after_recovery_still_records_the_send(
         delivery_services.deliveries_recover_stale(older_than=timedelta(0))
         return real_send(message)
 
-    with mock.patch("quotes.delivery._send", side_effect=slow):
+    with mock.patch("quotes.sending.services._send", side_effect=slow):
         delivery_services.delivery_email(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == D.SENT
@@ -196,6 +197,31 @@ def test_preview_of_a_draft_is_marked_draft(draft, rep_client):
     assert response["Content-Type"] == "application/pdf"
     assert "-DRAFT.pdf" in response["Content-Disposition"]
     assert "Draft, not an offer" in pdf_text(response.content)
+
+
+def test_a_preview_over_the_line_cap_is_refused_without_rendering(
+    draft, rep_client, rep_api, settings
+):
+    settings.MGTRADE = {**settings.MGTRADE, "PDF_PREVIEW_MAX_LINES": 1}  # the draft has 2
+    with mock.patch("quotes.documents.files.document_render") as render:
+        page = rep_client.get(f"/quotes/{draft.pk}/pdf/", follow=True)
+        api = rep_api.get(f"/api/v1/quotes/{draft.pk}/pdf/")
+    render.assert_not_called()
+    assert page.redirect_chain[-1][0] == f"/quotes/{draft.pk}/"
+    assert "limited to 1 lines" in page.content.decode()
+    assert api.status_code == 409 and "limited to 1 lines" in api.json()["detail"]
+
+
+def test_the_stored_pdf_is_served_whatever_the_line_cap(
+    draft, rep, rep_api, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_services.quote_send(quote=draft, by=rep)
+    settings.MGTRADE = {**settings.MGTRADE, "PDF_PREVIEW_MAX_LINES": 1}
+    response = rep_api.get(f"/api/v1/quotes/{draft.pk}/pdf/")
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    assert hashlib.sha256(data).hexdigest() == QuoteDelivery.objects.get().pdf_sha256
 
 
 def test_other_reps_cannot_see_or_send_the_quote(draft, client, other_rep, manager):
@@ -338,7 +364,7 @@ def test_outbox_rejects_path_tricks(admin_client_, file_email):
 def test_email_log_lists_every_email_of_the_quote(
     draft, rep, rep_client, client, django_capture_on_commit_callbacks
 ):
-    from quotes.links import acceptance_token
+    from quotes.public.links import acceptance_token
 
     with django_capture_on_commit_callbacks(execute=True):
         delivery_services.quote_send(quote=draft, by=rep)
@@ -351,7 +377,7 @@ def test_email_log_lists_every_email_of_the_quote(
 
 @pytest.mark.parametrize("incoterm", ["FOB", "CFR", "CIF", "DAP", "DDP"])
 def test_the_pdf_breakdown_adds_up_to_the_quote_total(worked_example_data, rep, incoterm):
-    from quotes.documents import quote_pdf_context
+    from quotes.documents.context import quote_pdf_context
 
     quote = quote_for(customer=german_buyer(owner=rep), incoterm=incoterm)
     breakdown = quote_pdf_context(quote)["breakdown"]
@@ -364,7 +390,7 @@ def test_pdf_says_duties_are_not_included_when_no_tariff_rule_is_on_file(worked_
     from django.template.loader import render_to_string
 
     from products.models import TariffRule
-    from quotes.documents import quote_pdf_context
+    from quotes.documents.context import quote_pdf_context
     from tests.quotes.factories import german_buyer, quote_for
 
     TariffRule.objects.all().delete()

@@ -14,8 +14,8 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from quotes import pdf as pdf_module
-from quotes.pdf import render_pdf, render_template_pdf, sample_quote_context
+from quotes.documents import pdf as pdf_module
+from quotes.documents.pdf import render_pdf, render_template_pdf, sample_quote_context
 from quotes.templatetags.amounts import duty_kind, money, percent, quantity
 
 NBSP = "\u00a0"
@@ -165,7 +165,7 @@ def test_one_font_configuration_per_process():
 def test_missing_harfbuzz_subset_is_logged_loudly(monkeypatch, caplog):
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     monkeypatch.setattr(pdf_module, "_font_config", None)
-    with caplog.at_level(logging.WARNING, logger="quotes.pdf"):
+    with caplog.at_level(logging.WARNING, logger="quotes.documents.pdf"):
         render_pdf("<p>hello</p>")
     assert "libharfbuzz-subset0 is not installed" in caplog.text
     assert "mgtrade.W001" in caplog.text

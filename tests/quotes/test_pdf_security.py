@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from quotes.pdf import (
+from quotes.documents.pdf import (
     PDF_BASE_URL,
     FetchRefused,
     SafeURLFetcher,
@@ -167,7 +167,7 @@ def test_hostile_notes_marked_safe_are_refused_and_never_reach_the_network(
     payloads = hostile_payloads(net)
     notes = mark_safe("\n".join(html for html, _ in payloads))
     fetcher = SafeURLFetcher()
-    with caplog.at_level(logging.WARNING, logger="quotes.pdf"):
+    with caplog.at_level(logging.WARNING, logger="quotes.documents.pdf"):
         data = render_pdf(quote_html(notes), url_fetcher=fetcher)
 
     refused_urls = {url for url, _reason in fetcher.refused}
@@ -208,7 +208,7 @@ def test_hostile_terms_through_render_template_pdf_log_refusals(local_server, no
             )
         },
     )
-    with caplog.at_level(logging.WARNING, logger="quotes.pdf"):
+    with caplog.at_level(logging.WARNING, logger="quotes.documents.pdf"):
         data = render_template_pdf("pdf/quote.html", context)
     assert "refused file:///etc/passwd" in caplog.text
     assert "refused http://169.254.169.254/latest/meta-data/" in caplog.text

@@ -7,10 +7,10 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from quotes import delivery as delivery_services
 from quotes import services
-from quotes.links import acceptance_token, acceptance_url
 from quotes.models import Notification, Quote, QuoteEmail, QuoteEvent, RejectionReason
+from quotes.public.links import acceptance_token, acceptance_url
+from quotes.sending import services as delivery_services
 from tests.quotes.sending import sendable_draft, use_tmp_media
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +205,7 @@ def test_a_tampered_token_gets_a_clear_404_page(sent, client, mangle):
 def test_a_token_for_another_version_does_not_open_this_one(sent, client):
     from django.core import signing
 
-    from quotes.links import SALT
+    from quotes.public.links import SALT
 
     forged = signing.dumps({"q": sent.pk, "v": sent.version + 1}, salt=SALT)
     assert client.get(f"/q/{forged}/").status_code == 404

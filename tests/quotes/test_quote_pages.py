@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from products.models import TariffRule
-from quotes import selectors, services
+from quotes import services, versions
 from quotes.models import Quote, QuoteStatus
 from tests.customers.factories import CustomerFactory
 from tests.quotes.factories import german_buyer, quote_for
@@ -295,7 +295,7 @@ def test_submit_then_manager_approves_from_the_queue(rep_client, client, manager
     client.force_login(manager)
     queue = client.get(reverse("quotes:approvals"))
     assert [q.pk for q in queue.context["quotes"]] == [quote.pk]
-    assert "discount 5% is above 3%" in queue.content.decode()
+    assert "discount 5.00 %, above the 3 % threshold" in queue.content.decode()
     response = client.post(
         reverse("quotes:approve", args=[quote.pk]),
         {"comment": "OK for 500 MT/yr", "next": reverse("quotes:approvals")},
@@ -386,7 +386,7 @@ def test_version_diff_names_changed_fields_and_lines(rep, draft):
     terms.lines = [{"product": "MG9990", "quantity_mt": "60"}]
     terms.lead_time = "2 weeks"
     new = services.quote_update(quote=new, by=rep, terms=terms)
-    diff = selectors.quote_version_diff(draft, new)
+    diff = versions.quote_version_diff(draft, new)
     labels = {c.label: c for c in diff.fields}
     assert labels["Lead time"].new == "2 weeks"
     assert labels["Total quantity (MT)"].old == Decimal("70.000")
@@ -394,7 +394,7 @@ def test_version_diff_names_changed_fields_and_lines(rep, draft):
     assert kinds == {("MG9990", "changed"), ("AZ91D", "removed")}
     mg = next(line for line in diff.lines if line.product == "MG9990")
     assert {"Quantity (MT)", "Goods value (USD)"} <= {c.label for c in mg.changes}
-    assert not selectors.quote_version_diff(draft, draft).changed
+    assert not versions.quote_version_diff(draft, draft).changed
 
 
 # ------------------------------------------------------------------ other apps' pages

@@ -13,8 +13,8 @@ from django.core import mail
 
 from mgtrade.errors import StateConflict
 from products.models import Product
-from quotes import delivery as delivery_services
 from quotes.models import DeliveryStatus, Quote, QuoteDelivery, QuoteEmail, QuoteStatus
+from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task, quote_render_pdf_task
 from tests.quotes.factories import german_buyer, quote_for
 from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, use_tmp_media
@@ -172,8 +172,8 @@ def test_a_transient_smtp_error_is_retried_then_sent(
         return real_send(message)
 
     with (
-        mock.patch("quotes.delivery._send", side_effect=flaky),
-        mock.patch("quotes.delivery.backoff_seconds", return_value=7) as backoff,
+        mock.patch("quotes.sending.services._send", side_effect=flaky),
+        mock.patch("quotes.sending.services.backoff_seconds", return_value=7) as backoff,
     ):
         delivery = send(draft, rep, django_capture_on_commit_callbacks)
 
@@ -193,7 +193,7 @@ def test_a_4xx_reply_marks_the_delivery_retrying_with_the_error(
     delivery_services.delivery_render(delivery_id=delivery.pk)
     busy = smtplib.SMTPDataError(451, b"4.3.0 Mail server temporarily rejected message")
     with (
-        mock.patch("quotes.delivery._send", side_effect=busy),
+        mock.patch("quotes.sending.services._send", side_effect=busy),
         pytest.raises(delivery_services.TransientDeliveryError) as exc,
     ):
         delivery_services.delivery_email(delivery_id=delivery.pk)
@@ -210,7 +210,7 @@ def test_a_permanent_5xx_refusal_fails_without_retry_and_retry_sends_it(
     refused = smtplib.SMTPRecipientsRefused(
         {draft.contact.email: (550, b"5.1.1 No such user here")}
     )
-    with mock.patch("quotes.delivery._send", side_effect=refused) as smtp:
+    with mock.patch("quotes.sending.services._send", side_effect=refused) as smtp:
         delivery = send(draft, rep, django_capture_on_commit_callbacks)
     assert smtp.call_count == 1
     delivery.refresh_from_db()
@@ -238,7 +238,7 @@ def test_transient_errors_give_up_after_the_last_attempt(
 ):
     settings.MGTRADE = {**settings.MGTRADE, "DELIVERY_MAX_ATTEMPTS": 3}
     with mock.patch(
-        "quotes.delivery._send", side_effect=ConnectionRefusedError(111, "refused")
+        "quotes.sending.services._send", side_effect=ConnectionRefusedError(111, "refused")
     ) as smtp:
         delivery = send(draft, rep, django_capture_on_commit_callbacks)
     assert smtp.call_count == 3
@@ -257,7 +257,7 @@ def test_a_storage_error_while_rendering_is_retried(draft, rep, django_capture_o
             raise OSError(28, "No space left on device")
         return real_store(*args)
 
-    with mock.patch("quotes.delivery._store_pdf", side_effect=flaky):
+    with mock.patch("quotes.sending.services._store_pdf", side_effect=flaky):
         delivery = send(draft, rep, django_capture_on_commit_callbacks)
     delivery.refresh_from_db()
     assert len(calls) == 2

@@ -29,8 +29,8 @@ from django.conf import settings
 from django.db import connection
 
 from mgtrade.celery import app as celery_app
-from quotes import delivery as delivery_services
 from quotes.models import DeliveryStatus, QuoteDelivery
+from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task
 from tests.conftest import REQUIRE_SERVICES, require_service
 from tests.quotes.sending import assert_quote_pdf, sendable_draft

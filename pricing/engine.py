@@ -1,0 +1,812 @@
+"""The pricing engine: ``shared/reference/pricing.md`` (version 1), exactly.
+
+Pure Python: plain frozen dataclasses in and out, ``Decimal`` throughout, no Django, no
+settings, no I/O. A selector gathers the inputs (``quotes.selectors``); callers store or
+show the outputs (``PricingResult.to_dict()`` is the API's JSON shape).
+
+Rounding: intermediate values keep full precision; each reported amount is rounded
+half-up to cents once; totals are sums of reported amounts. Quote-currency components
+are the reported USD components converted and rounded one by one.
+
+Interpretations of points ``pricing.md`` leaves open (documented in ``docs/pricing.md``):
+- ``goods_value`` (reported) is the sum of the rounded line goods values; freight shares,
+  insurance and customs values use the unrounded line goods values.
+- A rule's ``valid_to`` is the last day it is in force (inclusive).
+- Tariff absorption is taken from the full-precision duties total.
+- Quote-currency amounts are rounded to the currency's minor unit (ISO 4217): cents for
+  most, whole units for JPY and KRW, so a yen quote adds up on paper too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from products.customs import (
+    DUTY_BASES,
+    EU_GROUP,
+    EU_MEMBER_STATES,
+    INCOTERMS,
+    TARIFF_KINDS,
+)
+
+__all__ = [
+    "BASES",
+    "EU_MEMBER_STATES",
+    "INCOTERMS",
+    "TARIFF_KINDS",
+    "Components",
+    "DutyLine",
+    "FreightData",
+    "LineInput",
+    "LineResult",
+    "PortData",
+    "PricingError",
+    "PricingInput",
+    "PricingResult",
+    "TariffRuleData",
+    "check_line",
+    "check_terms",
+    "price",
+    "rule_applies",
+    "total_composition",
+]
+
+BASES = DUTY_BASES
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+MT3 = Decimal("0.001")
+HUNDRED = Decimal("100")
+PCT = Decimal("0.01")
+INSURED_FACTOR = Decimal("1.1")
+MAX_QUANTITY_MT = Decimal("100000")
+
+# incoterm -> (origin deduction, freight, insurance, destination charges, duties, absorption)
+_COMPOSITION: dict[str, tuple[bool, bool, bool, bool, bool, bool]] = {
+    "EXW": (True, False, False, False, False, True),
+    "FCA": (False, False, False, False, False, True),
+    "FOB": (False, False, False, False, False, True),
+    "CFR": (False, True, False, False, False, True),
+    "CPT": (False, True, False, False, False, True),
+    "CIF": (False, True, True, False, False, True),
+    "CIP": (False, True, True, False, False, True),
+    "DAP": (False, True, True, True, False, True),
+    "DPU": (False, True, True, True, False, True),
+    "DDP": (False, True, True, True, True, False),
+}
+
+
+def total_composition(incoterm: str) -> dict[str, int]:
+    """How each component enters the quote total under an Incoterm: +1, -1 or 0."""
+    origin, freight, insurance, destination, duties, absorption = _COMPOSITION[incoterm]
+    return {
+        "goods_value": 1,
+        "origin_deduction": -1 if origin else 0,
+        "freight": 1 if freight else 0,
+        "insurance": 1 if insurance else 0,
+        "duties": 1 if duties else 0,
+        "destination_charges": 1 if destination else 0,
+        "tariff_absorption": -1 if absorption else 0,
+    }
+
+
+def _r2(value: Decimal) -> Decimal:
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+# ISO 4217 minor units that differ from 2 (currencies a buyer may be quoted in).
+CURRENCY_MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "KWD": 3, "BHD": 3}
+
+
+def currency_minor_units(currency: str) -> int:
+    """Decimal places of a currency's amounts: 2 for EUR, 0 for JPY, 3 for KWD."""
+    return CURRENCY_MINOR_UNITS.get((currency or "").upper(), 2)
+
+
+def currency_quantum(currency: str) -> Decimal:
+    """The smallest amount of a currency: 0.01 for EUR, 1 for JPY."""
+    return Decimal(1).scaleb(-currency_minor_units(currency))
+
+
+class PricingError(Exception):
+    """Invalid pricing input. ``errors`` maps fields to messages, DRF-style.
+
+    Line errors are nested: ``{"lines": [{}, {"quantity_mt": ["..."]}]}`` (one dict per
+    line, empty for a valid line); errors about the lines as a whole are a list of strings
+    under ``lines``.
+    """
+
+    def __init__(self, errors: dict[str, Any]):
+        super().__init__(errors)
+        self.errors = errors
+
+    def flat(self) -> dict[str, list[str]]:
+        """``{"lines[1].quantity_mt": [...], "incoterm": [...]}``: for forms and logs."""
+        out: dict[str, list[str]] = {}
+        for key, value in self.errors.items():
+            if key == "lines" and value and isinstance(value[0], dict):
+                for i, line_errors in enumerate(value):
+                    for name, messages in line_errors.items():
+                        out[f"lines[{i}].{name}"] = list(messages)
+            else:
+                out[key] = list(value)
+        return out
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class PortData:
+    code: str
+    country: str  # ISO 3166-1 alpha-2
+    origin_charges_usd_per_mt: Decimal = ZERO
+    destination_charges_usd_per_mt: Decimal = ZERO
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FreightData:
+    usd_per_container: Decimal
+    mt_per_container: Decimal
+    container_type: str = "20GP"
+
+
+@dataclass(frozen=True, slots=True)
+class TariffRuleData:
+    destination: str  # ISO country code or "EU"
+    hs_prefix: str  # digits, e.g. "810411"
+    kind: str  # one of TARIFF_KINDS
+    rate_percent: Decimal
+    basis: str  # "CIF" or "FOB"
+    origin_country: str = "CN"
+    specific_usd_per_mt: Decimal = ZERO
+    valid_from: date | None = None
+    valid_to: date | None = None  # inclusive; None: open
+    reference: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    product: str  # grade code
+    hs_code: str
+    quantity_mt: Decimal
+    unit_price_usd_per_mt: Decimal
+    discount_percent: Decimal = ZERO
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PricingInput:
+    quote_date: date
+    incoterm: str
+    origin_port: PortData
+    destination_port: PortData
+    freight: FreightData
+    currency: str
+    fx_rate: Decimal  # units of ``currency`` per 1 USD
+    lines: tuple[LineInput, ...]
+    tariff_rules: tuple[TariffRuleData, ...] = ()
+    insurance_rate_percent: Decimal = Decimal("0.15")
+    tariff_absorption_percent: Decimal = ZERO
+
+
+# ---------------------------------------------------------------- outputs
+
+
+def _s(value: Decimal, places: Decimal) -> str:
+    return str(value.quantize(places, ROUND_HALF_UP))
+
+
+def _fx_str(value: Decimal) -> str:
+    """At least 4 decimals ("0.9250"), more when the rate has them ("0.92503412")."""
+    value = value.normalize()
+    if value.as_tuple().exponent > -4:
+        value = value.quantize(Decimal("0.0001"))
+    return f"{value:f}"
+
+
+def _frozen_new(cls, values: dict[str, Any]):
+    """Build a frozen (dict-based) dataclass instance without its generated ``__init__``.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which
+    halved the engine's throughput for the many duty and line results of a quote; the
+    values here come straight from validated inputs, so nothing is skipped but the cost.
+    """
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    return obj
+
+
+@dataclass(frozen=True)
+class DutyLine:
+    kind: str
+    destination: str
+    origin_country: str
+    hs_prefix: str
+    rate_percent: Decimal
+    specific_usd_per_mt: Decimal
+    basis: str
+    customs_value: Decimal  # reported (rounded)
+    amount: Decimal  # reported (rounded)
+    reference: str
+    rule_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "destination": self.destination,
+            "origin_country": self.origin_country,
+            "hs_prefix": self.hs_prefix,
+            "rate_percent": _s(self.rate_percent, CENT),
+            "specific_usd_per_mt": _s(self.specific_usd_per_mt, CENT),
+            "basis": self.basis,
+            "customs_value": _s(self.customs_value, CENT),
+            "amount": _s(self.amount, CENT),
+            "reference": self.reference,
+            "rule_id": self.rule_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DutyLine:
+        return cls(
+            kind=data["kind"],
+            destination=data["destination"],
+            origin_country=data.get("origin_country", "CN"),
+            hs_prefix=data.get("hs_prefix", ""),
+            rate_percent=Decimal(data["rate_percent"]),
+            specific_usd_per_mt=Decimal(data["specific_usd_per_mt"]),
+            basis=data["basis"],
+            customs_value=Decimal(data["customs_value"]),
+            amount=Decimal(data["amount"]),
+            reference=data.get("reference", ""),
+            rule_id=data.get("rule_id"),
+        )
+
+
+@dataclass(frozen=True)
+class LineResult:
+    product: str
+    name: str
+    hs_code: str
+    quantity_mt: Decimal
+    unit_price_usd_per_mt: Decimal
+    discount_percent: Decimal
+    goods_value: Decimal  # reported (rounded), USD
+    duties: tuple[DutyLine, ...]
+    duties_total: Decimal  # sum of the duty lines' amounts, USD
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "product": self.product,
+            "name": self.name,
+            "hs_code": self.hs_code,
+            "quantity_mt": _s(self.quantity_mt, MT3),
+            "unit_price_usd_per_mt": _s(self.unit_price_usd_per_mt, CENT),
+            "discount_percent": _s(self.discount_percent, CENT),
+            "goods_value": _s(self.goods_value, CENT),
+            "duties": [d.to_dict() for d in self.duties],
+            "duties_total": _s(self.duties_total, CENT),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LineResult:
+        duties = tuple(DutyLine.from_dict(d) for d in data["duties"])
+        return cls(
+            product=data["product"],
+            name=data.get("name", ""),
+            hs_code=data["hs_code"],
+            quantity_mt=Decimal(data["quantity_mt"]),
+            unit_price_usd_per_mt=Decimal(data["unit_price_usd_per_mt"]),
+            discount_percent=Decimal(data["discount_percent"]),
+            goods_value=Decimal(data["goods_value"]),
+            duties=duties,
+            duties_total=Decimal(data.get("duties_total") or sum((d.amount for d in duties), ZERO)),
+        )
+
+
+COMPONENT_KEYS = (
+    "goods_value",
+    "origin_deduction",
+    "freight",
+    "insurance",
+    "duties",
+    "destination_charges",
+    "tariff_absorption",
+    "quote_total",
+    "landed_cost",
+    "landed_cost_per_mt",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Components:
+    """Quote-level amounts in one currency, all rounded to cents.
+
+    ``destination_charges`` is what the seller pays (DAP/DPU/DDP only);
+    ``destination_port_charges`` is the port's charges that the landed cost always includes.
+    ``origin_deduction`` and ``tariff_absorption`` are positive amounts that the total subtracts.
+    """
+
+    goods_value: Decimal
+    origin_deduction: Decimal
+    freight: Decimal
+    insurance: Decimal
+    duties: Decimal
+    destination_charges: Decimal
+    tariff_absorption: Decimal
+    quote_total: Decimal
+    landed_cost: Decimal
+    landed_cost_per_mt: Decimal
+    destination_port_charges: Decimal
+    quantum: Decimal = CENT  # the currency's smallest unit; amounts are rounded to it
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            key: _s(getattr(self, key), self.quantum)
+            for key in (*COMPONENT_KEYS, "destination_port_charges")
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], quantum: Decimal = CENT) -> Components:
+        return cls(
+            **{
+                key: Decimal(data.get(key, "0"))
+                for key in (*COMPONENT_KEYS, "destination_port_charges")
+            },
+            quantum=quantum,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PricingResult:
+    quote_date: date
+    incoterm: str
+    origin_port: str
+    destination_port: str
+    origin_country: str
+    destination_country: str
+    currency: str
+    fx_rate: Decimal
+    insurance_rate_percent: Decimal
+    tariff_absorption_percent: Decimal
+    containers: int
+    total_quantity_mt: Decimal
+    freight_usd_per_container: Decimal
+    mt_per_container: Decimal
+    lines: tuple[LineResult, ...]
+    usd: Components
+    quote_currency: Components
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def duty_lines(self) -> list[DutyLine]:
+        return [d for line in self.lines for d in line.duties]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The preview API's JSON shape (Decimals as strings), also what a quote stores."""
+        return {
+            "quote_date": self.quote_date.isoformat(),
+            "incoterm": self.incoterm,
+            "origin_port": self.origin_port,
+            "destination_port": self.destination_port,
+            "origin_country": self.origin_country,
+            "destination_country": self.destination_country,
+            "currency": self.currency,
+            "fx_rate": _fx_str(self.fx_rate),
+            "insurance_rate_percent": str(self.insurance_rate_percent),
+            "tariff_absorption_percent": str(self.tariff_absorption_percent),
+            "containers": self.containers,
+            "total_quantity_mt": _s(self.total_quantity_mt, MT3),
+            "freight_usd_per_container": _s(self.freight_usd_per_container, CENT),
+            "mt_per_container": _s(self.mt_per_container, MT3),
+            "lines": [line.to_dict() for line in self.lines],
+            "usd": self.usd.to_dict(),
+            "quote_currency": self.quote_currency.to_dict(),
+            "warnings": list(self.warnings),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PricingResult:
+        return cls(
+            quote_date=date.fromisoformat(data["quote_date"]),
+            incoterm=data["incoterm"],
+            origin_port=data["origin_port"],
+            destination_port=data["destination_port"],
+            origin_country=data.get("origin_country", "CN"),
+            destination_country=data["destination_country"],
+            currency=data["currency"],
+            fx_rate=Decimal(data["fx_rate"]),
+            insurance_rate_percent=Decimal(data.get("insurance_rate_percent", "0")),
+            tariff_absorption_percent=Decimal(data.get("tariff_absorption_percent", "0")),
+            containers=int(data["containers"]),
+            total_quantity_mt=Decimal(data["total_quantity_mt"]),
+            freight_usd_per_container=Decimal(data.get("freight_usd_per_container", "0")),
+            mt_per_container=Decimal(data.get("mt_per_container", "0")),
+            lines=tuple(LineResult.from_dict(line) for line in data["lines"]),
+            usd=Components.from_dict(data["usd"]),
+            quote_currency=Components.from_dict(
+                data["quote_currency"], quantum=currency_quantum(data["currency"])
+            ),
+            warnings=tuple(data.get("warnings", ())),
+        )
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _dec(value: Any) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return result if result.is_finite() else None
+
+
+def check_terms(
+    *,
+    incoterm: str,
+    origin_port: str,
+    destination_port: str,
+    insurance_rate_percent: Decimal,
+    tariff_absorption_percent: Decimal,
+) -> dict[str, list[str]]:
+    """Errors in the quote-level terms (empty dict when valid)."""
+    errors: dict[str, list[str]] = {}
+    if incoterm not in INCOTERMS:
+        errors["incoterm"] = [f"Unknown Incoterm {incoterm!r}; use one of {', '.join(INCOTERMS)}."]
+    if origin_port and destination_port and origin_port == destination_port:
+        errors["destination_port"] = ["The destination port must differ from the origin port."]
+    insurance = _dec(insurance_rate_percent)
+    if insurance is None or not ZERO <= insurance <= HUNDRED:
+        errors["insurance_rate_percent"] = ["The insurance rate must be between 0 and 100 %."]
+    absorption = _dec(tariff_absorption_percent)
+    if absorption is None or not ZERO <= absorption <= HUNDRED:
+        errors["tariff_absorption_percent"] = ["Tariff absorption must be between 0 and 100 %."]
+    elif incoterm == "DDP" and absorption > ZERO:
+        errors["tariff_absorption_percent"] = [
+            "Under DDP the seller already pays the duties: tariff absorption must be 0."
+        ]
+    return errors
+
+
+def check_line(
+    *, quantity_mt: Decimal, unit_price_usd_per_mt: Decimal | None, discount_percent: Decimal
+) -> dict[str, list[str]]:
+    """Errors in one line's figures (empty dict when valid)."""
+    errors: dict[str, list[str]] = {}
+    qty = _dec(quantity_mt)
+    if qty is None or qty <= ZERO:
+        errors["quantity_mt"] = ["The quantity must be more than 0 MT."]
+    elif qty > MAX_QUANTITY_MT:
+        errors["quantity_mt"] = ["The quantity must be at most 100,000 MT."]
+    if unit_price_usd_per_mt is not None:
+        unit = _dec(unit_price_usd_per_mt)
+        if unit is None or unit < ZERO:
+            errors["unit_price_usd_per_mt"] = ["The unit price must not be negative."]
+    discount = _dec(discount_percent)
+    if discount is None or not ZERO <= discount <= HUNDRED:
+        errors["discount_percent"] = ["The discount must be between 0 and 100 %."]
+    return errors
+
+
+def _validate(inp: PricingInput) -> None:
+    errors: dict[str, Any] = check_terms(
+        incoterm=inp.incoterm,
+        origin_port=inp.origin_port.code,
+        destination_port=inp.destination_port.code,
+        insurance_rate_percent=inp.insurance_rate_percent,
+        tariff_absorption_percent=inp.tariff_absorption_percent,
+    )
+    if not inp.lines:
+        errors["lines"] = ["Add at least one line."]
+    else:
+        line_errors = [
+            check_line(
+                quantity_mt=line.quantity_mt,
+                unit_price_usd_per_mt=line.unit_price_usd_per_mt,
+                discount_percent=line.discount_percent,
+            )
+            for line in inp.lines
+        ]
+        if any(line_errors):
+            errors["lines"] = line_errors
+    if inp.freight.mt_per_container <= ZERO or inp.freight.usd_per_container < ZERO:
+        errors.setdefault("destination_port", []).append(
+            "The freight rate for this route is unusable (MT per container must be positive)."
+        )
+    if inp.fx_rate <= ZERO:
+        errors["currency"] = [f"The exchange rate for {inp.currency} must be positive."]
+    if errors:
+        raise PricingError(errors)
+
+
+# ---------------------------------------------------------------- rule matching
+
+
+def rule_applies(
+    rule: TariffRuleData, *, destination_country: str, origin_country: str, hs_digits: str, on: date
+) -> bool:
+    """Whether a tariff rule applies to a line (see pricing.md, step 5)."""
+    return (
+        (
+            rule.destination == destination_country
+            or (rule.destination == EU_GROUP and destination_country in EU_MEMBER_STATES)
+        )
+        and rule.origin_country == origin_country
+        and hs_digits.startswith(rule.hs_prefix.replace(".", ""))
+        and (rule.valid_from is None or rule.valid_from <= on)
+        and (rule.valid_to is None or on <= rule.valid_to)
+    )
+
+
+def _rules_in_force(inp: PricingInput) -> list[tuple[str, TariffRuleData]]:
+    dest = inp.destination_port.country
+    origin = inp.origin_port.country
+    on = inp.quote_date
+    in_eu = dest in EU_MEMBER_STATES
+    return [
+        (r.hs_prefix.replace(".", ""), r)
+        for r in inp.tariff_rules
+        if (r.destination == dest or (in_eu and r.destination == EU_GROUP))
+        and r.origin_country == origin
+        and (r.valid_from is None or r.valid_from <= on)
+        and (r.valid_to is None or on <= r.valid_to)
+    ]
+
+
+# ---------------------------------------------------------------- the computation
+
+
+def _lines_plausible(lines: tuple[LineInput, ...]) -> bool:
+    """Fast path of the line checks (the full checks run only when this fails)."""
+    try:
+        for line in lines:
+            if not (
+                ZERO < line.quantity_mt <= MAX_QUANTITY_MT
+                and ZERO <= line.discount_percent <= HUNDRED
+                and line.unit_price_usd_per_mt >= ZERO
+            ):
+                return False
+    except (TypeError, ArithmeticError):  # NaN (InvalidOperation) or not a Decimal
+        return False
+    return True
+
+
+def price(inp: PricingInput) -> PricingResult:
+    """Price a quote. Raises ``PricingError`` with the fields at fault."""
+    lines = inp.lines
+    if (
+        not lines
+        or inp.incoterm not in _COMPOSITION
+        or not _lines_plausible(lines)
+        or not ZERO <= inp.tariff_absorption_percent <= HUNDRED
+        or (inp.incoterm == "DDP" and inp.tariff_absorption_percent)
+        or not ZERO <= inp.insurance_rate_percent <= HUNDRED
+        or inp.origin_port.code == inp.destination_port.code
+        or inp.freight.mt_per_container <= ZERO
+        or inp.freight.usd_per_container < ZERO
+        or inp.fx_rate <= ZERO
+    ):
+        _validate(inp)
+    origin_deduct, with_freight, with_insurance, with_dest, with_duties, with_absorption = (
+        _COMPOSITION[inp.incoterm]
+    )
+    pct = PCT
+    cent = CENT
+    half_up = ROUND_HALF_UP
+
+    # 1. goods value (full precision)
+    raw_goods = [
+        line.quantity_mt * line.unit_price_usd_per_mt * (HUNDRED - line.discount_percent) * pct
+        for line in lines
+    ]
+    goods_raw_total = sum(raw_goods, ZERO)
+    total_qty = sum((line.quantity_mt for line in lines), ZERO)
+
+    # 2. freight
+    fr = inp.freight
+    full, rest = divmod(total_qty, fr.mt_per_container)
+    containers = int(full) + (1 if rest else 0)
+    freight = containers * fr.usd_per_container
+
+    # 3. insurance: 110 % of (goods + freight) × rate
+    insured_rate = INSURED_FACTOR * inp.insurance_rate_percent * pct
+    insurance = (goods_raw_total + freight) * insured_rate
+    # A line's CIF customs value is goods + freight share + insurance share, where the
+    # insurance share (pro rata by goods + freight share) is (goods + freight share) ×
+    # insured_rate exactly: so CIF value = (goods + freight share) × cif_factor.
+    cif_factor = 1 + insured_rate
+    freight_per_mt = freight / total_qty
+
+    # 4.-5. customs values and duties; rules matched once per HS code
+    rules = _rules_in_force(inp)
+    by_hs: dict[str, list[tuple[TariffRuleData, Decimal, Decimal]]] = {}
+    line_results = []
+    duties_raw_total = ZERO
+    duties_total = ZERO
+    unmatched = []
+    for line, goods in zip(lines, raw_goods, strict=True):
+        matched = by_hs.get(line.hs_code)
+        if matched is None:
+            hs_digits = line.hs_code.replace(".", "")
+            matched = by_hs[line.hs_code] = [
+                (rule, rule.rate_percent * pct, rule.specific_usd_per_mt)
+                for prefix, rule in rules
+                if hs_digits.startswith(prefix)
+            ]
+        if not matched:
+            unmatched.append(f"{line.product} (HS {line.hs_code})")
+        qty = line.quantity_mt
+        duty_lines = []
+        line_duties = ZERO
+        cif_value = cif_r = None
+        goods_r = goods.quantize(cent, half_up)
+        for rule, rate, specific in matched:
+            if rule.basis == "FOB":
+                customs = goods
+                customs_r = goods_r
+            else:
+                if cif_value is None:
+                    cif_value = (goods + freight_per_mt * qty) * cif_factor
+                    cif_r = cif_value.quantize(cent, half_up)
+                customs = cif_value
+                customs_r = cif_r
+            raw = customs * rate + specific * qty if specific else customs * rate
+            duties_raw_total += raw
+            amount = raw.quantize(cent, half_up)
+            line_duties += amount
+            duty_lines.append(
+                _frozen_new(
+                    DutyLine,
+                    {
+                        "kind": rule.kind,
+                        "destination": rule.destination,
+                        "origin_country": rule.origin_country,
+                        "hs_prefix": rule.hs_prefix,
+                        "rate_percent": rule.rate_percent,
+                        "specific_usd_per_mt": specific,
+                        "basis": rule.basis,
+                        "customs_value": customs_r,
+                        "amount": amount,
+                        "reference": rule.reference,
+                        "rule_id": rule.id,
+                    },
+                )
+            )
+        duties_total += line_duties
+        line_results.append(
+            _frozen_new(
+                LineResult,
+                {
+                    "product": line.product,
+                    "name": line.name,
+                    "hs_code": line.hs_code,
+                    "quantity_mt": qty,
+                    "unit_price_usd_per_mt": line.unit_price_usd_per_mt,
+                    "discount_percent": line.discount_percent,
+                    "goods_value": goods_r,
+                    "duties": tuple(duty_lines),
+                    "duties_total": line_duties,
+                },
+            )
+        )
+
+    # reported USD amounts
+    goods_value = sum((lr.goods_value for lr in line_results), ZERO)
+    freight_r = _r2(freight)
+    insurance_r = _r2(insurance)
+    origin_deduction = (
+        _r2(inp.origin_port.origin_charges_usd_per_mt * total_qty) if origin_deduct else ZERO
+    )
+    port_charges = _r2(inp.destination_port.destination_charges_usd_per_mt * total_qty)
+    absorption = (
+        _r2(duties_raw_total * inp.tariff_absorption_percent * pct) if with_absorption else ZERO
+    )
+    usd = _components(
+        goods_value=goods_value,
+        origin_deduction=origin_deduction,
+        freight=freight_r,
+        insurance=insurance_r,
+        duties=duties_total,
+        port_charges=port_charges,
+        absorption=absorption,
+        flags=(with_freight, with_insurance, with_dest, with_duties),
+        total_qty=total_qty,
+    )
+    rate = inp.fx_rate
+    quantum = currency_quantum(inp.currency)
+
+    def convert(amount: Decimal) -> Decimal:
+        return (amount * rate).quantize(quantum, ROUND_HALF_UP)
+
+    quote_currency = _components(
+        goods_value=convert(goods_value),
+        origin_deduction=convert(origin_deduction),
+        freight=convert(freight_r),
+        insurance=convert(insurance_r),
+        duties=convert(duties_total),
+        port_charges=convert(port_charges),
+        absorption=convert(absorption),
+        flags=(with_freight, with_insurance, with_dest, with_duties),
+        total_qty=total_qty,
+        quantum=quantum,
+    )
+
+    warnings = []
+    if unmatched:
+        warnings.append(
+            f"No tariff rule for {inp.destination_port.country} matches "
+            f"{', '.join(unmatched)}: duties may be understated; check the official tariff."
+        )
+    if inp.incoterm == "DDP":
+        warnings.append("DDP: import VAT/GST is not included.")
+    if inp.incoterm == "FCA":
+        warnings.append("FCA is priced as FOB (origin port).")
+
+    return PricingResult(
+        quote_date=inp.quote_date,
+        incoterm=inp.incoterm,
+        origin_port=inp.origin_port.code,
+        destination_port=inp.destination_port.code,
+        origin_country=inp.origin_port.country,
+        destination_country=inp.destination_port.country,
+        currency=inp.currency,
+        fx_rate=rate,
+        insurance_rate_percent=inp.insurance_rate_percent,
+        tariff_absorption_percent=inp.tariff_absorption_percent,
+        containers=containers,
+        total_quantity_mt=total_qty,
+        freight_usd_per_container=fr.usd_per_container,
+        mt_per_container=fr.mt_per_container,
+        lines=tuple(line_results),
+        usd=usd,
+        quote_currency=quote_currency,
+        warnings=tuple(warnings),
+    )
+
+
+def _components(
+    *,
+    goods_value: Decimal,
+    origin_deduction: Decimal,
+    freight: Decimal,
+    insurance: Decimal,
+    duties: Decimal,
+    port_charges: Decimal,
+    absorption: Decimal,
+    flags: tuple[bool, bool, bool, bool],
+    total_qty: Decimal,
+    quantum: Decimal = CENT,
+) -> Components:
+    with_freight, with_insurance, with_dest, with_duties = flags
+    destination_charges = port_charges if with_dest else ZERO
+    total = goods_value - origin_deduction - absorption
+    if with_freight:
+        total += freight
+    if with_insurance:
+        total += insurance
+    total += destination_charges
+    if with_duties:
+        total += duties
+    landed = goods_value + freight + insurance + duties + port_charges - absorption
+    return Components(
+        goods_value=goods_value,
+        origin_deduction=origin_deduction,
+        freight=freight,
+        insurance=insurance,
+        duties=duties,
+        destination_charges=destination_charges,
+        tariff_absorption=absorption,
+        quote_total=total,
+        landed_cost=landed,
+        landed_cost_per_mt=(landed / total_qty).quantize(quantum, ROUND_HALF_UP),
+        destination_port_charges=port_charges,
+        quantum=quantum,
+    )

@@ -1,0 +1,284 @@
+"""The quote's printed document: the ``pdf/quote.html`` context built from a quote's snapshot.
+
+``quote_pdf_context(quote)`` reads only what the quote stored when it was priced (the
+engine's result in ``quote.pricing``, the lines' copied code, name, HS code and standard)
+plus who it is for (customer, contact, rep) and the grades' chemical specifications. The
+shape is the one documented in ``quotes.documents.pdf``.
+
+A sent version's context is frozen into its ``QuoteDelivery.document`` (``document_freeze``,
+JSON) inside the send transaction, and the stored PDF is rendered from that copy
+(``document_thaw``): renaming the customer or editing a specification afterwards never
+changes an issued document. Previews of drafts are built fresh on each request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from pricing.engine import total_composition
+from products.models import Port, Product, SpecLimit
+from quotes.models import EDITABLE_STATUSES, Quote
+
+from .pdf import company_context, render_template_pdf
+
+TEMPLATE = "pdf/quote.html"
+
+# Script of a name → the lang the PDF stylesheet maps to a CJK font.
+_LANG_PREFIXES = ("ja", "ko", "zh", "tr")
+
+# Keys whose values are amounts/rates (Decimal in the template) or dates after thawing.
+DECIMAL_KEYS = frozenset(
+    {
+        "quantity_mt",
+        "unit_price",
+        "discount_percent",
+        "amount",
+        "quote_total",
+        "rate_percent",
+        "specific_usd_per_mt",
+        "customs_value",
+        "duties_total",
+        "landed_cost",
+        "landed_cost_per_mt",
+        "min_percent",
+        "max_percent",
+    }
+)
+DATE_KEYS = frozenset({"issued_on", "valid_until"})
+
+
+def _lang(code: str | None) -> str | None:
+    code = (code or "").lower()
+    for prefix in _LANG_PREFIXES:
+        if code.startswith(prefix):
+            return prefix
+    return None
+
+
+def _guess_lang(text: str) -> str | None:
+    """A lang for names in CJK scripts without a stated language (font selection only)."""
+    for ch in text:
+        o = ord(ch)
+        if 0x3040 <= o <= 0x30FF:
+            return "ja"
+        if 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF:
+            return "ko"
+    for ch in text:
+        if 0x4E00 <= ord(ch) <= 0x9FFF:
+            return "zh"
+    return None
+
+
+def _port_label(code: str, name: str | None) -> str:
+    return f"{name} ({code})" if name else code
+
+
+def _specifications(product_ids: list[int], lines: list[dict]) -> list[dict]:
+    limits: dict[int, list[dict]] = {}
+    for limit in SpecLimit.objects.filter(product_id__in=product_ids).order_by(
+        "product_id", "position", "id"
+    ):
+        limits.setdefault(limit.product_id, []).append(
+            {
+                "element": limit.element,
+                "min_percent": limit.min_percent,
+                "max_percent": limit.max_percent,
+            }
+        )
+    specs, seen = [], set()
+    for product_id, line in zip(product_ids, lines, strict=True):
+        if line["grade"] in seen or product_id not in limits:
+            continue
+        seen.add(line["grade"])
+        specs.append(
+            {
+                "grade": line["grade"],
+                "name": line.get("name", ""),
+                "standard": line.get("standard", ""),
+                "source": line.get("spec_source", ""),
+                "limits": limits[product_id],
+            }
+        )
+    return specs
+
+
+def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, Any]:
+    """The ``pdf/quote.html`` context of ``quote`` from its stored pricing and line copies.
+
+    ``draft`` defaults to "the quote is still editable" (DRAFT watermark). Costs a few
+    queries (lines, customer, contact, owner, specification limits, spec sources).
+    """
+    if draft is None:
+        draft = quote.status in EDITABLE_STATUSES
+    pricing = quote.pricing or {}
+    qc = pricing.get("quote_currency", {})
+    currency = pricing.get("currency", quote.currency)
+    quote_lines = list(quote.lines.all().order_by("position"))
+    sources = dict(
+        Product.objects.filter(pk__in=[ln.product_id for ln in quote_lines]).values_list(
+            "pk", "spec_source"
+        )
+    )
+    lines = [
+        {
+            "grade": ln.product_code,
+            "name": ln.product_name,
+            "standard": ln.standard,
+            "hs_code": ln.hs_code,
+            "quantity_mt": ln.quantity_mt,
+            "unit_price": ln.unit_price_usd_per_mt,
+            "discount_percent": ln.discount_percent,
+            "amount": ln.goods_value_usd,
+            "spec_source": sources.get(ln.product_id, ""),
+        }
+        for ln in quote_lines
+    ]
+    duties = []
+    priced_lines = pricing.get("lines", [])
+    for ln, priced in zip(quote_lines, priced_lines, strict=False):
+        for duty in priced.get("duties", []):
+            duties.append(
+                {
+                    "grade": ln.product_code,
+                    "hs_code": ln.hs_code,
+                    "kind": duty["kind"],
+                    "rate_percent": Decimal(duty["rate_percent"]),
+                    "specific_usd_per_mt": Decimal(duty.get("specific_usd_per_mt") or "0"),
+                    "basis": duty["basis"],
+                    "customs_value": Decimal(duty["customs_value"]),
+                    "amount": Decimal(duty["amount"]),
+                    "reference": duty.get("reference", ""),
+                }
+            )
+
+    def amount(key: str) -> Decimal:
+        return Decimal(qc.get(key) or "0")
+
+    # The quote total's components under this Incoterm (pricing.total_composition).
+    composition = total_composition(quote.incoterm)
+    rows = [{"label": "Goods value", "amount": amount("goods_value"), "kind": "add"}]
+    for key, label in (
+        ("origin_deduction", "Origin charges"),
+        ("freight", "Ocean freight"),
+        ("insurance", "Insurance"),
+        ("duties", "Import duties (DDP)"),
+        ("destination_charges", "Destination charges"),
+        ("tariff_absorption", "Tariff absorbed by the seller"),
+    ):
+        sign = composition.get(key, 0)
+        if sign and amount(key):
+            rows.append(
+                {"label": label, "amount": amount(key), "kind": "add" if sign > 0 else "less"}
+            )
+
+    ports = dict(
+        Port.objects.filter(code__in=[quote.origin_port, quote.destination_port]).values_list(
+            "code", "name"
+        )
+    )
+    customer, contact, owner = quote.customer, quote.contact, quote.owner
+    address = "\n".join(
+        part
+        for part in (
+            customer.address,
+            " ".join(filter(None, [customer.postal_code, customer.city])),
+        )
+        if part
+    )
+    contact_name = contact.name if contact else ""
+    context = {
+        "draft": bool(draft),
+        "company": company_context(),
+        "quote": {
+            "number": quote.number,
+            "version": quote.version,
+            "issued_on": quote.quote_date,
+            "valid_until": quote.valid_until,
+            "currency": currency,
+            "fx_rate": pricing.get("fx_rate", str(quote.fx_rate)),
+            "incoterm": quote.incoterm,
+            "named_place": ports.get(quote.destination_port, quote.destination_port),
+            "origin_port": _port_label(quote.origin_port, ports.get(quote.origin_port)),
+            "destination_port": _port_label(
+                quote.destination_port, ports.get(quote.destination_port)
+            ),
+            "payment_terms": quote.payment_terms,
+            "packaging": quote.packaging_notes,
+            "terms": "\n".join(
+                filter(None, [quote.lead_time and f"Lead time: {quote.lead_time}", quote.terms])
+            ),
+            "rep": {"name": owner.get_full_name() or owner.username, "email": owner.email},
+        },
+        "buyer": {
+            "name": customer.name,
+            "address": address,
+            "country": customer.country.name if customer.country else "",
+            "tax_id": customer.vat_id,
+            "lang": _guess_lang(customer.name),
+        },
+        "contact": {
+            "name": contact_name,
+            "email": contact.email if contact else "",
+            "phone": contact.phone if contact else "",
+            "lang": _lang(contact.language if contact else None) or _guess_lang(contact_name),
+        },
+        "lines": [{k: v for k, v in line.items() if k != "spec_source"} for line in lines],
+        "lines_currency": "USD",
+        "lines_total": {
+            "quantity_mt": quote.total_quantity_mt,
+            "amount": sum((ln["amount"] for ln in lines), Decimal("0")),
+        },
+        "breakdown": {
+            "incoterm": quote.incoterm,
+            "currency": currency,
+            "rows": rows,
+            "quote_total": amount("quote_total"),
+            "duties_currency": "USD",
+            "duties": duties,
+            "duties_total": sum((d["amount"] for d in duties), Decimal("0")),
+            # The engine's warnings (e.g. no tariff rule on file for a line's HS code).
+            "warnings": list(quote.pricing.get("warnings", [])),
+            "landed_cost": amount("landed_cost"),
+            "landed_cost_per_mt": amount("landed_cost_per_mt"),
+        },
+        "specifications": _specifications([ln.product_id for ln in quote_lines], lines),
+    }
+    return context
+
+
+def document_freeze(context: dict[str, Any]) -> dict[str, Any]:
+    """The context as JSON data (Decimals and dates as strings) for ``QuoteDelivery.document``."""
+    return json.loads(json.dumps(context, cls=DjangoJSONEncoder))
+
+
+def document_thaw(data: Any, key: str | None = None) -> Any:
+    """Undo ``document_freeze``: amounts back to ``Decimal``, dates back to ``date``."""
+    if isinstance(data, dict):
+        return {k: document_thaw(v, k) for k, v in data.items()}
+    if isinstance(data, list):
+        return [document_thaw(v, key) for v in data]
+    if isinstance(data, str) and key in DECIMAL_KEYS and data != "":
+        return Decimal(data)
+    if isinstance(data, str) and key in DATE_KEYS:
+        return date.fromisoformat(data)
+    return data
+
+
+def document_render(document: dict[str, Any]) -> bytes:
+    """PDF bytes of a frozen document (or a fresh context). Slow: never inside a transaction."""
+    return render_template_pdf(TEMPLATE, document_thaw(document))
+
+
+def pdf_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def quote_pdf_filename(quote: Quote, *, draft: bool = False) -> str:
+    """``Q-2026-00042-v2.pdf`` (``-DRAFT`` for previews of editable quotes)."""
+    return f"{quote.number}-v{quote.version}{'-DRAFT' if draft else ''}.pdf"

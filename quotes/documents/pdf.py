@@ -1,0 +1,474 @@
+"""The PDF renderer: Django template -> HTML -> WeasyPrint -> PDF bytes.
+
+No ORM, no network, no request: callers hand in plain data and get bytes back. Render in
+a long-lived worker process (Celery), never in a web request; the font configuration is
+built once per process and reused.
+
+Public API
+----------
+``render_pdf(html, *, url_fetcher=None) -> bytes``
+    Render an HTML string. Relative and ``{% static %}`` URLs resolve against
+    ``PDF_BASE_URL`` and go through :class:`SafeURLFetcher`.
+``render_template_pdf(template_name, context) -> bytes``
+    Render a Django template (``templates/pdf/...``) with ``context`` plus ``company``
+    (from ``settings.MGTRADE``), then ``render_pdf``.
+``SafeURLFetcher``
+    The only way the renderer reads anything: the app's own static files and ``data:``
+    URLs. Everything else (other ``file://`` paths, devices, any network URL) is refused,
+    logged at WARNING on the ``quotes.pdf`` logger and recorded in ``fetcher.refused``;
+    WeasyPrint then skips the image, stylesheet or font and the render goes on.
+
+Embedded files (``<link rel=attachment>``, ``<a rel=attachment>``) are dropped before the
+PDF is written, so they are never even fetched: a quote PDF carries no attachments.
+
+Context of ``pdf/quote.html``
+-----------------------------
+Plain Python values only (dicts, lists, ``str``, ``int``, ``Decimal``, ``date``), never
+model instances: the PDF of a sent version is built from its stored snapshot. Amounts are
+``Decimal`` (or strings ``Decimal`` accepts). Text is autoescaped; multi-line text keeps
+its line breaks. Keys marked ``?`` are optional::
+
+    {
+      "draft": bool,                      # True: DRAFT watermark on every page
+      "quote": {
+        "number": "Q-2026-0042", "version": 2,
+        "issued_on": date, "valid_until": date,
+        "currency": "EUR",                # ISO 4217: the quote-level amounts' currency
+        "fx_rate": "0.9250",              # units of currency per 1 USD, as stored
+        "incoterm": "CIF", "named_place": "Hamburg",
+        "origin_port": "Tianjin Xingang (CNTXG)", "destination_port": "Hamburg (DEHAM)",
+        "payment_terms": str, "packaging": str, "terms": str, "notes"?: str,
+        "rep"?: {"name": str, "email"?: str, "phone"?: str},
+      },
+      "buyer": {"name": str, "address": str (multi-line), "country"?: str,
+                "tax_id"?: str, "lang"?: "ja" | "ko" | "zh" | "tr" | ...},
+      "contact": {"name": str, "email"?: str, "phone"?: str, "lang"?: str},
+      "lines": [                          # per-line amounts in USD (pricing.md)
+        {"grade": "Mg9990", "name"?: str, "standard": "GB/T 3499-2011",
+         "hs_code": "8104110000", "quantity_mt": Decimal,
+         "unit_price": Decimal,           # USD per MT, before discount
+         "discount_percent": Decimal, "amount": Decimal},
+      ],
+      "lines_currency": "USD",
+      "lines_total"?: {"quantity_mt": Decimal, "amount": Decimal},
+      "breakdown": {                      # quote-level, in quote.currency
+        "incoterm": "CIF", "currency": "EUR",
+        "rows": [{"label": "Goods value", "amount": Decimal,
+                  "kind": "add" | "less"}],       # less: shown with a minus sign
+        "quote_total": Decimal,
+        "duties_currency": "USD",         # duty lines are per line, in USD
+        "duties": [{"grade": str, "hs_code": str,
+                    "kind": "mfn" | "anti_dumping" | "countervailing" | "safeguard"
+                            | "retaliatory" | "other",
+                    "kind_label"?: str,   # defaults to a label for ``kind``
+                    "rate_percent": Decimal, "specific_usd_per_mt"?: Decimal,
+                    "basis": "CIF" | "FOB", "customs_value": Decimal,
+                    "amount": Decimal, "reference": str}],
+        "duties_total": Decimal,          # in duties_currency
+        "landed_cost": Decimal, "landed_cost_per_mt": Decimal,  # in currency
+      },
+      "specifications": [                 # appendix, one per quoted grade
+        {"grade": "Mg9990", "name"?: str, "standard": str, "source"?: str,
+         "limits": [{"element": "Fe", "min_percent": Decimal | None,
+                     "max_percent": Decimal | None}]},
+      ],
+    }
+
+``render_template_pdf`` adds ``company`` (``name``, ``address``, ``contact``) from
+``settings.MGTRADE`` unless the context already has it.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import logging
+import mimetypes
+import os
+import stat
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import UNICODE_SCHEME_RE, URLFetcher, URLFetcherResponse
+
+from mgtrade.accounts.checks import harfbuzz_subset_check
+
+__all__ = [
+    "PDF_BASE_URL",
+    "FetchRefused",
+    "SafeURLFetcher",
+    "font_config",
+    "render_pdf",
+    "render_template_pdf",
+]
+
+logger = logging.getLogger(__name__)
+
+# The document's base URL. ``.invalid`` never resolves (RFC 6761), so even a URL that
+# slipped past the fetcher could not reach a host; the fetcher maps URLs under
+# ``PDF_BASE_URL + STATIC_URL`` to files in the static roots and refuses the rest.
+PDF_BASE_URL = "https://mgtrade-pdf.invalid/"
+
+# Static files the PDF may use are small (CSS, logo); a bigger one is refused.
+MAX_STATIC_BYTES = 5 * 1024 * 1024
+
+
+class FetchRefused(ValueError):
+    """A resource the PDF renderer must not read. WeasyPrint catches it and skips it."""
+
+
+def _static_roots() -> list[tuple[str, Path]]:
+    """``(url prefix, resolved directory)`` for ``STATICFILES_DIRS`` and ``STATIC_ROOT``."""
+    roots: list[tuple[str, Path]] = []
+    for entry in settings.STATICFILES_DIRS:
+        prefix, directory = entry if isinstance(entry, (tuple, list)) else ("", entry)
+        prefix = prefix.strip("/") + "/" if prefix else ""
+        roots.append((prefix, Path(directory).resolve()))
+    if settings.STATIC_ROOT:
+        roots.append(("", Path(settings.STATIC_ROOT).resolve()))
+    return roots
+
+
+class SafeURLFetcher(URLFetcher):
+    """Reads the app's static files and ``data:`` URLs; refuses everything else.
+
+    - ``data:`` URLs: decoded by the parent class, whose opener is limited to the ``data``
+      protocol, with redirects off.
+    - ``<PDF_BASE_URL><STATIC_URL>path`` (what ``{% static %}`` produces; or ``STATIC_URL``
+      itself when it is absolute): ``path`` must have no empty, ``.`` or ``..`` segment;
+      it is looked up in each static root and the file, resolved with ``Path.resolve()``
+      (symlinks followed), must still be inside that root and be a regular file.
+    - ``file://`` URLs: the same check on the path (inside a static root after resolving).
+    - Anything else (``http``, ``https``, ``ftp``, other hosts, devices, ``..`` escapes,
+      symlinks out of the root, directories, FIFOs, files over ``MAX_STATIC_BYTES``):
+      :class:`FetchRefused`, logged at WARNING and appended to ``self.refused``.
+    """
+
+    def __init__(self, *, static_url: str | None = None, roots=None, **kwargs):
+        kwargs.update(allowed_protocols=("data",), allow_redirects=False, timeout=5)
+        super().__init__(**kwargs)
+        static_url = urljoin(PDF_BASE_URL, static_url or settings.STATIC_URL)
+        parts = urlsplit(static_url)
+        self._static_origin = (parts.scheme.lower(), parts.netloc.lower())
+        self._static_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        self._roots = _static_roots() if roots is None else roots
+        self.fetched: list[str] = []
+        self.refused: list[tuple[str, str]] = []
+
+    # WeasyPrint calls fetch() (through __call__) for every image, stylesheet, font,
+    # SVG reference and attachment of the document.
+    def fetch(self, url, headers=None):
+        match = UNICODE_SCHEME_RE.match(url)
+        scheme = match[1].lower() if match else ""
+        if scheme == "data":
+            response = super().fetch(url, headers)
+            self.fetched.append("data:")
+            return response
+        try:
+            path = self._local_path(url, scheme)
+        except (ValueError, OSError) as exc:
+            self._refuse(url, str(exc))
+        return self._file_response(url, path)
+
+    def _refuse(self, url: str, reason: str):
+        shown = url if len(url) < 300 else url[:300] + "…"
+        self.refused.append((url, reason))
+        logger.warning("PDF fetcher refused %s: %s", shown, reason)
+        raise FetchRefused(f"refused {shown}: {reason}")
+
+    def _local_path(self, url: str, scheme: str) -> Path:
+        parts = urlsplit(url)
+        if scheme == "file":
+            if parts.netloc not in ("", "localhost"):
+                raise ValueError("file URL with a host")
+            candidate = Path(url2pathname(parts.path))
+            if not candidate.is_absolute():
+                raise ValueError("relative file path")
+            for _prefix, root in self._roots:
+                if (path := self._inside(candidate, root)) is not None:
+                    return path
+            raise ValueError("outside the static roots")
+        if (scheme, parts.netloc.lower()) != self._static_origin or not parts.path.startswith(
+            self._static_path
+        ):
+            raise ValueError("not a static file of this app (network and other URLs are off)")
+        relative = unquote(parts.path[len(self._static_path) :])
+        segments = relative.split("/")
+        if any(s in ("", ".", "..") for s in segments) or "\\" in relative or "\0" in relative:
+            raise ValueError("bad static path")
+        for prefix, root in self._roots:
+            if prefix and not relative.startswith(prefix):
+                continue
+            path = self._inside(root / relative[len(prefix) :], root)
+            if path is not None:
+                return path
+        raise ValueError("no such static file")
+
+    @staticmethod
+    def _inside(candidate: Path, root: Path) -> Path | None:
+        """The resolved regular file if it exists inside ``root``; else ``None``."""
+        try:
+            resolved = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not resolved.is_relative_to(root):
+            return None
+        return resolved
+
+    def _file_response(self, url: str, path: Path) -> URLFetcherResponse:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+        except OSError as exc:
+            self._refuse(url, f"cannot open: {exc.strerror}")
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                self._refuse(url, "not a regular file")
+            if info.st_size > MAX_STATIC_BYTES:
+                self._refuse(url, f"larger than {MAX_STATIC_BYTES} bytes")
+            body = file.read(MAX_STATIC_BYTES + 1)
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if mime_type.startswith("text/") or mime_type == "image/svg+xml":
+            mime_type += "; charset=utf-8"
+        self.fetched.append(url)
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
+
+
+# ---------------------------------------------------------------- fonts
+
+_font_config: FontConfiguration | None = None
+_font_config_pid: int | None = None
+_font_lock = threading.Lock()
+
+
+def _warn_if_slow_subsetting() -> None:
+    """Log the ``mgtrade.W001`` system check's warning where workers will see it."""
+    if ctypes.util.find_library("harfbuzz-subset"):
+        return
+    for warning in harfbuzz_subset_check(None):
+        logger.warning("%s (%s) %s", warning.msg, warning.id, warning.hint)
+
+
+def font_config() -> FontConfiguration:
+    """The process's one ``FontConfiguration``: built on first use, again after a fork."""
+    global _font_config, _font_config_pid
+    pid = os.getpid()
+    if _font_config is None or _font_config_pid != pid:
+        with _font_lock:
+            if _font_config is None or _font_config_pid != pid:
+                _warn_if_slow_subsetting()
+                _font_config = FontConfiguration()
+                _font_config_pid = pid
+    return _font_config
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_pdf(html: str, *, url_fetcher: URLFetcher | None = None) -> bytes:
+    """The PDF bytes for ``html``: static files and ``data:`` URLs only, no attachments."""
+    fetcher = url_fetcher if url_fetcher is not None else SafeURLFetcher()
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).render(
+        font_config=font_config()
+    )
+    # Embedded files: <link rel=attachment> lands in the metadata, <a rel=attachment> in
+    # the pages' links. Drop both before write_pdf() would fetch and embed them.
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
+    return document.write_pdf()
+
+
+def company_context() -> dict[str, str]:
+    conf = settings.MGTRADE
+    return {
+        "name": conf["COMPANY_NAME"],
+        "address": conf["COMPANY_ADDRESS"],
+        "contact": conf["COMPANY_CONTACT"],
+        "logo": conf["COMPANY_LOGO"],
+    }
+
+
+def render_template_pdf(template_name: str, context: dict) -> bytes:
+    """Render ``template_name`` (no request, so no context processors) to PDF bytes."""
+    context = {"company": company_context(), **context}
+    return render_pdf(render_to_string(template_name, context))
+
+
+# ---------------------------------------------------------------- sample
+
+
+_SAMPLE_GRADES = [
+    # grade, name, standard, HS code, USD/MT, MFN % (EU TARIC via domain-facts, M)
+    ("Mg9990", "Pure magnesium ingot 99.90", "GB/T 3499-2011", "8104110000", "2450.00", "5.3"),
+    ("Mg9980", "Pure magnesium ingot 99.80", "GB/T 3499-2011", "8104110000", "2400.00", "5.3"),
+    ("AZ91D", "Magnesium alloy ingot AZ91D", "ASTM B93/B93M", "8104190000", "2950.00", "4.0"),
+    ("AM60B", "Magnesium alloy ingot AM60B", "ASTM B93/B93M", "8104190000", "3050.00", "4.0"),
+    ("AM50A", "Magnesium alloy ingot AM50A", "ASTM B93/B93M", "8104190000", "3100.00", "4.0"),
+]
+_SAMPLE_LIMITS = {
+    "Mg9990": [("Mg", "99.90", None)],
+    "Mg9980": [("Mg", "99.80", None)],
+    "AZ91D": [
+        ("Al", "8.5", "9.5"),
+        ("Zn", "0.45", "0.9"),
+        ("Mn", "0.17", "0.5"),
+        ("Si", None, "0.10"),
+        ("Cu", None, "0.030"),
+        ("Fe", None, "0.005"),
+        ("Ni", None, "0.002"),
+    ],
+    "AM60B": [
+        ("Al", "5.5", "6.5"),
+        ("Zn", None, "0.22"),
+        ("Mn", "0.24", "0.6"),
+        ("Si", None, "0.10"),
+        ("Cu", None, "0.010"),
+        ("Fe", None, "0.005"),
+        ("Ni", None, "0.002"),
+    ],
+    "AM50A": [
+        ("Al", "4.5", "5.3"),
+        ("Zn", None, "0.20"),
+        ("Mn", "0.28", "0.50"),
+        ("Si", None, "0.08"),
+        ("Cu", None, "0.008"),
+        ("Fe", None, "0.004"),
+        ("Ni", None, "0.001"),
+    ],
+}
+
+
+def sample_quote_context(*, lines: int = 10, draft: bool = False, **overrides) -> dict:
+    """A realistic ``pdf/quote.html`` context (CIF Rotterdam, EUR) for tests, the bench and
+    previews; also the reference example of the documented shape. Figures are computed
+    roughly like ``pricing.md`` but this is sample data, not the pricing engine."""
+    from datetime import date
+    from decimal import ROUND_HALF_UP, Decimal
+
+    cent = Decimal("0.01")
+
+    def r2(value: Decimal) -> Decimal:
+        return value.quantize(cent, ROUND_HALF_UP)
+
+    fx = Decimal("0.9250")
+    freight_per_mt = Decimal("45.00")
+    port_charges_per_mt = Decimal("12.00")
+    rows, duties, used = [], [], []
+    goods = freight = insurance = duties_usd = qty_total = Decimal(0)
+    for i in range(lines):
+        grade, name, standard, hs, price, mfn = _SAMPLE_GRADES[i % len(_SAMPLE_GRADES)]
+        qty = Decimal(20 + 5 * (i % 4))
+        discount = Decimal("1.5") if i % 3 == 2 else Decimal(0)
+        amount = r2(qty * Decimal(price) * (1 - discount / 100))
+        line_freight = qty * freight_per_mt
+        line_insurance = (amount + line_freight) * Decimal("1.1") * Decimal("0.0015")
+        customs_value = r2(amount + line_freight + line_insurance)
+        duty = r2(customs_value * Decimal(mfn) / 100)
+        rows.append(
+            {
+                "grade": grade,
+                "name": name,
+                "standard": standard,
+                "hs_code": hs,
+                "quantity_mt": qty.quantize(Decimal("0.001")),
+                "unit_price": Decimal(price),
+                "discount_percent": discount,
+                "amount": amount,
+            }
+        )
+        duties.append(
+            {
+                "grade": grade,
+                "hs_code": hs,
+                "kind": "mfn",
+                "rate_percent": Decimal(mfn),
+                "specific_usd_per_mt": Decimal(0),
+                "basis": "CIF",
+                "customs_value": customs_value,
+                "amount": duty,
+                "reference": f"EU Combined Nomenclature, CN {hs[:4]} {hs[4:6]} (TARIC)",
+            }
+        )
+        goods += amount
+        freight += line_freight
+        insurance += line_insurance
+        duties_usd += duty
+        qty_total += qty
+        if grade not in used:
+            used.append(grade)
+    goods_eur, freight_eur, insurance_eur = r2(goods * fx), r2(freight * fx), r2(insurance * fx)
+    quote_total = goods_eur + freight_eur + insurance_eur
+    landed = quote_total + r2(duties_usd * fx) + r2(qty_total * port_charges_per_mt * fx)
+    specs = [
+        {
+            "grade": grade,
+            "name": next(g[1] for g in _SAMPLE_GRADES if g[0] == grade),
+            "standard": next(g[2] for g in _SAMPLE_GRADES if g[0] == grade),
+            "limits": [
+                {
+                    "element": element,
+                    "min_percent": Decimal(low) if low else None,
+                    "max_percent": Decimal(high) if high else None,
+                }
+                for element, low, high in _SAMPLE_LIMITS[grade]
+            ],
+        }
+        for grade in used
+    ]
+    context = {
+        "draft": draft,
+        "quote": {
+            "number": "Q-2026-0042",
+            "version": 2,
+            "issued_on": date(2026, 3, 2),
+            "valid_until": date(2026, 3, 9),
+            "currency": "EUR",
+            "fx_rate": "0.9250",
+            "incoterm": "CIF",
+            "named_place": "Rotterdam",
+            "origin_port": "Tianjin Xingang (CNTXG)",
+            "destination_port": "Rotterdam (NLRTM)",
+            "payment_terms": "30 % T/T in advance, 70 % against copy of B/L.",
+            "packaging": "Ingots of 7.5 kg, strapped bundles of about 1 MT, shrink-wrapped.",
+            "terms": "Delivery within 30 days of the advance payment.\nPrices per metric tonne.",
+            "notes": "",
+            "rep": {"name": "Li Wei", "email": "li.wei@mgtrade.example"},
+        },
+        "buyer": {
+            "name": "Rotterdam Light Metals B.V.",
+            "address": "Waalhaven Zuidzijde 21\n3089 JH Rotterdam",
+            "country": "Netherlands",
+        },
+        "contact": {"name": "Anna de Vries", "email": "anna@rlm.example"},
+        "lines": rows,
+        "lines_currency": "USD",
+        "lines_total": {"quantity_mt": qty_total, "amount": goods},
+        "breakdown": {
+            "incoterm": "CIF",
+            "currency": "EUR",
+            "rows": [
+                {"label": "Goods value", "amount": goods_eur, "kind": "add"},
+                {"label": "Ocean freight", "amount": freight_eur, "kind": "add"},
+                {"label": "Insurance", "amount": insurance_eur, "kind": "add"},
+            ],
+            "quote_total": quote_total,
+            "duties_currency": "USD",
+            "duties": duties,
+            "duties_total": duties_usd,
+            "landed_cost": landed,
+            "landed_cost_per_mt": r2(landed / qty_total),
+        },
+        "specifications": specs,
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(context.get(key), dict):
+            context[key] = {**context[key], **value}
+        else:
+            context[key] = value
+    return context

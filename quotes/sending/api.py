@@ -1,0 +1,108 @@
+"""Sending through the API: ``POST quotes/{id}/send/`` (202), ``GET quotes/{id}/pdf/``,
+``GET quotes/{id}/delivery/``. Same visibility as the quotes endpoints (others' → 404)."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mgtrade.web import pdf_response
+from quotes import selectors
+from quotes.api.views import QuotePermissions
+from quotes.documents.files import quote_pdf
+from quotes.models import Quote, QuoteDelivery
+
+from . import selectors as delivery_selectors
+from . import services as delivery_services
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    quote = serializers.IntegerField(source="quote_id", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    pdf_filename = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuoteDelivery
+        fields = [
+            "quote",
+            "status",
+            "status_label",
+            "to",
+            "cc",
+            "subject",
+            "attempts",
+            "last_error",
+            "next_attempt_at",
+            "pdf_filename",
+            "pdf_sha256",
+            "pdf_size",
+            "rendered_at",
+            "message_id",
+            "sent_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_pdf_filename(self, obj) -> str | None:
+        return obj.pdf.name.rsplit("/", 1)[-1] if obj.pdf_sha256 else None
+
+
+class _QuoteAPIView(APIView):
+    permission_classes = [IsAuthenticated, QuotePermissions]
+    queryset = Quote.objects.none()  # for DjangoModelPermissions
+
+    def quote(self, pk) -> Quote:
+        try:
+            return selectors.quote_get_visible(user=self.request.user, pk=int(pk))
+        except (Quote.DoesNotExist, ValueError):
+            raise Http404 from None
+
+
+class QuoteSendView(_QuoteAPIView):
+    @extend_schema(
+        operation_id="quotes_send",
+        request=None,
+        responses={
+            202: DeliverySerializer,
+            409: OpenApiResponse(description='Not sendable now: {"detail": "..."}'),
+        },
+    )
+    def post(self, request, pk):
+        """Freeze the quote as sent and queue its PDF and email; follow the delivery state."""
+        delivery = delivery_services.quote_send(quote=self.quote(pk), by=request.user)
+        delivery.refresh_from_db()
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+class QuoteDeliveryView(_QuoteAPIView):
+    @extend_schema(
+        operation_id="quotes_delivery",
+        responses={200: DeliverySerializer, 404: OpenApiResponse(description="Not sent yet.")},
+    )
+    def get(self, request, pk):
+        """Where the quote's PDF and email stand (queued, rendering, sending, sent, …)."""
+        delivery = delivery_selectors.delivery_for_quote(quote=self.quote(pk))
+        if delivery is None:
+            raise Http404("This quote has not been sent.")
+        return Response(DeliverySerializer(delivery).data)
+
+
+class QuotePdfView(_QuoteAPIView):
+    @extend_schema(
+        operation_id="quotes_pdf",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            409: OpenApiResponse(
+                description='A preview over the line cap (docs/pdf.md): {"detail": "..."}'
+            ),
+        },
+    )
+    def get(self, request, pk):
+        """The stored PDF of a sent quote; otherwise a preview rendered in the request (DRAFT
+        while editable), refused with 409 above the preview line cap."""
+        pdf = quote_pdf(self.quote(pk))
+        return pdf_response(filename=pdf.filename, data=pdf.data, handle=pdf.handle)

@@ -2,7 +2,7 @@
 
 import logging
 import zlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -521,9 +521,7 @@ def _import_one_row(*, row_id: int, by: User) -> None:
         else:
             row.status, row.customer = CustomerImportRow.Status.CREATED, customer
             row.save(update_fields=["status", "customer"])
-        CustomerImport.objects.filter(pk=row.customer_import_id).update(
-            updated_at=timezone.now()
-        )
+        CustomerImport.objects.filter(pk=row.customer_import_id).update(updated_at=timezone.now())
 
 
 def customer_import_run(*, import_id: int) -> CustomerImport | None:
@@ -549,7 +547,7 @@ def customer_import_run(*, import_id: int) -> CustomerImport | None:
     return job
 
 
-def customer_imports_resume(*, now=None) -> list[int]:
+def customer_imports_resume(*, now: datetime | None = None) -> list[int]:
     """Send again the task of imports that never started (queued for a minute: the broker
     was down at commit) or whose worker died (running, no progress for ten minutes)."""
     now = now or timezone.now()

@@ -31,6 +31,8 @@ urlpatterns = [
     path("accounts/", include("mgtrade.accounts.urls")),
     path("admin/", admin.site.urls),
     path("catalogue/", include("products.urls")),
+    path("tariffs/", include("products.tariff_urls")),
+    path("tariffs/", include("quotes.tariff_watch.urls")),
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),
     path("contracts/", include("orders.urls")),

@@ -177,6 +177,15 @@ class QuoteCommentForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class QuoteSubmitForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the manager (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class QuoteAcceptForm(forms.Form):
     buyer_name = forms.CharField(label="Accepted by (at the buyer)", max_length=200, required=False)
     po_number = forms.CharField(

@@ -9,6 +9,7 @@ MAIN_NAV = [
     ("Contracts", "orders:list"),
     ("Price calculator", "quotes:calculator"),
     ("Catalogue", "products:catalogue"),
+    ("Tariffs", "tariffs:rules"),
 ]
 
 

@@ -294,6 +294,8 @@ class QuoteSerializer(serializers.ModelSerializer):
             "approved_by",
             "approved_at",
             "approval_comment",
+            "submitted_at",
+            "submission_note",
             "sent_at",
             "viewed_at",
             "decided_at",
@@ -365,6 +367,12 @@ class QuoteCreateSerializer(QuoteUpdateSerializer):
 
 class QuoteCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class QuoteSubmitSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="A note to the approver."
+    )
 
 
 class QuoteReturnSerializer(serializers.Serializer):

@@ -251,6 +251,10 @@ SPECTACULAR_SETTINGS = {
         "CustomerStatusEnum": "customers.models.Status",
         "QuoteStatusEnum": "quotes.models.QuoteStatus",
         "DeliveryStatusEnum": "quotes.models.DeliveryStatus",
+        "TariffKindEnum": "products.models.TariffKind",
+        "DutyBasisEnum": "products.models.DutyBasis",
+        "TariffChangeKindEnum": "quotes.tariff_watch.models.TariffChangeEvent.Kind",
+        "RunStatusEnum": "quotes.tariff_watch.models.RunStatus",
     },
 }
 

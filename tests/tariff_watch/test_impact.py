@@ -53,7 +53,9 @@ def us_lane(worked_example_data):
     rules.exchange_rate_create(currency="EUR", rate_per_usd=D("0.9250"), date=date(2026, 7, 9))
     for code, usd in (("MG9990", "2450.00"), ("AZ91D", "3100.00")):
         ProductPriceFactory(
-            product=Product.objects.get(code=code), usd_per_mt=D(usd), effective_from=date(2026, 7, 1)
+            product=Product.objects.get(code=code),
+            usd_per_mt=D(usd),
+            effective_from=date(2026, 7, 1),
         )
     mfn = us_rule(hs_prefix="810411", kind="mfn", rate_percent=D("8"))
     surcharge = us_rule(

@@ -30,3 +30,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo customers: {len(customers)}.")
         quotes = quotes_demo.load(users)
         self.stdout.write(f"Demo quotes created: {len(quotes)}.")
+        from quotes.tariff_watch import demo as tariff_watch_demo
+
+        watch = tariff_watch_demo.load(users)
+        self.stdout.write("Tariff watch demo: " + ", ".join(f"{n} {k}" for k, n in watch.items()))

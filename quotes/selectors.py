@@ -20,12 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from customers.models import Customer
 from customers.normalize import normalize_query
-from mgtrade.accounts.models import User
+from mgtrade.accounts.models import Role, User
 from pricing.engine import (
     FreightData,
     LineInput,
@@ -593,14 +593,38 @@ def quotes_for_customer(*, user: User, customer: Customer, limit: int = 20) -> l
 
 
 def quotes_awaiting_approval(*, user: User) -> QuerySet[Quote]:
-    """The approval queue: quotes pending approval, oldest request first (managers only)."""
+    """The approval queue: quotes pending approval, waiting longest first (managers only)."""
     if not user.has_perm("quotes.approve_quote"):
         return Quote.objects.none()
     return (
         quote_list_visible(user=user)
         .filter(status=QuoteStatus.PENDING_APPROVAL)
         .select_related("customer", "owner", "created_by")
-        .order_by("updated_at", "id")
+        .order_by(F("submitted_at").asc(nulls_first=True), "updated_at", "id")
+    )
+
+
+def quote_approvers(*, quote: Quote) -> list[User]:
+    """The active managers and admins who may approve this quote (not its own rep)."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=[Role.SALES_MANAGER, Role.ADMIN]))
+        .exclude(pk__in=[quote.owner_id, quote.created_by_id])
+        .distinct()
+        .order_by("username")
+    )
+
+
+def quotes_waiting_count(*, user: User) -> int:
+    """How many quotes wait for this manager's approval (the navigation badge): 1 query."""
+    if not user.has_perm("quotes.approve_quote"):
+        return 0
+    return (
+        quote_list_visible(user=user)
+        .filter(status=QuoteStatus.PENDING_APPROVAL)
+        .exclude(owner=user)
+        .exclude(created_by=user)
+        .count()
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("calculator/preview/", views.calculator_preview, name="calculator_preview"),
     path("", views.quote_list, name="list"),
     path("approvals/", views.approval_queue, name="approvals"),
+    path("approvals/badge/", views.approvals_badge, name="approvals_badge"),
     path("new/", views.quote_create, name="create"),
     path("<int:pk>/", views.quote_detail, name="detail"),
     path("<int:pk>/edit/", views.quote_edit, name="edit"),

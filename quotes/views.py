@@ -25,6 +25,7 @@ from .forms import (
     QuoteFilterForm,
     QuoteHeaderForm,
     QuoteRejectForm,
+    QuoteSubmitForm,
 )
 from .models import Quote, QuoteStatus
 from .tariff_watch import selectors as tariff_watch_selectors
@@ -291,6 +292,16 @@ def approval_queue(request):
     )
 
 
+@login_required
+def approvals_badge(request):
+    """htmx partial: the navigation's count of quotes waiting for this manager."""
+    return render(
+        request,
+        "quotes/_approvals_badge.html",
+        {"waiting": selectors.quotes_waiting_count(user=request.user)},
+    )
+
+
 def _customer_picker(request, *, title: str, action_url: str, method: str = "get", quote=None):
     query = request.GET.get("q", "").strip()
     customers = []
@@ -465,6 +476,7 @@ def quote_detail(request, pk: int):
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),
             "comment_form": QuoteCommentForm(),
+            "submit_form": QuoteSubmitForm(),
             "accept_form": QuoteAcceptForm(),
             "reject_form": QuoteRejectForm(),
         },
@@ -525,8 +537,10 @@ def _return(request, quote):
 
 
 quote_submit = _quote_action(
-    lambda request, quote: services.quote_submit_for_approval(quote=quote, by=request.user),
-    "{quote.reference} is waiting for a manager's approval.",
+    lambda request, quote: services.quote_submit_for_approval(
+        quote=quote, by=request.user, **_form_or_error(QuoteSubmitForm(request.POST))
+    ),
+    "{quote.reference} is waiting for a manager's approval; the managers are notified.",
 )
 quote_approve = _quote_action(_approve, "Approved {quote.reference}.")
 quote_return = _quote_action(_return, "Returned {quote.reference} to the rep.")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "customers",
     "pricing",
     "quotes",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,9 @@ FORMAT_MODULE_PATH = ["mgtrade.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root by WhiteNoise: /favicon.ico, which browsers ask for
+# whatever the page's <link rel="icon"> says.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
@@ -251,6 +255,9 @@ SPECTACULAR_SETTINGS = {
         "CustomerStatusEnum": "customers.models.Status",
         "QuoteStatusEnum": "quotes.models.QuoteStatus",
         "DeliveryStatusEnum": "quotes.models.DeliveryStatus",
+        "ContractStatusEnum": "orders.models.ContractStatus",
+        "ProformaStatusEnum": "orders.models.ProformaStatus",
+        "LCStatusEnum": "orders.models.LCStatus",
         "TariffKindEnum": "products.models.TariffKind",
         "DutyBasisEnum": "products.models.DutyBasis",
         "TariffChangeKindEnum": "quotes.tariff_watch.models.TariffChangeEvent.Kind",
@@ -309,6 +316,10 @@ CELERY_BEAT_SCHEDULE = {
     "recover-stale-deliveries": {
         "task": "quotes.tasks.deliveries_recover_stale_task",
         "schedule": 60.0,  # seconds; claims older than MGTRADE["DELIVERY_STALE_SECONDS"]
+    },
+    "flag-overdue-proformas-daily": {
+        "task": "orders.tasks.proformas_flag_overdue_task",
+        "schedule": crontab(hour=0, minute=30),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -375,4 +386,10 @@ MGTRADE = {
     # before a rule starts or ends.
     "TARIFF_VERIFY_DAYS": env.int("MGTRADE_TARIFF_VERIFY_DAYS", default=90),
     "TARIFF_LOOKAHEAD_DAYS": env.int("MGTRADE_TARIFF_LOOKAHEAD_DAYS", default=30),
+    # Orders (docs/orders.md): days a proforma gives the buyer to pay, and the largest
+    # difference (bank charges) a manager may write off, in USD.
+    "PROFORMA_DUE_DAYS": env.int("MGTRADE_PROFORMA_DUE_DAYS", default=7),
+    "PAYMENT_WRITE_OFF_TOLERANCE_USD": Decimal(
+        env.str("MGTRADE_PAYMENT_WRITE_OFF_TOLERANCE_USD", default="50")
+    ),
 }

@@ -171,7 +171,7 @@ def test_make_run_with_another_port_sends_links_on_that_port():
     web = procfile_command("web")
     assert "DJANGO_SETTINGS_MODULE=mgtrade.settings.local" in web
     assert "DJANGO_SETTINGS_MODULE=mgtrade.settings.local" in procfile_command("worker")
-    # The address runserver is given, expanded by the shell as honcho or make run does.
+    # The address runserver is given, expanded by the shell as make run (scripts/run.py) does.
     address = web.split(" runserver ", 1)[1].split()[-1]
     listens = subprocess.run(
         ["sh", "-c", f"echo {address}"], env=env, capture_output=True, text=True, check=True

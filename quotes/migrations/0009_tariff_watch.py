@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quotes", "0007_structured_approval_reasons"),
+        ("quotes", "0008_approval_submission"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

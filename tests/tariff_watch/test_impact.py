@@ -239,3 +239,21 @@ def test_another_reps_quote_banner_cannot_be_applied(rep, other_rep, client, us_
         impact = run(tariff_changes_look_ahead()[0]).impacts.get()
     client.force_login(other_rep)
     assert client.post(f"/quotes/{draft.pk}/tariff-change/{impact.pk}/apply/").status_code == 404
+
+
+def test_owners_are_emailed_when_enabled(rep, us_lane, settings, mailoutbox):
+    from quotes.models import QuoteEmail
+    from quotes.sending.services import notice_email_send
+
+    settings.MGTRADE = settings.MGTRADE | {"NOTIFY_BY_EMAIL": True}
+    rep.email = "rep@mgtrade.example"
+    rep.save()
+    with time_machine.travel(TODAY, tick=False):
+        quote = us_quote(german_buyer(owner=rep), currency="USD")
+        run(tariff_changes_look_ahead()[0])
+    email = QuoteEmail.objects.get(quote=quote, kind="tariff_change")
+    assert email.to == ["rep@mgtrade.example"]
+    notice_email_send(email_id=email.pk)
+    [message] = mailoutbox
+    assert "Tariff change on 2026-07-25: landed cost −USD 245.00/MT" in message.body
+    assert quote.reference in message.subject

@@ -397,6 +397,7 @@ class QuoteEmail(models.Model):
         APPROVAL_REQUEST = "approval_request", "Approval request to managers"
         APPROVED = "approved", "Approval notice to rep"
         RETURNED = "returned", "Return notice to rep"
+        TARIFF_CHANGE = "tariff_change", "Tariff change notice to rep"
 
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="emails")
     delivery = models.ForeignKey(

@@ -258,6 +258,10 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "orders.models.ContractStatus",
         "ProformaStatusEnum": "orders.models.ProformaStatus",
         "LCStatusEnum": "orders.models.LCStatus",
+        "TariffKindEnum": "products.models.TariffKind",
+        "DutyBasisEnum": "products.models.DutyBasis",
+        "TariffChangeKindEnum": "quotes.tariff_watch.models.TariffChangeEvent.Kind",
+        "RunStatusEnum": "quotes.tariff_watch.models.RunStatus",
     },
 }
 

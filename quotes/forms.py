@@ -188,6 +188,12 @@ class QuoteSubmitForm(forms.Form):
 
 class QuoteAcceptForm(forms.Form):
     buyer_name = forms.CharField(label="Accepted by (at the buyer)", max_length=200, required=False)
+    po_number = forms.CharField(
+        label="Buyer's PO number",
+        max_length=60,
+        required=False,
+        help_text="Printed on the sales contract made from this quote.",
+    )
 
 
 class QuoteRejectForm(forms.Form):

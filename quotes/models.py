@@ -446,3 +446,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# ------------------------------------------------------------------ tariff watch (issue 13)
+from .tariff_watch.models import (  # noqa: E402, F401
+    RunStatus,
+    TariffChangeEvent,
+    TariffChangeImpact,
+    TariffScenario,
+)

@@ -9,6 +9,7 @@ rate, exchange rate, tariff rules: at most 5); ``pricing_preview`` and
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -93,7 +94,7 @@ def _rule_data(rule: TariffRule) -> TariffRuleData:
         specific_usd_per_mt=rule.specific_usd_per_mt,
         valid_from=rule.valid_from,
         valid_to=rule.valid_to,
-        reference=rule.reference,
+        reference=rule.legal_citation,
         id=rule.pk,
     )
 
@@ -108,8 +109,13 @@ def pricing_inputs_gather(
     currency: str | None = None,
     insurance_rate_percent: Decimal | str | None = None,
     tariff_absorption_percent: Decimal | str | None = None,
+    duties_on: date | None = None,
 ) -> tuple[PricingInput, dict[str, Product]]:
     """The engine's input for a request, and the products by code.
+
+    ``duties_on`` (default: the quote date) is the day whose tariff rules apply: a quote
+    revised because of a tariff change that takes effect later is priced under the rules
+    in force from that day (the rules are chosen here and passed to the engine undated).
 
     ``lines`` are mappings with ``product`` (grade code), ``quantity_mt``, and optionally
     ``unit_price_usd_per_mt`` (default: the list price in force on the quote date) and
@@ -249,11 +255,21 @@ def pricing_inputs_gather(
         currency=currency,
         fx_rate=fx_rate,
         lines=tuple(line_inputs),
-        tariff_rules=tuple(_rule_data(r) for r in rules),
+        tariff_rules=_rules_on(rules, duties_on) if duties_on else tuple(map(_rule_data, rules)),
         insurance_rate_percent=insurance,
         tariff_absorption_percent=absorption,
     )
     return inp, products
+
+
+def _rules_on(rules, on: date) -> tuple[TariffRuleData, ...]:
+    """The rules in force on ``on``, undated (the engine then applies them whatever the
+    quote date)."""
+    return tuple(
+        dataclasses.replace(_rule_data(r), valid_from=None, valid_to=None)
+        for r in rules
+        if r.valid_from <= on and (r.valid_to is None or on <= r.valid_to)
+    )
 
 
 def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]]:
@@ -263,9 +279,20 @@ def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]
     """
     inp, products = pricing_inputs_gather(**request)
     try:
-        return price(inp), products
+        result = price(inp)
     except PricingError as exc:
         raise PricingValidationError(exc.errors) from exc
+    duties_on = request.get("duties_on")
+    if duties_on and duties_on != inp.quote_date:
+        result = dataclasses.replace(
+            result,
+            warnings=(
+                *result.warnings,
+                f"Duties as in force on {duties_on.isoformat()} (a tariff change), not on "
+                "the quote date.",
+            ),
+        )
+    return result, products
 
 
 def pricing_preview(**request: Any) -> PricingResult:
@@ -314,8 +341,35 @@ def approval_facts_gather(
         .first()
     )
     return ApprovalFacts(
-        result=result, grades=grades, fx_rate_date=fx_date, freight_rate_from=freight_from
+        result=result,
+        grades=grades,
+        fx_rate_date=fx_date,
+        freight_rate_from=freight_from,
+        extra={"stale_tariff_rules": _stale_tariff_rules(result)},
     )
+
+
+def _stale_tariff_rules(result: PricingResult) -> list[dict[str, Any]]:
+    """The stale tariff rules the result's duties use (1 query; none without duties)."""
+    ids = {d.rule_id for d in result.duty_lines if d.rule_id is not None}
+    if not ids:
+        return []
+    days = products_selectors.tariff_verify_days()
+    rules = TariffRule.objects.filter(products_selectors.tariff_stale_q(), pk__in=ids).order_by(
+        "destination", "hs_prefix", "kind", "pk"
+    )
+    return [
+        {
+            "id": r.pk,
+            "destination": r.destination,
+            "hs_prefix": r.hs_prefix,
+            "kind": r.kind,
+            "rate_percent": str(r.rate_percent),
+            "verified_on": r.verified_on.isoformat() if r.verified_on else "",
+            "verify_days": days,
+        }
+        for r in rules
+    ]
 
 
 def approval_reasons_check(

@@ -73,6 +73,7 @@ class QuoteTerms:
     packaging_notes: str = ""
     terms: str = ""
     contact: Contact | None = None
+    duties_on: date | None = None  # the tariff rules of this day (default: the quote date)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -201,6 +202,7 @@ def _priced(
         insurance_rate_percent=terms.insurance_rate_percent,
         tariff_absorption_percent=terms.tariff_absorption_percent,
         lines=terms.lines,
+        duties_on=terms.duties_on if terms.duties_on and terms.duties_on > quote_date else None,
     )
     validity_days = settings.MGTRADE["QUOTE_VALIDITY_DAYS"]
     valid_until = terms.valid_until or quote_date + timedelta(days=validity_days)
@@ -302,13 +304,15 @@ def quote_update(*, quote: Quote, by: User, terms: QuoteTerms) -> Quote:
     return quote
 
 
-def quote_reprice(*, quote: Quote, by: User) -> Quote:
-    """Re-run an editable quote on today's prices, rates and rules (dates move to today)."""
+def quote_reprice(*, quote: Quote, by: User, duties_on: date | None = None) -> Quote:
+    """Re-run an editable quote on today's prices, rates and rules (dates move to today).
+    ``duties_on``: price the duties under the rules of that later day (a tariff change)."""
     terms = QuoteTerms.from_quote(quote)
     terms.lines = [
         {k: v for k, v in line.items() if k != "unit_price_usd_per_mt"} for line in terms.lines
     ]
     terms.quote_date = timezone.localdate()
+    terms.duties_on = duties_on
     return quote_update(quote=quote, by=by, terms=terms)
 
 
@@ -467,14 +471,23 @@ def quote_accept(
     buyer_name: str = "",
     ip: str | None = None,
     user_agent: str = "",
+    po_number: str = "",
 ) -> Quote:
-    """The buyer (online, by name) or the rep (on the buyer's behalf) accepts a sent quote."""
+    """The buyer (online, by name) or the rep (on the buyer's behalf) accepts a sent quote.
+
+    In the same transaction the accepted version becomes a draft sales contract with the
+    buyer's PO number (``orders.services.contract_create_from_quote``, docs/orders.md).
+    """
+    from orders.services import contract_create_from_quote
+
     quote = _locked(quote)
     if by is None and not buyer_name.strip():
         raise ValidationError({"name": "Please type your name to accept."})
     if quote.status == S.SENT and quote.valid_until < timezone.localdate():
         raise StateConflict("This quote has expired.")
-    return _transition(
+    if len(po_number.strip()) > 60:
+        raise ValidationError({"po_number": "Ensure the PO number has at most 60 characters."})
+    quote = _transition(
         quote,
         S.ACCEPTED,
         by=by,
@@ -485,6 +498,8 @@ def quote_accept(
         accepted_ip=ip,
         accepted_user_agent=user_agent[:300],
     )
+    contract_create_from_quote(quote=quote, by=by, po_number=po_number)
+    return quote
 
 
 @transaction.atomic
@@ -543,9 +558,10 @@ def quotes_expire_due(*, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def quote_revise(*, quote: Quote, by: User) -> Quote:
+def quote_revise(*, quote: Quote, by: User, duties_on: date | None = None) -> Quote:
     """A new draft version with the same number, repriced on today's data; the old one is
-    superseded. Approval is never inherited."""
+    superseded. Approval is never inherited. ``duties_on``: the duties under the rules of
+    that later day (a revision because of a tariff change)."""
     quote = _locked(quote)
     if quote.status not in REVISABLE_STATUSES:
         raise StateConflict(
@@ -554,6 +570,7 @@ def quote_revise(*, quote: Quote, by: User) -> Quote:
         )
     terms = QuoteTerms.from_quote(quote)
     terms.quote_date = timezone.localdate()
+    terms.duties_on = duties_on
     _transition(quote, S.SUPERSEDED, by=by, action=Action.SUPERSEDED)
     result, products, header = _priced(customer=quote.customer, terms=terms)
     new = Quote(

@@ -28,6 +28,7 @@ from .forms import (
     QuoteSubmitForm,
 )
 from .models import Quote, QuoteStatus
+from .tariff_watch import selectors as tariff_watch_selectors
 
 LINES_PREFIX = "lines"
 TERMS = (
@@ -471,6 +472,7 @@ def quote_detail(request, pk: int):
             "result": result,
             "components": _components(result),
             "versions": versions.quote_version_history(quote=quote),
+            "tariff_banners": tariff_watch_selectors.quote_tariff_banners(quote=quote),
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),
             "comment_form": QuoteCommentForm(),

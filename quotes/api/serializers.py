@@ -387,6 +387,13 @@ class QuoteAcceptSerializer(serializers.Serializer):
         default="",
         help_text="Who accepted at the buyer (optional when a rep records it).",
     )
+    po_number = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The buyer's purchase order number, copied onto the sales contract.",
+    )
 
 
 class QuoteRejectSerializer(serializers.Serializer):

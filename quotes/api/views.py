@@ -356,11 +356,17 @@ class QuoteViewSet(
     @extend_schema(request=QuoteAcceptSerializer, responses={200: _QUOTE, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        """Record the buyer's acceptance of a sent quote (the rep on the buyer's behalf)."""
+        """Record the buyer's acceptance of a sent quote (the rep on the buyer's behalf);
+        the accepted version becomes a draft sales contract (``contract`` in the answer)."""
         quote = self.get_object()
         data = self._valid(QuoteAcceptSerializer)
         return self._out(
-            services.quote_accept(quote=quote, by=request.user, buyer_name=data["buyer_name"])
+            services.quote_accept(
+                quote=quote,
+                by=request.user,
+                buyer_name=data["buyer_name"],
+                po_number=data["po_number"],
+            )
         )
 
     @extend_schema(request=QuoteRejectSerializer, responses={200: _QUOTE, 409: _CONFLICT})

@@ -23,7 +23,7 @@ def normalize_hs_codes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("products", "0002_reference_data"),
+        ("products", "0003_tariff_rule_trust"),
     ]
 
     operations = [

@@ -223,9 +223,11 @@ def test_edit_page_changes_are_in_the_history(rep, manager, rep_client):
 def test_date_inputs_show_and_accept_iso_dates_only(rep_client, rep):
     from customers.forms import ActivityForm
 
-    form = ActivityForm(data={"kind": "call", "date": "30/11/2026", "summary": "x"})
+    customer = CustomerFactory(owner=rep)
+    data = {"kind": "call", "date": "30/11/2026", "summary": "x"}
+    form = ActivityForm(data=data, customer=customer)
     assert not form.is_valid() and "YYYY-MM-DD" in form.errors["date"][0]
-    form = ActivityForm(data={"kind": "call", "date": "2026-11-30", "summary": "x"})
+    form = ActivityForm(data={**data, "date": "2026-11-30"}, customer=customer)
     assert form.is_valid(), form.errors
-    html = str(ActivityForm(initial={"date": "2026-11-30"})["date"])
+    html = str(ActivityForm(customer=customer, initial={"date": "2026-11-30"})["date"])
     assert 'placeholder="YYYY-MM-DD"' in html and 'type="text"' in html

@@ -24,13 +24,13 @@ def pin_today(monkeypatch):
     return pin
 
 
-REFERENCE_DATA_CODES = {"stale_list_price", "stale_fx_rate", "stale_freight_rate"}
+REFRESHED = {"stale_list_price", "stale_fx_rate", "stale_freight_rate"}
 
 
 def stale_codes(quote: Quote) -> set[str]:
-    """Stale list price, exchange rate or freight: what load_demo dates today. (Seeded tariff
-    rules keep their source's verification date on purpose, so an admin sees what to check.)"""
-    return {r["code"] for r in quote.approval_reasons if r["code"] in REFERENCE_DATA_CODES}
+    """The stale kinds load_demo refreshes (seeded tariff rules stay unverified on purpose:
+    docs/tariff-watch.md)."""
+    return {r["code"] for r in quote.approval_reasons if r["code"] in REFRESHED}
 
 
 def test_load_demo_dates_the_reference_data_today_so_demo_quotes_are_not_stale(pin_today):

@@ -30,9 +30,11 @@ def _confirm(client):
 def test_confirm_queues_the_import_and_nothing_is_created_in_the_request(
     rep, manager_client, django_capture_on_commit_callbacks
 ):
-    with mock.patch.object(customer_import_run_task, "delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = _confirm(manager_client)
+    with (
+        mock.patch.object(customer_import_run_task, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = _confirm(manager_client)
     job = CustomerImport.objects.get()
     delay.assert_called_once_with(job.pk)
     assert response.status_code == 302
@@ -74,9 +76,7 @@ def test_running_twice_creates_each_customer_once(rep, manager):
     assert job.rows.filter(status=CustomerImportRow.Status.CREATED).count() == 3
 
 
-def test_a_row_that_became_a_duplicate_fails_alone_and_is_listed(
-    rep, manager, manager_client
-):
+def test_a_row_that_became_a_duplicate_fails_alone_and_is_listed(rep, manager, manager_client):
     job = services.customer_import_start(text=TEXT, by=manager)
     CustomerFactory(owner=rep, name="Osaka Keikinzoku", country="JP")  # created meanwhile
     job = services.customer_import_run(import_id=job.pk)
@@ -101,7 +101,9 @@ def test_the_sweep_requeues_imports_the_broker_never_got(rep, manager):
         updated_at=timezone.now() - timedelta(minutes=2)
     )
     fresh = services.customer_import_start(
-        text=TEXT.replace("Rijnmond", "Noord").replace("joost", "jan").replace("Lakes", "Plains")
+        text=TEXT.replace("Rijnmond", "Noord")
+        .replace("joost", "jan")
+        .replace("Lakes", "Plains")
         .replace("Osaka", "Kobe"),
         by=manager,
     )
@@ -114,9 +116,11 @@ def test_the_sweep_requeues_imports_the_broker_never_got(rep, manager):
 def test_a_broker_outage_at_commit_leaves_the_import_queued(
     rep, manager_client, django_capture_on_commit_callbacks
 ):
-    with mock.patch.object(customer_import_run_task, "delay", side_effect=OSError("down")):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = _confirm(manager_client)
+    with (
+        mock.patch.object(customer_import_run_task, "delay", side_effect=OSError("down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = _confirm(manager_client)
     assert response.status_code == 302
     assert CustomerImport.objects.get().status == CustomerImport.Status.QUEUED
 

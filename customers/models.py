@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import global_settings, settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -7,6 +9,9 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .regions import Region
+
+if TYPE_CHECKING:
+    from mgtrade.accounts.models import User
 
 UNLOCODE_VALIDATOR = RegexValidator(
     r"^[A-Z]{2}[A-Z2-9]{3}$", "Enter a UN/LOCODE port code: 5 capitals like DEHAM or NLRTM."
@@ -100,6 +105,9 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     history = HistoricalRecords(excluded_fields=["updated_at", "last_activity_on"])
+    # Set by services before save(): who made the change and why, for the history row.
+    _history_user: "User | None"
+    _change_reason: str
 
     class Meta:
         ordering = ["normalized_name", "id"]

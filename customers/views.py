@@ -210,9 +210,10 @@ def activity_create(request, pk: int):
     """Log an activity from the customer page (htmx: returns the refreshed timeline card)."""
     customer = _customer_or_404(request, pk)
     form = ActivityForm(request.POST, customer=customer)
+    logged = None
     if form.is_valid():
         try:
-            services.activity_log(customer=customer, by=request.user, **form.cleaned_data)
+            logged = services.activity_log(customer=customer, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -224,9 +225,10 @@ def activity_create(request, pk: int):
         "customer": customer,
         "timeline": selectors.customer_timeline(customer=customer),
         "activity_form": form,
+        "logged": logged,  # announced in the page's status region
     }
     if request.htmx:
-        return render(request, "customers/_timeline.html", context)
+        return render(request, "customers/_timeline.html", context, status=200 if logged else 400)
     context["contacts"] = selectors.customer_contacts(customer=customer)
     return render(request, "customers/detail.html", context, status=400)
 

@@ -1,6 +1,8 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from mgtrade.accounts.views import LogoutAllView, LogoutView, TokenView, home
 
@@ -14,20 +16,31 @@ api_v1 = [
     path("", include("products.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("quotes.api.urls")),
+    path("", include("orders.api.urls")),
 ]
+
+# Swagger UI under the Content-Security-Policy: the split view loads its start-up script from
+# its own URL (no inline <script>); drf-spectacular's page keeps one inline <style> block and
+# the sidecar's stylesheet uses data: images, so this view alone allows those two.
+swagger_ui = csp_update({"style-src": [UNSAFE_INLINE], "img-src": [SELF, "data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("mgtrade.accounts.urls")),
     path("admin/", admin.site.urls),
     path("catalogue/", include("products.urls")),
+    path("tariffs/", include("products.tariff_urls")),
+    path("tariffs/", include("quotes.tariff_watch.urls")),
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),
+    path("contracts/", include("orders.urls")),
     path("", include("quotes.sending.urls")),  # send, PDF, delivery, notifications, outbox
     path("q/", include("quotes.public.urls")),  # the buyer's signed links (no login)
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", swagger_ui, name="api-docs"),
 ]
 
 # MEDIA_ROOT (stored quote PDFs) is never served as files, not even with DEBUG on: a PDF is

@@ -177,8 +177,23 @@ class QuoteCommentForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class QuoteSubmitForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the manager (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class QuoteAcceptForm(forms.Form):
     buyer_name = forms.CharField(label="Accepted by (at the buyer)", max_length=200, required=False)
+    po_number = forms.CharField(
+        label="Buyer's PO number",
+        max_length=60,
+        required=False,
+        help_text="Printed on the sales contract made from this quote.",
+    )
 
 
 class QuoteRejectForm(forms.Form):

@@ -124,6 +124,12 @@ class Quote(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     approval_comment = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When it was last submitted for approval."
+    )
+    submission_note = models.TextField(
+        blank=True, editable=False, help_text="The rep's note to the approver."
+    )
 
     # Outcome.
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -388,6 +394,9 @@ class QuoteEmail(models.Model):
         QUOTE = "quote", "Quote to buyer"
         ACCEPTED = "accepted", "Acceptance notice to rep"
         DECLINED = "declined", "Decline notice to rep"
+        APPROVAL_REQUEST = "approval_request", "Approval request to managers"
+        APPROVED = "approved", "Approval notice to rep"
+        RETURNED = "returned", "Return notice to rep"
 
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="emails")
     delivery = models.ForeignKey(
@@ -437,3 +446,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# ------------------------------------------------------------------ tariff watch (issue 13)
+from .tariff_watch.models import (  # noqa: E402, F401
+    RunStatus,
+    TariffChangeEvent,
+    TariffChangeImpact,
+    TariffScenario,
+)

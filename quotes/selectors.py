@@ -9,6 +9,7 @@ rate, exchange rate, tariff rules: at most 5); ``pricing_preview`` and
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -19,12 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from customers.models import Customer
 from customers.normalize import normalize_query
-from mgtrade.accounts.models import User
+from mgtrade.accounts.models import Role, User
 from pricing.engine import (
     FreightData,
     LineInput,
@@ -38,8 +39,9 @@ from pricing.engine import (
     price,
 )
 from products import selectors as products_selectors
-from products.models import Port, Product, TariffRule
+from products.models import FreightRate, Port, Product, TariffRule
 
+from .approval import ApprovalFacts, ApprovalPolicy, GradeFacts, Reason, approval_reasons
 from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -92,7 +94,7 @@ def _rule_data(rule: TariffRule) -> TariffRuleData:
         specific_usd_per_mt=rule.specific_usd_per_mt,
         valid_from=rule.valid_from,
         valid_to=rule.valid_to,
-        reference=rule.reference,
+        reference=rule.legal_citation,
         id=rule.pk,
     )
 
@@ -107,8 +109,13 @@ def pricing_inputs_gather(
     currency: str | None = None,
     insurance_rate_percent: Decimal | str | None = None,
     tariff_absorption_percent: Decimal | str | None = None,
+    duties_on: date | None = None,
 ) -> tuple[PricingInput, dict[str, Product]]:
     """The engine's input for a request, and the products by code.
+
+    ``duties_on`` (default: the quote date) is the day whose tariff rules apply: a quote
+    revised because of a tariff change that takes effect later is priced under the rules
+    in force from that day (the rules are chosen here and passed to the engine undated).
 
     ``lines`` are mappings with ``product`` (grade code), ``quantity_mt``, and optionally
     ``unit_price_usd_per_mt`` (default: the list price in force on the quote date) and
@@ -248,11 +255,21 @@ def pricing_inputs_gather(
         currency=currency,
         fx_rate=fx_rate,
         lines=tuple(line_inputs),
-        tariff_rules=tuple(_rule_data(r) for r in rules),
+        tariff_rules=_rules_on(rules, duties_on) if duties_on else tuple(map(_rule_data, rules)),
         insurance_rate_percent=insurance,
         tariff_absorption_percent=absorption,
     )
     return inp, products
+
+
+def _rules_on(rules, on: date) -> tuple[TariffRuleData, ...]:
+    """The rules in force on ``on``, undated (the engine then applies them whatever the
+    quote date)."""
+    return tuple(
+        dataclasses.replace(_rule_data(r), valid_from=None, valid_to=None)
+        for r in rules
+        if r.valid_from <= on and (r.valid_to is None or on <= r.valid_to)
+    )
 
 
 def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]]:
@@ -262,14 +279,105 @@ def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]
     """
     inp, products = pricing_inputs_gather(**request)
     try:
-        return price(inp), products
+        result = price(inp)
     except PricingError as exc:
         raise PricingValidationError(exc.errors) from exc
+    duties_on = request.get("duties_on")
+    if duties_on and duties_on != inp.quote_date:
+        result = dataclasses.replace(
+            result,
+            warnings=(
+                *result.warnings,
+                f"Duties as in force on {duties_on.isoformat()} (a tariff change), not on "
+                "the quote date.",
+            ),
+        )
+    return result, products
 
 
 def pricing_preview(**request: Any) -> PricingResult:
     """Price a request without saving anything (the preview API and the calculator page)."""
     return quote_pricing_run(**request)[0]
+
+
+def approval_facts_gather(
+    *, result: PricingResult, products: Mapping[str, Product] | None = None
+) -> ApprovalFacts:
+    """The reference data facts the approval rules read, for a priced request: each
+    grade's floor, minimum order and list price with its date (``products`` as
+    ``pricing_inputs_gather`` returns them, else 1 query), the exchange rate's date (1
+    query unless USD) and the freight rate's start (1 query)."""
+    on = result.quote_date
+    codes = [line.product for line in result.lines]
+    if products is None or any(
+        not hasattr(products.get(code), "list_price_from") for code in codes
+    ):
+        products = products_selectors.products_for_pricing(codes=codes, on=on)
+    grades = {
+        code: GradeFacts(
+            code=code,
+            floor_usd_per_mt=product.floor_price_usd_per_mt,
+            min_order_qty_mt=product.min_order_qty_mt,
+            list_price_usd_per_mt=product.list_price,
+            list_price_from=product.list_price_from,
+        )
+        for code, product in products.items()
+        if code in codes
+    }
+    fx_date = None
+    if result.currency != "USD":
+        fx = products_selectors.exchange_rate_on(currency=result.currency, on=on)
+        fx_date = fx.date if fx is not None else None
+    freight_from = (
+        FreightRate.objects.filter(
+            origin_port__code=result.origin_port,
+            destination_port__code=result.destination_port,
+            container_type="20GP",
+            valid_from__lte=on,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+    return ApprovalFacts(
+        result=result,
+        grades=grades,
+        fx_rate_date=fx_date,
+        freight_rate_from=freight_from,
+        extra={"stale_tariff_rules": _stale_tariff_rules(result)},
+    )
+
+
+def _stale_tariff_rules(result: PricingResult) -> list[dict[str, Any]]:
+    """The stale tariff rules the result's duties use (1 query; none without duties)."""
+    ids = {d.rule_id for d in result.duty_lines if d.rule_id is not None}
+    if not ids:
+        return []
+    days = products_selectors.tariff_verify_days()
+    rules = TariffRule.objects.filter(products_selectors.tariff_stale_q(), pk__in=ids).order_by(
+        "destination", "hs_prefix", "kind", "pk"
+    )
+    return [
+        {
+            "id": r.pk,
+            "destination": r.destination,
+            "hs_prefix": r.hs_prefix,
+            "kind": r.kind,
+            "rate_percent": str(r.rate_percent),
+            "verified_on": r.verified_on.isoformat() if r.verified_on else "",
+            "verify_days": days,
+        }
+        for r in rules
+    ]
+
+
+def approval_reasons_check(
+    *, result: PricingResult, products: Mapping[str, Product] | None = None
+) -> list[Reason]:
+    """Why a quote priced like this would need a manager (``quotes.approval``)."""
+    facts = approval_facts_gather(result=result, products=products)
+    return approval_reasons(facts, ApprovalPolicy.from_settings())
 
 
 def pricing_choices() -> dict[str, list[tuple[str, str]]]:
@@ -485,14 +593,38 @@ def quotes_for_customer(*, user: User, customer: Customer, limit: int = 20) -> l
 
 
 def quotes_awaiting_approval(*, user: User) -> QuerySet[Quote]:
-    """The approval queue: quotes pending approval, oldest request first (managers only)."""
+    """The approval queue: quotes pending approval, waiting longest first (managers only)."""
     if not user.has_perm("quotes.approve_quote"):
         return Quote.objects.none()
     return (
         quote_list_visible(user=user)
         .filter(status=QuoteStatus.PENDING_APPROVAL)
         .select_related("customer", "owner", "created_by")
-        .order_by("updated_at", "id")
+        .order_by(F("submitted_at").asc(nulls_first=True), "updated_at", "id")
+    )
+
+
+def quote_approvers(*, quote: Quote) -> list[User]:
+    """The active managers and admins who may approve this quote (not its own rep)."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=[Role.SALES_MANAGER, Role.ADMIN]))
+        .exclude(pk__in=[quote.owner_id, quote.created_by_id])
+        .distinct()
+        .order_by("username")
+    )
+
+
+def quotes_waiting_count(*, user: User) -> int:
+    """How many quotes wait for this manager's approval (the navigation badge): 1 query."""
+    if not user.has_perm("quotes.approve_quote"):
+        return 0
+    return (
+        quote_list_visible(user=user)
+        .filter(status=QuoteStatus.PENDING_APPROVAL)
+        .exclude(owner=user)
+        .exclude(created_by=user)
+        .count()
     )
 
 

@@ -135,6 +135,22 @@ class PricingField(serializers.JSONField):
     """The engine's full result stored with the quote, in the preview's shape."""
 
 
+class ApprovalReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="e.g. concession_above_threshold (docs/quotes.md)")
+    message = serializers.CharField()
+    figures = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The figures that matter: list/net price per MT, floor, discount and "
+        "absorption in % and USD, margin over floor, stale dates…",
+    )
+    warning = serializers.BooleanField(help_text="Stale reference data, also a warning.")
+
+
+@extend_schema_field(ApprovalReasonSerializer(many=True))
+class ApprovalReasonsField(serializers.JSONField):
+    """Why the quote needs a manager's approval (empty: it needs none)."""
+
+
 _PLACES = {n: Decimal(1).scaleb(-n) for n in range(0, 9)}
 
 
@@ -191,7 +207,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     lines = QuoteLineSerializer(many=True, read_only=True)
     pricing = PricingField(read_only=True)
     rejection_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    approval_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    approval_reasons = ApprovalReasonsField(read_only=True)
 
     def to_representation(self, quote):
         """The same output as DRF's field-by-field path (a test holds them equal), built
@@ -278,6 +294,8 @@ class QuoteSerializer(serializers.ModelSerializer):
             "approved_by",
             "approved_at",
             "approval_comment",
+            "submitted_at",
+            "submission_note",
             "sent_at",
             "viewed_at",
             "decided_at",
@@ -351,6 +369,12 @@ class QuoteCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class QuoteSubmitSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="A note to the approver."
+    )
+
+
 class QuoteReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(help_text="What needs to change.")
 
@@ -362,6 +386,13 @@ class QuoteAcceptSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="Who accepted at the buyer (optional when a rep records it).",
+    )
+    po_number = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The buyer's purchase order number, copied onto the sales contract.",
     )
 
 

@@ -93,9 +93,14 @@ def public_pdf_path(quote: Quote):
 
 
 @transaction.atomic
-def public_quote_accept(*, quote: Quote, buyer_name: str, ip: str | None, user_agent: str) -> Quote:
-    """The buyer accepts online: quote accepted (name, time, IP, user agent), rep told."""
-    quote = quote_accept(quote=quote, buyer_name=buyer_name, ip=ip, user_agent=user_agent)
+def public_quote_accept(
+    *, quote: Quote, buyer_name: str, ip: str | None, user_agent: str, po_number: str = ""
+) -> Quote:
+    """The buyer accepts online: quote accepted (name, time, IP, user agent), a draft
+    contract made with the buyer's PO number, the rep told."""
+    quote = quote_accept(
+        quote=quote, buyer_name=buyer_name, ip=ip, user_agent=user_agent, po_number=po_number
+    )
     at = timezone.localtime(quote.decided_at)
     notify_rep(
         quote=quote,

@@ -1,14 +1,16 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 
 class Command(BaseCommand):
-    help = "Load the demo users, catalogue, reference data, customers and quotes (idempotent)."
+    help = "Load the demo users, catalogue, reference data, customers, quotes and contracts (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options):
         from customers import demo as customers_demo
         from mgtrade.accounts import demo as accounts_demo
+        from orders import demo as orders_demo
         from products import demo as products_demo
         from products import reference_demo
         from quotes import demo as quotes_demo
@@ -20,7 +22,14 @@ class Command(BaseCommand):
         self.stdout.write(
             "Reference data created: " + ", ".join(f"{n} {k}" for k, n in reference.items())
         )
+        refreshed = reference_demo.refresh_dates(today=timezone.localdate())
+        self.stdout.write(
+            "Demo dates carried forward to today: "
+            + ", ".join(f"{n} {k}" for k, n in refreshed.items())
+        )
         customers = customers_demo.load(users)
         self.stdout.write(f"Demo customers: {len(customers)}.")
         quotes = quotes_demo.load(users)
         self.stdout.write(f"Demo quotes created: {len(quotes)}.")
+        contracts = orders_demo.load(users)
+        self.stdout.write(f"Demo contracts created: {len(contracts)}.")

@@ -17,8 +17,8 @@ from customers.models import Activity, Customer
 from mgtrade.accounts.demo import DEMO_PASSWORD
 from mgtrade.accounts.services import roles_sync
 from products.models import Product
-from quotes.public import links
 from quotes.models import Quote, QuoteStatus
+from quotes.public import links
 from tests.e2e.conftest import (
     VIEWPORTS,
     PageProblems,

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
 
+from mgtrade.web import IsoDateField
 from products.customs import INCOTERMS
 
 from .engine import PricingResult
@@ -42,9 +43,7 @@ class PricingTermsForm(forms.Form):
     incoterm = forms.ChoiceField(choices=INCOTERM_CHOICES, initial="CIF", label="Incoterm")
     currency = forms.ChoiceField(label="Currency", initial="USD")
     origin_port = forms.ChoiceField(label="Origin port")
-    quote_date = forms.DateField(
-        label="Quote date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    quote_date = IsoDateField(label="Quote date", help_text="YYYY-MM-DD")
     insurance_rate_percent = forms.DecimalField(
         label="Insurance %", max_digits=9, decimal_places=4, widget=forms.TextInput(attrs=NUMBER)
     )

@@ -11,6 +11,7 @@ the engine on it. Every input error is a ``PricingValidationError`` (a Django
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -67,7 +68,8 @@ def _port_data(port: Port) -> PortData:
     )
 
 
-def _rule_data(rule: TariffRule) -> TariffRuleData:
+def tariff_rule_data(rule: TariffRule) -> TariffRuleData:
+    """A tariff rule row as the engine takes it (its legal citation as the reference)."""
     return TariffRuleData(
         destination=rule.destination,
         hs_prefix=rule.hs_prefix,
@@ -78,7 +80,7 @@ def _rule_data(rule: TariffRule) -> TariffRuleData:
         specific_usd_per_mt=rule.specific_usd_per_mt,
         valid_from=rule.valid_from,
         valid_to=rule.valid_to,
-        reference=rule.reference,
+        reference=rule.legal_citation,
         id=rule.pk,
     )
 
@@ -93,8 +95,13 @@ def pricing_inputs_gather(
     currency: str | None = None,
     insurance_rate_percent: Decimal | str | None = None,
     tariff_absorption_percent: Decimal | str | None = None,
+    duties_on: date | None = None,
 ) -> tuple[PricingInput, dict[str, Product]]:
     """The engine's input for a request, and the products by code.
+
+    ``duties_on`` (default: the quote date) is the day whose tariff rules apply: a quote
+    revised because of a tariff change that takes effect later is priced under the rules
+    in force from that day (the rules are chosen here and passed to the engine undated).
 
     ``lines`` are mappings with ``product`` (grade code), ``quantity_mt``, and optionally
     ``unit_price_usd_per_mt`` (default: the list price in force on the quote date) and
@@ -236,11 +243,26 @@ def pricing_inputs_gather(
         currency=currency,
         fx_rate=fx_rate,
         lines=tuple(line_inputs),
-        tariff_rules=tuple(_rule_data(r) for r in rules),
+        tariff_rules=_rules_on(rules, duties_on) if duties_on else _rules_all(rules),
         insurance_rate_percent=insurance,
         tariff_absorption_percent=absorption,
     )
     return inp, products
+
+
+def _rules_all(rules) -> tuple[TariffRuleData, ...]:
+    """The rules with their validity: the engine picks those in force on the quote date."""
+    return tuple(tariff_rule_data(rule) for rule in rules)
+
+
+def _rules_on(rules, on: date) -> tuple[TariffRuleData, ...]:
+    """The rules in force on ``on``, undated (the engine then applies them whatever the
+    quote date)."""
+    return tuple(
+        dataclasses.replace(tariff_rule_data(r), valid_from=None, valid_to=None)
+        for r in rules
+        if r.valid_from <= on and (r.valid_to is None or on <= r.valid_to)
+    )
 
 
 def pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]]:
@@ -250,9 +272,20 @@ def pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]]:
     """
     inp, products = pricing_inputs_gather(**request)
     try:
-        return price(inp), products
+        result = price(inp)
     except PricingError as exc:
         raise PricingValidationError(exc.errors) from exc
+    duties_on = request.get("duties_on")
+    if duties_on and duties_on != inp.quote_date:
+        result = dataclasses.replace(
+            result,
+            warnings=(
+                *result.warnings,
+                f"Duties as in force on {duties_on.isoformat()} (a tariff change), not on "
+                "the quote date.",
+            ),
+        )
+    return result, products
 
 
 def pricing_preview(**request: Any) -> PricingResult:
@@ -301,8 +334,35 @@ def approval_facts_gather(
         .first()
     )
     return ApprovalFacts(
-        result=result, grades=grades, fx_rate_date=fx_date, freight_rate_from=freight_from
+        result=result,
+        grades=grades,
+        fx_rate_date=fx_date,
+        freight_rate_from=freight_from,
+        extra={"stale_tariff_rules": _stale_tariff_rules(result)},
     )
+
+
+def _stale_tariff_rules(result: PricingResult) -> list[dict[str, Any]]:
+    """The stale tariff rules the result's duties use (1 query; none without duties)."""
+    ids = {d.rule_id for d in result.duty_lines if d.rule_id is not None}
+    if not ids:
+        return []
+    days = products_selectors.tariff_verify_days()
+    rules = TariffRule.objects.filter(products_selectors.tariff_stale_q(), pk__in=ids).order_by(
+        "destination", "hs_prefix", "kind", "pk"
+    )
+    return [
+        {
+            "id": r.pk,
+            "destination": r.destination,
+            "hs_prefix": r.hs_prefix,
+            "kind": r.kind,
+            "rate_percent": str(r.rate_percent),
+            "verified_on": r.verified_on.isoformat() if r.verified_on else "",
+            "verify_days": days,
+        }
+        for r in rules
+    ]
 
 
 def approval_reasons_check(

@@ -4,6 +4,7 @@ from django import forms
 
 from customers.models import Contact, Customer
 from customers.regions import Region
+from mgtrade.web import IsoDateField
 from pricing.forms import NUMBER
 
 from .models import QuoteStatus, RejectionReason
@@ -15,10 +16,8 @@ class QuoteHeaderForm(forms.Form):
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.none(), required=False, empty_label="— no contact yet —"
     )
-    valid_until = forms.DateField(
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Empty: the quote date + the validity setting.",
+    valid_until = IsoDateField(
+        required=False, help_text="YYYY-MM-DD; empty: the quote date + the validity setting."
     )
     payment_terms = forms.CharField(max_length=200, required=False)
     lead_time = forms.CharField(
@@ -79,8 +78,23 @@ class QuoteCommentForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class QuoteSubmitForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the manager (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class QuoteAcceptForm(forms.Form):
     buyer_name = forms.CharField(label="Accepted by (at the buyer)", max_length=200, required=False)
+    po_number = forms.CharField(
+        label="Buyer's PO number",
+        max_length=60,
+        required=False,
+        help_text="Printed on the sales contract made from this quote.",
+    )
 
 
 class QuoteRejectForm(forms.Form):

@@ -1,8 +1,8 @@
 """Reads for quoting: which quotes a user sees, lists and their filters, stats, the approval
-queue and the facts its rules read, and a new quote's defaults.
+queue and who may approve, and a new quote's defaults.
 
-Pricing input (gathering the engine's input, validating it, running the engine) is
-``pricing.inputs``.
+Pricing input (gathering the engine's input, validating it, running the engine) and the
+facts the approval rules read are ``pricing.inputs``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from customers.models import Customer
 from customers.normalize import normalize_query
-from mgtrade.accounts.models import User
+from mgtrade.accounts.models import Role, User
 
 from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
 
@@ -178,7 +178,7 @@ def quote_line_rows_attach(*, quotes: Sequence[Quote]) -> None:
     reads ``line_rows`` when present. Not a prefetch, which builds model instances, a
     queryset per quote and a quote <-> line reference cycle per quote: on a 200-quote API
     page this cut the objects left to the garbage collector from ~6,400 to ~2,700 and the
-    median time by ~10% (bench/lists.py, docs/quotes.md)."""
+    median time by ~10% (bench/lists.py, docs/performance.md)."""
     rows: dict[int, list[Any]] = defaultdict(list)
     ids = [quote.pk for quote in quotes]
     lines = QuoteLine.objects.filter(quote_id__in=ids).order_by("quote_id", "position")
@@ -218,14 +218,38 @@ def quotes_for_customer(*, user: User, customer: Customer, limit: int = 20) -> l
 
 
 def quotes_awaiting_approval(*, user: User) -> QuerySet[Quote]:
-    """The approval queue: quotes pending approval, oldest request first (managers only)."""
+    """The approval queue: quotes pending approval, waiting longest first (managers only)."""
     if not user.has_perm("quotes.approve_quote"):
         return Quote.objects.none()
     return (
         quote_list_visible(user=user)
         .filter(status=QuoteStatus.PENDING_APPROVAL)
         .select_related("customer", "owner", "created_by")
-        .order_by("updated_at", "id")
+        .order_by(F("submitted_at").asc(nulls_first=True), "updated_at", "id")
+    )
+
+
+def quote_approvers(*, quote: Quote) -> list[User]:
+    """The active managers and admins who may approve this quote (not its own rep)."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=[Role.SALES_MANAGER, Role.ADMIN]))
+        .exclude(pk__in=[quote.owner_id, quote.created_by_id])
+        .distinct()
+        .order_by("username")
+    )
+
+
+def quotes_waiting_count(*, user: User) -> int:
+    """How many quotes wait for this manager's approval (the navigation badge): 1 query."""
+    if not user.has_perm("quotes.approve_quote"):
+        return 0
+    return (
+        quote_list_visible(user=user)
+        .filter(status=QuoteStatus.PENDING_APPROVAL)
+        .exclude(owner=user)
+        .exclude(created_by=user)
+        .count()
     )
 
 

@@ -482,20 +482,30 @@ def delivery_resolve(*, delivery: QuoteDelivery, by: User, send_again: bool) -> 
 def notify_rep(*, quote: Quote, text: str, email_kind: str | None = None, context=None) -> None:
     """An in-app notification for the quote's owner and, with ``email_kind``, an email
     queued as its own row (sent on commit). Call inside the transaction of the change."""
-    Notification.objects.create(user_id=quote.owner_id, quote=quote, text=text)
-    owner = quote.owner
-    if email_kind is None or not owner.email:
+    notify_user(user=quote.owner, quote=quote, text=text, email_kind=email_kind, context=context)
+
+
+def notify_user(
+    *, user, quote: Quote, text: str, email_kind: str | None = None, context=None
+) -> None:
+    """An in-app notification for ``user`` about ``quote`` and, with ``email_kind`` and an
+    address, an email queued as its own row (sent on commit, ``emails/quote-<kind>-*``).
+    Call inside the transaction of the change."""
+    Notification.objects.create(user=user, quote=quote, text=text[:300])
+    if email_kind is None or not user.email:
         return
+    owner = quote.owner
     ctx = {
         "quote": {"number": quote.number, "version": quote.version, "reference": quote.reference},
         "customer": quote.customer.name,
         "rep": owner.get_full_name() or owner.username,
+        "recipient": user.get_full_name() or user.username,
         "url": site_url() + f"/quotes/{quote.pk}/",
         **(context or {}),
     }
     subject = _email_parts(f"quote-{email_kind}", ctx)[0]
     email = QuoteEmail.objects.create(
-        quote=quote, kind=email_kind, subject=subject[:250], to=[owner.email], context=ctx
+        quote=quote, kind=email_kind, subject=subject[:250], to=[user.email], context=ctx
     )
     transaction.on_commit(lambda: _enqueue_notice(email.pk))
 

@@ -18,13 +18,34 @@ def customer_quotes(context, customer, limit: int = 20):
     }
 
 
+@register.inclusion_tag("quotes/_approvals_waiting.html", takes_context=True)
+def approvals_waiting(context, limit: int = 10):
+    """My day for a manager: the quotes waiting for their approval, oldest first."""
+    from pricing.approval import reason_dicts
+
+    user = context["request"].user
+    if not user.has_perm("quotes.approve_quote"):
+        return {"show": False}
+    waiting = (
+        selectors.quotes_awaiting_approval(user=user).exclude(owner=user).exclude(created_by=user)
+    )
+    quotes = list(waiting[:limit])
+    for quote in quotes:
+        quote.reason_items = reason_dicts(quote.approval_reasons)
+    return {
+        "show": True,
+        "quotes": quotes,
+        "count": waiting.count() if len(quotes) == limit else len(quotes),
+    }
+
+
 @register.inclusion_tag("quotes/_expiring_soon.html", takes_context=True)
 def my_expiring_quotes(context, days: int = 7):
     user = context["request"].user
     return {"quotes": selectors.quotes_expiring_soon(user=user, days=days), "days": days}
 
 
-# The figures an approver reads, in this order, with their labels (quotes.approval).
+# The figures an approver reads, in this order, with their labels (pricing.approval).
 REASON_FIGURE_LABELS = (
     ("quantity_mt", "MT"),
     ("list_price_usd_per_mt", "list USD/MT"),

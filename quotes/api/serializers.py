@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from customers.models import Contact, Customer, Incoterm
 from customers.selectors import contact_list_visible, customer_list_visible
@@ -114,6 +116,9 @@ class QuoteSerializer(serializers.ModelSerializer):
 
     @staticmethod
     def _converter(name, field):
+        """How one field is output, exactly as DRF would; a field type not listed here
+        raises (``ImproperlyConfigured``) rather than being output as the raw attribute."""
+
         def attr_or(annotation, fallback):
             return lambda q: getattr(q, annotation) if hasattr(q, annotation) else fallback(q)
 
@@ -128,17 +133,32 @@ class QuoteSerializer(serializers.ModelSerializer):
             line_dict = QuoteLineSerializer.line_dict
             lines = attr_or("line_rows", lambda q: q.lines.all())
             return lambda q: [line_dict(line) for line in lines(q)]
-        if isinstance(field, serializers.PrimaryKeyRelatedField):
+        kind = type(field)
+        if kind is serializers.PrimaryKeyRelatedField:
             attname = f"{name}_id"
             return lambda q: getattr(q, attname)
-        if isinstance(field, serializers.DecimalField):
+        if (
+            kind is serializers.DecimalField
+            and getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+            and not (field.localize or getattr(field, "normalize_output", False))
+        ):
             return _decimal_converter(name, field.decimal_places)
-        if isinstance(field, serializers.DateTimeField):
+        if kind in (serializers.DateTimeField, serializers.ChoiceField):
             to_repr = field.to_representation
             return lambda q: None if (v := getattr(q, name)) is None else to_repr(v)
-        if isinstance(field, serializers.DateField):
+        if kind is serializers.DateField:
             return lambda q: None if (v := getattr(q, name)) is None else v.isoformat()
-        return lambda q: getattr(q, name)
+        if kind is serializers.CharField:
+            return lambda q: None if (v := getattr(q, name)) is None else str(v)
+        if kind in (serializers.IntegerField, serializers.BigIntegerField):
+            to_repr = field.to_representation  # int, or str for big ints if so configured
+            return lambda q: None if (v := getattr(q, name)) is None else to_repr(v)
+        if kind in (serializers.BooleanField, PricingField, ApprovalReasonsField):
+            return lambda q: getattr(q, name)  # a bool, or the stored JSON as it is
+        raise ImproperlyConfigured(
+            f"QuoteSerializer has no converter for {kind.__name__} {name!r}: add one that "
+            "outputs what DRF would, or leave the field to DRF."
+        )
 
     class Meta:
         model = Quote

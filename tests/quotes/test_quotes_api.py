@@ -393,3 +393,27 @@ def test_list_pages_keep_the_order_ids_first(manager, customer):
         seen += [row["id"] for row in body["results"]]
         url = body["next"]
     assert seen == expected
+
+
+def test_the_fast_serializer_refuses_a_field_type_it_does_not_know(customer):
+    """A field added to QuoteSerializer without a converter fails loudly on first use
+    instead of being output as the raw attribute."""
+    from django.core.exceptions import ImproperlyConfigured
+    from rest_framework import serializers as drf_serializers
+
+    from quotes.api.serializers import QuoteSerializer
+
+    class WithAMethodField(QuoteSerializer):
+        shout = drf_serializers.SerializerMethodField()
+
+        class Meta(QuoteSerializer.Meta):
+            fields = [*QuoteSerializer.Meta.fields, "shout"]
+            read_only_fields = fields
+
+        def get_shout(self, quote) -> str:
+            return quote.number.upper()
+
+    quote = quote_for(customer=customer)
+    with pytest.raises(ImproperlyConfigured, match="SerializerMethodField 'shout'"):
+        WithAMethodField(quote).data
+    assert QuoteSerializer(quote).data["number"] == quote.number  # the known fields still work

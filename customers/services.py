@@ -210,6 +210,26 @@ def customer_reassign(*, customer: Customer, owner: User, by: User, note: str = 
     return customer
 
 
+@transaction.atomic
+def customer_change(
+    *,
+    customer: Customer,
+    by: User,
+    owner: User | None = None,
+    confirm_duplicate: bool = False,
+    **fields: Any,
+) -> Customer:
+    """Change a customer's facts and, if ``owner`` differs, reassign it: all or nothing (a
+    refused reassignment keeps the other changes out too). The API's PATCH and PUT."""
+    if fields:
+        customer = customer_update(
+            customer=customer, by=by, confirm_duplicate=confirm_duplicate, **fields
+        )
+    if owner is not None and owner.pk != customer.owner_id:
+        customer = customer_reassign(customer=customer, owner=owner, by=by)
+    return customer
+
+
 # Contacts ---------------------------------------------------------------------------
 
 

@@ -15,16 +15,45 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from customers.models import Customer
 from customers.normalize import normalize_query
 from mgtrade.accounts.models import Role, User
 
-from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
+from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus, RejectionReason
 
 # ------------------------------------------------------------------ quotes: who sees what
+
+
+def quote_list_rows(*, user: User | None, **filters: Any) -> QuerySet[Quote]:
+    """``quote_list`` as the API's list reads it: lean rows with the customer's name and
+    the rejection code as annotations (``customer_name_``, ``rejection_reason_code``)
+    rather than joined rows; subqueries, not joins, so the page's COUNT(*) is left without
+    them. Its lines are attached as plain rows afterwards (``quote_line_rows_attach``)."""
+    return (
+        quote_list(user=user, **filters)
+        .select_related(None)
+        .annotate(
+            customer_name_=Subquery(
+                Customer.objects.filter(pk=OuterRef("customer_id")).values("name")
+            ),
+            rejection_reason_code=Subquery(
+                RejectionReason.objects.filter(pk=OuterRef("rejection_reason_id")).values("code")
+            ),
+        )
+    )
+
+
+def quote_list_full(*, user: User | None) -> QuerySet[Quote]:
+    """Visible quotes with what one quote's API answer reads: its customer, rejection
+    reason and lines (a fixed number of queries)."""
+    return (
+        quote_list_visible(user=user)
+        .select_related("customer", "rejection_reason")
+        .prefetch_related("lines")
+    )
 
 
 def quote_list_visible(*, user: User | None) -> QuerySet[Quote]:
@@ -257,6 +286,16 @@ def quote_events(*, quote: Quote) -> QuerySet[QuoteEvent]:
     return quote.events.select_related("by").order_by("at", "id")
 
 
+def quote_terms_defaults(*, customer: Customer) -> dict[str, str]:
+    """A quote's terms when the rep gives none: the customer's quoting defaults, else CIF
+    and USD (the one place these defaults are written)."""
+    return {
+        "incoterm": customer.default_incoterm or "CIF",
+        "destination_port": customer.default_destination_port,
+        "currency": customer.default_currency or "USD",
+    }
+
+
 def quote_defaults_for(*, customer: Customer) -> dict[str, Any]:
     """What a new quote for this customer starts with: its quoting defaults and its primary
     contact, or the first other one who has not opted out of email (1 query)."""
@@ -264,9 +303,7 @@ def quote_defaults_for(*, customer: Customer) -> dict[str, Any]:
         customer.contacts.filter(email_opt_out=False).order_by("-is_primary", "name", "id").first()
     )
     return {
-        "incoterm": customer.default_incoterm or "CIF",
-        "destination_port": customer.default_destination_port,
-        "currency": customer.default_currency or "USD",
+        **quote_terms_defaults(customer=customer),
         "payment_terms": customer.payment_terms,
         "contact": contact,
     }

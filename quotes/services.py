@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +54,43 @@ TRANSITIONS: dict[str, set[str]] = {
     S.SUPERSEDED: set(),
 }
 REVISABLE_STATUSES = (S.SENT, S.EXPIRED, S.REJECTED)
+
+
+def quote_allowed_actions(*, quote: Quote, user: User) -> dict[str, bool]:
+    """Which actions the quote's state (and the user) allow, as ``TRANSITIONS`` and the
+    services' checks have them: the quote page offers these and no others."""
+    approver = user.has_perm("quotes.approve_quote")
+    own = user.pk in (quote.owner_id, quote.created_by_id)
+    pending = quote.status == S.PENDING_APPROVAL
+    return {
+        "edit": quote.is_editable,
+        "reprice": quote.is_editable,
+        "submit": quote.status == S.DRAFT and quote.needs_approval,
+        "approve": pending and approver and not own,
+        "own_pending": pending and approver and own,
+        "send": quote.status == S.APPROVED
+        or (quote.status == S.DRAFT and not quote.needs_approval),
+        "revise": quote.status in REVISABLE_STATUSES,
+        "decide": quote.status == S.SENT,
+        "clone": True,
+    }
+
+
+def quote_editable_check(*, quote: Quote) -> None:
+    """``StateConflict`` (409) unless the quote may still be changed (draft, pending or
+    approved); sent and later quotes are revised instead."""
+    if quote.status not in EDITABLE_STATUSES:
+        raise StateConflict(
+            f"A {quote.get_status_display().lower()} quote is read-only; revise it to make "
+            "a new version."
+        )
+
+
+def quote_approver_check(*, by: User) -> None:
+    """Only sales managers (and admins) approve or return quotes: ``PermissionDenied``
+    (403) for anyone else, whatever the quote's state."""
+    if not by.has_perm("quotes.approve_quote"):
+        raise PermissionDenied("Only a sales manager can approve or return quotes.")
 
 
 @dataclass
@@ -199,7 +236,7 @@ def _priced(
         incoterm=terms.incoterm,
         origin_port=terms.origin_port,
         destination_port=terms.destination_port,
-        currency=terms.currency or customer.default_currency or "USD",
+        currency=terms.currency or selectors.quote_terms_defaults(customer=customer)["currency"],
         insurance_rate_percent=terms.insurance_rate_percent,
         tariff_absorption_percent=terms.tariff_absorption_percent,
         lines=terms.lines,
@@ -284,10 +321,7 @@ def quote_create(
 def quote_update(*, quote: Quote, by: User, terms: QuoteTerms) -> Quote:
     """Change a draft (or a quote awaiting or holding approval: the approval is then void)."""
     quote = _locked(quote)
-    if quote.status not in EDITABLE_STATUSES:
-        raise StateConflict(
-            f"A {quote.get_status_display().lower()} quote is read-only; revise it to make a new version."
-        )
+    quote_editable_check(quote=quote)
     _validate_contact(quote.customer, terms.contact)
     result, products, header = _priced(customer=quote.customer, terms=terms)
     from_status = quote.status
@@ -369,8 +403,7 @@ def quote_submit_for_approval(*, quote: Quote, by: User, note: str = "") -> Quot
 
 
 def _check_approver(quote: Quote, by: User) -> None:
-    if not by.has_perm("quotes.approve_quote"):
-        raise StateConflict("Only a sales manager can approve quotes.")
+    quote_approver_check(by=by)
     if by.pk in (quote.owner_id, quote.created_by_id):
         raise StateConflict("You cannot approve your own quote; ask another manager.")
 
@@ -408,6 +441,7 @@ def quote_approve(*, quote: Quote, by: User, comment: str = "") -> Quote:
 def quote_return(*, quote: Quote, by: User, comment: str) -> Quote:
     """A manager sends a quote awaiting approval back to the rep, saying why; the rep is
     notified."""
+    quote_approver_check(by=by)
     if not comment.strip():
         raise ValidationError({"comment": "Say what needs to change."})
     quote = _locked(quote)

@@ -35,7 +35,7 @@ from .forms import (
     QuoteRejectForm,
     QuoteSubmitForm,
 )
-from .models import Quote, QuoteStatus
+from .models import Quote
 from .tariff_watch import selectors as tariff_watch_selectors
 
 # ------------------------------------------------------------------ quotes: pages
@@ -292,24 +292,6 @@ def quote_edit(request, pk: int):
     return _builder(request, customer=quote.customer, quote=quote)
 
 
-def _allowed(quote: Quote, user) -> dict[str, bool]:
-    """Which actions the quote page offers: only those its state (and the user) allow."""
-    approver = user.has_perm("quotes.approve_quote")
-    own = user.pk in (quote.owner_id, quote.created_by_id)
-    return {
-        "edit": quote.is_editable,
-        "reprice": quote.is_editable,
-        "submit": quote.status == QuoteStatus.DRAFT and quote.needs_approval,
-        "approve": quote.status == QuoteStatus.PENDING_APPROVAL and approver and not own,
-        "own_pending": quote.status == QuoteStatus.PENDING_APPROVAL and approver and own,
-        "send": quote.status == QuoteStatus.APPROVED
-        or (quote.status == QuoteStatus.DRAFT and not quote.needs_approval),
-        "revise": quote.status in services.REVISABLE_STATUSES,
-        "decide": quote.status == QuoteStatus.SENT,
-        "clone": True,
-    }
-
-
 @login_required
 def quote_detail(request, pk: int):
     quote = _quote_or_404(request, pk)
@@ -324,7 +306,7 @@ def quote_detail(request, pk: int):
             "versions": versions.quote_version_history(quote=quote),
             "tariff_banners": tariff_watch_selectors.quote_tariff_banners(quote=quote),
             "events": selectors.quote_events(quote=quote),
-            "allowed": _allowed(quote, request.user),
+            "allowed": services.quote_allowed_actions(quote=quote, user=request.user),
             "comment_form": QuoteCommentForm(),
             "submit_form": QuoteSubmitForm(),
             "accept_form": QuoteAcceptForm(),
@@ -369,19 +351,14 @@ def _form_or_error(form):
     return form.cleaned_data
 
 
-def _approver_only(request):
-    if not request.user.has_perm("quotes.approve_quote"):
-        raise PermissionDenied("Only a sales manager can approve or return quotes.")
-
-
 def _approve(request, quote):
-    _approver_only(request)
+    services.quote_approver_check(by=request.user)
     data = _form_or_error(QuoteCommentForm(request.POST))
     return services.quote_approve(quote=quote, by=request.user, comment=data["comment"])
 
 
 def _return(request, quote):
-    _approver_only(request)
+    services.quote_approver_check(by=request.user)
     data = _form_or_error(QuoteCommentForm(request.POST))
     return services.quote_return(quote=quote, by=request.user, comment=data["comment"])
 

@@ -1,5 +1,4 @@
 import django_filters
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -7,24 +6,15 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.response import Response
+from rest_framework import mixins, viewsets
 
 from customers import selectors, services
 from customers.models import Activity, Contact, Customer, Industry, Status
 from customers.regions import Region
+from mgtrade.api import filter_values
+from mgtrade.permissions import ModelPermissions
 
 from .serializers import ActivitySerializer, ContactSerializer, CustomerSerializer
-
-
-class CustomerPermissions(permissions.DjangoModelPermissions):
-    """Reading needs ``customers.view_customer`` too (every role has it)."""
-
-    perms_map = {
-        **permissions.DjangoModelPermissions.perms_map,
-        "GET": ["%(app_label)s.view_%(model_name)s"],
-        "HEAD": ["%(app_label)s.view_%(model_name)s"],
-    }
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -59,49 +49,32 @@ class CustomerViewSet(
     """Customers: reps see and change their own; managers and admins all. Others' → 404."""
 
     serializer_class = CustomerSerializer
-    permission_classes = [CustomerPermissions]
+    permission_classes = [ModelPermissions]
     filterset_class = CustomerFilter
     queryset = Customer.objects.none()  # for the permission class and the schema
 
     def get_queryset(self):
         if self.action == "list":
-            filterset = CustomerFilter(self.request.query_params)
-            filterset.is_valid() or self._raise_filter_errors(filterset)
             return selectors.customer_list(
-                user=self.request.user, with_primary_contact=False, **filterset.form.cleaned_data
+                user=self.request.user,
+                with_primary_contact=False,
+                **filter_values(CustomerFilter, self.request),
             )
         return selectors.customer_list_visible(user=self.request.user)
-
-    @staticmethod
-    def _raise_filter_errors(filterset):
-        from rest_framework.exceptions import ValidationError
-
-        raise ValidationError(filterset.errors)
 
     def perform_create(self, serializer):
         serializer.instance = services.customer_create(
             by=self.request.user, **serializer.validated_data
         )
 
-    @transaction.atomic  # a refused reassignment keeps the other changes out too
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        owner = data.pop("owner", None)
-        confirm = data.pop("confirm_duplicate", False)
-        customer = serializer.instance
-        if data:
-            customer = services.customer_update(
-                customer=customer, by=self.request.user, confirm_duplicate=confirm, **data
-            )
-        if owner is not None and owner.pk != customer.owner_id:
-            customer = services.customer_reassign(
-                customer=customer, owner=owner, by=self.request.user
-            )
-        serializer.instance = customer
+        serializer.instance = services.customer_change(
+            customer=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
 
 
 class _CustomerChildViewSet(viewsets.GenericViewSet):
-    permission_classes = [CustomerPermissions]
+    permission_classes = [ModelPermissions]
 
     def get_customer(self) -> Customer:
         if not hasattr(self, "_customer"):
@@ -176,13 +149,10 @@ class ActivityViewSet(
     def get_queryset(self):
         return selectors.customer_timeline(customer=self.get_customer())
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        activity = services.activity_log(
-            customer=self.get_customer(), by=request.user, **serializer.validated_data
+    def perform_create(self, serializer):
+        serializer.instance = services.activity_log(
+            customer=self.get_customer(), by=self.request.user, **serializer.validated_data
         )
-        return Response(self.get_serializer(activity).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
         serializer.instance = services.activity_update(

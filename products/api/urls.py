@@ -1,4 +1,4 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .reference_views import (
     ExchangeRateViewSet,
@@ -8,7 +8,7 @@ from .reference_views import (
 )
 from .views import ProductViewSet
 
-router = DefaultRouter(trailing_slash=True)
+router = SimpleRouter(trailing_slash=True)
 router.register("products", ProductViewSet, basename="product")
 router.register("ports", PortViewSet, basename="port")
 router.register("freight-rates", FreightRateViewSet, basename="freight-rate")

@@ -1,22 +1,20 @@
 import django_filters
 from django import forms
-from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from customers.models import Customer
 from customers.regions import Region
-from mgtrade.api import IdsFirstPagination
-from mgtrade.errors import StateConflict
+from mgtrade.api import IdsFirstPagination, filter_values
+from mgtrade.permissions import ModelPermissions
 from quotes import selectors, services
-from quotes.models import Quote, QuoteStatus, RejectionReason
+from quotes.models import Quote, QuoteStatus
 
 from .serializers import (
     QuoteAcceptSerializer,
@@ -33,17 +31,6 @@ from .serializers import (
 )
 
 # ------------------------------------------------------------------ quotes
-
-
-class QuotePermissions(permissions.DjangoModelPermissions):
-    """Reading needs ``quotes.view_quote`` (every sales role has it); writes and actions
-    ``add``/``change``. Which quotes: ``selectors.quote_list_visible`` (others' → 404)."""
-
-    perms_map = {
-        **permissions.DjangoModelPermissions.perms_map,
-        "GET": ["%(app_label)s.view_%(model_name)s"],
-        "HEAD": ["%(app_label)s.view_%(model_name)s"],
-    }
 
 
 class _IntegerFilter(django_filters.NumberFilter):
@@ -123,7 +110,9 @@ class QuoteViewSet(
     """
 
     serializer_class = QuoteSerializer
-    permission_classes = [QuotePermissions]
+    # Reads need quotes.view_quote, writes and actions add/change; which quotes:
+    # selectors.quote_list_visible (others' → 404).
+    permission_classes = [ModelPermissions]
     pagination_class = IdsFirstPagination  # deep pages of a rep's list (docs/performance.md)
     filterset_class = QuoteFilter
     queryset = Quote.objects.none()  # for the permission class and the schema
@@ -131,31 +120,12 @@ class QuoteViewSet(
     def get_queryset(self):
         user = self.request.user
         if self.action == "list":
-            filterset = QuoteFilter(self.request.query_params)
-            if not filterset.is_valid():
-                raise ValidationError(filterset.errors)
-            filters = {k: v for k, v in filterset.form.cleaned_data.items() if v is not None}
-            # Lean rows for the list: the customer's name and the rejection code as columns
-            # rather than whole related objects (see QuoteSerializer.to_representation);
-            # subqueries, not joins, so the page's COUNT(*) is left without them.
-            qs = (
-                selectors.quote_list(user=user, **filters)
-                .select_related(None)
-                .annotate(
-                    customer_name_=Subquery(
-                        Customer.objects.filter(pk=OuterRef("customer_id")).values("name")
-                    ),
-                    rejection_reason_code=Subquery(
-                        RejectionReason.objects.filter(pk=OuterRef("rejection_reason_id")).values(
-                            "code"
-                        )
-                    ),
-                )
+            filters = filter_values(QuoteFilter, self.request)
+            rows = selectors.quote_list_rows(
+                user=user, **{k: v for k, v in filters.items() if v is not None}
             )
-            return qs.defer(*LIST_UNUSED_FIELDS)  # lines: list() attaches them
-        else:
-            qs = selectors.quote_list_visible(user=user).select_related("customer")
-        return qs.select_related("rejection_reason").prefetch_related("lines")
+            return rows.defer(*LIST_UNUSED_FIELDS)  # lines: list() attaches them
+        return selectors.quote_list_full(user=user)
 
     def list(self, request, *args, **kwargs):
         """DRF's list, with the lines of the listed quotes read as plain rows
@@ -201,20 +171,13 @@ class QuoteViewSet(
 
     def update(self, request, *args, **kwargs):
         quote = self.get_object()
-        if not quote.is_editable:
-            raise StateConflict(
-                f"A {quote.get_status_display().lower()} quote is read-only; revise it to "
-                "make a new version."
-            )
+        services.quote_editable_check(quote=quote)  # 409 before any field error
         partial = kwargs.get("partial", False)
         data = self._valid(QuoteUpdateSerializer, partial=partial)
         terms = services.QuoteTerms.from_quote(quote)
         if not partial:  # PUT: what is not given goes back to its default
             terms = services.QuoteTerms(
-                incoterm=quote.customer.default_incoterm or "CIF",
-                destination_port=quote.customer.default_destination_port,
-                lines=terms.lines,
-                currency=quote.customer.default_currency or "USD",
+                **selectors.quote_terms_defaults(customer=quote.customer), lines=terms.lines
             )
         for name, value in data.items():
             setattr(terms, name, value)
@@ -225,10 +188,6 @@ class QuoteViewSet(
         return self._out(quote)
 
     # ---- actions (POST; each calls one service)
-
-    def _require_approver(self) -> None:
-        if not self.request.user.has_perm("quotes.approve_quote"):
-            raise PermissionDenied("Only a sales manager can approve or return quotes.")
 
     @extend_schema(request=None, responses={201: _QUOTE, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
@@ -252,8 +211,8 @@ class QuoteViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        """Managers; never their own quote (409)."""
-        self._require_approver()
+        """Managers (others: 403); never their own quote (409)."""
+        services.quote_approver_check(by=request.user)  # 403 before any field error
         quote = self.get_object()
         data = self._valid(QuoteCommentSerializer)
         return self._out(
@@ -266,7 +225,7 @@ class QuoteViewSet(
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         """Send a quote awaiting approval back to draft, saying what must change."""
-        self._require_approver()
+        services.quote_approver_check(by=request.user)
         quote = self.get_object()
         data = self._valid(QuoteReturnSerializer)
         return self._out(

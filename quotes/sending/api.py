@@ -9,9 +9,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mgtrade.permissions import ModelPermissions
 from mgtrade.web import pdf_response
 from quotes import selectors
-from quotes.api.views import QuotePermissions
 from quotes.documents.files import quote_pdf
 from quotes.models import Quote, QuoteDelivery
 
@@ -52,7 +52,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class _QuoteAPIView(APIView):
-    permission_classes = [IsAuthenticated, QuotePermissions]
+    permission_classes = [IsAuthenticated, ModelPermissions]
     queryset = Quote.objects.none()  # for DjangoModelPermissions
 
     def quote(self, pk) -> Quote:

@@ -3,7 +3,7 @@ from decimal import Decimal
 from importlib import import_module
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from customers.models import Customer
@@ -203,8 +203,55 @@ def test_rep_cannot_approve(customer, other_rep):
     quote = services.quote_submit_for_approval(
         quote=quote_for(customer=customer, discount="5"), by=customer.owner
     )
-    with pytest.raises(StateConflict):
+    # not a question of the quote's state: a permission (403 in the API and on the page)
+    with pytest.raises(PermissionDenied):
         services.quote_approve(quote=quote, by=other_rep)
+    with pytest.raises(PermissionDenied):
+        services.quote_return(quote=quote, by=other_rep, comment="")
+    quote.refresh_from_db()
+    assert quote.status == S.PENDING_APPROVAL
+
+
+def test_the_page_and_the_api_answer_a_rep_approving_with_403(customer, other_rep, client):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    quote = services.quote_submit_for_approval(
+        quote=quote_for(customer=customer, discount="5"), by=customer.owner
+    )
+    client.force_login(customer.owner)
+    assert client.post(reverse("quotes:approve", args=[quote.pk])).status_code == 403
+    api = APIClient()
+    api.force_authenticate(customer.owner)
+    response = api.post(f"/api/v1/quotes/{quote.pk}/approve/", {}, format="json")
+    assert response.status_code == 403
+
+
+def test_allowed_actions_follow_the_state_machine(customer, manager):
+    quote = services.quote_submit_for_approval(
+        quote=quote_for(customer=customer, discount="5"), by=customer.owner
+    )
+    as_rep = services.quote_allowed_actions(quote=quote, user=customer.owner)
+    as_manager = services.quote_allowed_actions(quote=quote, user=manager)
+    assert not as_rep["approve"] and not as_rep["send"] and as_rep["edit"]
+    assert as_manager["approve"] and not as_manager["own_pending"]
+    for action, allowed in as_manager.items():
+        if action in {"approve", "send", "decide"} and allowed:
+            target = {"approve": S.APPROVED, "send": S.SENT, "decide": S.ACCEPTED}[action]
+            assert target in services.TRANSITIONS[quote.status]
+
+
+def test_terms_default_to_the_customers_or_cif_and_usd(customer):
+    from quotes import selectors
+
+    assert selectors.quote_terms_defaults(customer=Customer(name="New")) == {
+        "incoterm": "CIF",
+        "destination_port": "",
+        "currency": "USD",
+    }
+    customer.default_incoterm, customer.default_currency = "FOB", "EUR"
+    defaults = selectors.quote_terms_defaults(customer=customer)
+    assert (defaults["incoterm"], defaults["currency"]) == ("FOB", "EUR")
 
 
 def test_manager_cannot_approve_own_quote(manager):

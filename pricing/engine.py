@@ -33,6 +33,7 @@ from products.customs import (
 )
 
 __all__ = [
+    "ABSORBABLE_KINDS",
     "BASES",
     "EU_MEMBER_STATES",
     "INCOTERMS",
@@ -77,6 +78,12 @@ _COMPOSITION: dict[str, tuple[bool, bool, bool, bool, bool, bool]] = {
     "DPU": (False, True, True, True, False, True),
     "DDP": (False, True, True, True, True, False),
 }
+
+
+# pricing.md v2, step 8: anti-dumping and countervailing duty lines are never absorbed (an
+# exporter paying the importer's AD/CVD duty is reimbursing it, 19 CFR 351.402(f)).
+ABSORBABLE_KINDS = frozenset({"mfn", "safeguard", "retaliatory", "other"})
+NEVER_ABSORBED_KINDS = frozenset({"anti_dumping", "countervailing"})
 
 
 def total_composition(incoterm: str) -> dict[str, int]:
@@ -630,6 +637,8 @@ def price(inp: PricingInput) -> PricingResult:
     by_hs: dict[str, list[tuple[TariffRuleData, Decimal, Decimal]]] = {}
     line_results = []
     duties_raw_total = ZERO
+    absorbable_raw_total = ZERO  # v2: absorption is taken from these duty lines only
+    never_absorbed: list[str] = []
     duties_total = ZERO
     unmatched = []
     for line, goods in zip(lines, raw_goods, strict=True):
@@ -660,6 +669,12 @@ def price(inp: PricingInput) -> PricingResult:
                 customs_r = cif_r
             raw = customs * rate + specific * qty if specific else customs * rate
             duties_raw_total += raw
+            if rule.kind in ABSORBABLE_KINDS:
+                absorbable_raw_total += raw
+            else:
+                never_absorbed.append(
+                    f"{line.product} {rule.kind.replace('_', '-')} {rule.rate_percent} %"
+                )
             amount = raw.quantize(cent, half_up)
             line_duties += amount
             duty_lines.append(
@@ -707,7 +722,7 @@ def price(inp: PricingInput) -> PricingResult:
     )
     port_charges = _r2(inp.destination_port.destination_charges_usd_per_mt * total_qty)
     absorption = (
-        _r2(duties_raw_total * inp.tariff_absorption_percent * pct) if with_absorption else ZERO
+        _r2(absorbable_raw_total * inp.tariff_absorption_percent * pct) if with_absorption else ZERO
     )
     usd = _components(
         goods_value=goods_value,
@@ -749,6 +764,12 @@ def price(inp: PricingInput) -> PricingResult:
         warnings.append("DDP: import VAT/GST is not included.")
     if inp.incoterm == "FCA":
         warnings.append("FCA is priced as FOB (origin port).")
+    if with_absorption and inp.tariff_absorption_percent and never_absorbed:
+        warnings.append(
+            "Tariff absorption leaves out the anti-dumping/countervailing duty lines "
+            f"({'; '.join(never_absorbed)}): the seller never pays them for the buyer."
+        )
+    _check_total(usd, quote_currency, absorption=absorption, currency=inp.currency)
 
     return PricingResult(
         quote_date=inp.quote_date,
@@ -769,6 +790,33 @@ def price(inp: PricingInput) -> PricingResult:
         usd=usd,
         quote_currency=quote_currency,
         warnings=tuple(warnings),
+    )
+
+
+def _check_total(
+    usd: Components, quote_currency: Components, *, absorption: Decimal, currency: str
+) -> None:
+    """pricing.md v2: a quote total (USD or quote currency) that is zero or negative is an
+    error, on ``tariff_absorption_percent`` when the absorption caused it, else on ``lines``."""
+    worst = min(usd.quote_total, quote_currency.quote_total)
+    if worst > ZERO:
+        return
+    shown = (
+        f"USD {usd.quote_total:,}"
+        if usd.quote_total <= ZERO
+        else f"{currency} {quote_currency.quote_total:,}"
+    )
+    if absorption and usd.quote_total + absorption > ZERO:
+        raise PricingError(
+            {
+                "tariff_absorption_percent": [
+                    f"This absorption (USD {absorption:,}) would make the quote total {shown}: "
+                    "a quote total must be positive. Absorb less."
+                ]
+            }
+        )
+    raise PricingError(
+        {"lines": [f"The quote total would be {shown}: a quote total must be positive."]}
     )
 
 

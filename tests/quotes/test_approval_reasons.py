@@ -241,6 +241,7 @@ def test_every_builder_has_a_documented_code():
         "stale_list_price",
         "stale_fx_rate",
         "stale_freight_rate",
+        "stale_tariff_rule",
     }
 
 

@@ -185,3 +185,46 @@ def test_calculator_page_shows_the_warning_and_the_absorption_reason(rep_client,
     html = rep_client.post(reverse("quotes:calculator_preview"), data).content.decode()
     assert "leaves out the anti-dumping/countervailing duty lines" in html
     assert 'data-code="absorption_us_or_ad_cvd"' in html
+
+
+# ------------------------------------------------------------------ no freight rate
+
+
+@pytest.mark.parametrize("incoterm", ["EXW", "FCA", "FOB"])
+def test_exw_fca_fob_without_a_freight_rate_are_priced_with_landed_cost_unknown(incoterm):
+    result = price(worked(incoterm=incoterm, freight=None))
+    with_rate = price(worked(incoterm=incoterm))
+    assert result.usd.quote_total == with_rate.usd.quote_total  # freight is not in the total
+    assert result.usd.landed_cost is None and result.quote_currency.landed_cost_per_mt is None
+    assert result.containers == 0
+    assert any("landed cost is unknown" in w for w in result.warnings)
+    data = result.to_dict()
+    assert data["usd"]["landed_cost"] is None
+    assert type(result).from_dict(data).usd.landed_cost_per_mt is None
+
+
+@pytest.mark.parametrize("incoterm", ["CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP"])
+def test_terms_that_include_freight_still_need_a_rate(incoterm):
+    with pytest.raises(PricingError) as exc:
+        price(worked(incoterm=incoterm, freight=None))
+    assert "destination_port" in exc.value.errors
+
+
+def test_a_fob_quote_on_a_lane_without_a_rate_is_saved_and_shown(
+    rep_api, rep_client, worked_example_data, rep
+):
+    from tests.quotes.factories import german_buyer
+
+    customer = german_buyer(owner=rep)
+    body = {**REQUEST, "incoterm": "FOB", "customer": customer.pk}
+    body.pop("quote_date")
+    preview = rep_api.post("/api/v1/pricing/preview/", body, format="json")
+    assert preview.status_code == 200, preview.json()
+    assert preview.json()["usd"]["landed_cost"] is None
+    created = rep_api.post("/api/v1/quotes/", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["landed_cost_per_mt_usd"] is None
+    page = rep_client.get(reverse("quotes:detail", args=[created.json()["id"]]))
+    assert "unknown (no freight rate)" in page.content.decode()
+    cif = rep_api.post("/api/v1/pricing/preview/", {**body, "incoterm": "CIF"}, format="json")
+    assert cif.status_code == 400 and "destination_port" in cif.json()

@@ -829,7 +829,11 @@ def _check_total(
         if usd.quote_total <= ZERO
         else f"{currency} {quote_currency.quote_total:,}"
     )
-    if absorption and usd.quote_total + absorption > ZERO:
+    if (
+        absorption
+        and usd.quote_total + usd.tariff_absorption > ZERO
+        and quote_currency.quote_total + quote_currency.tariff_absorption > ZERO
+    ):
         raise PricingError(
             {
                 "tariff_absorption_percent": [

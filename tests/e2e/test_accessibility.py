@@ -16,9 +16,10 @@ from django.core.management import call_command
 from customers.models import Activity, Customer
 from mgtrade.accounts.demo import DEMO_PASSWORD
 from mgtrade.accounts.services import roles_sync
-from products.models import Product
-from quotes.public import links
+from orders.models import SalesContract
+from products.models import Product, TariffRule
 from quotes.models import Quote, QuoteStatus
+from quotes.public import links
 from tests.e2e.conftest import (
     VIEWPORTS,
     PageProblems,
@@ -55,8 +56,23 @@ ROUTES = [
     ("rep", "clone: pick a customer", "/quotes/{draft}/clone/?q=a"),
     ("rep", "notifications", "/notifications/"),
     ("rep", "change password", "/accounts/password/"),
+    ("rep", "page not found", "/customers/999999/"),
+    ("rep", "not allowed (managers only)", "/customers/999999/history/"),
     ("rep", "password changed", "/accounts/password/done/"),
+    ("rep", "contracts", "/contracts/"),
+    ("rep", "contract", "/contracts/{contract}/"),
+    ("rep", "contract under L/C", "/contracts/{lc_contract}/"),
+    ("rep", "edit contract", "/contracts/{contract}/edit/"),
+    ("rep", "record a payment", "/contracts/{contract}/payments/new/"),
+    ("rep", "letter of credit", "/contracts/{lc_contract}/lc/"),
+    ("rep", "tariff rules", "/tariffs/rules/"),
+    ("rep", "tariff rule", "/tariffs/rules/{rule}/"),
+    ("rep", "tariff changes", "/tariffs/changes/"),
+    ("rep", "tariff calendar", "/tariffs/calendar/"),
     ("manager", "approval queue", "/quotes/approvals/"),
+    ("manager", "import tariff rules", "/tariffs/rules/import/"),
+    ("manager", "tariff scenarios", "/tariffs/scenarios/"),
+    ("manager", "new tariff scenario", "/tariffs/scenarios/new/"),
     ("manager", "quote waiting for approval", "/quotes/{pending}/"),
     ("manager", "reassign customer", "/customers/{customer}/reassign/"),
     ("manager", "customer history", "/customers/{customer}/history/"),
@@ -96,6 +112,8 @@ def demo_urls() -> dict[str, str]:
     from quotes.sending import outbox
 
     message = outbox.outbox_list()[0]
+    contracts = SalesContract.objects.order_by("pk")
+    lc_contract = contracts.filter(letter_of_credit__isnull=False).first()
     token = links.acceptance_token(sent)
     pending_token = links.acceptance_token(draft)
     return {
@@ -106,6 +124,9 @@ def demo_urls() -> dict[str, str]:
         "sent": str(sent.pk),
         "pending": str(pending.pk),
         "outbox_message": f"/outbox/{message.file}/{message.index}/",
+        "contract": str(contracts.filter(letter_of_credit__isnull=True).first().pk),
+        "lc_contract": str(lc_contract.pk),
+        "rule": str(TariffRule.objects.order_by("pk").first().pk),
         "buyer_link": f"/q/{token}/",
         "buyer_pdf_pending": f"/q/{pending_token}/pdf/",
     }

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("customers.api.urls")),
     path("", include("quotes.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("quotes.tariff_watch.api_urls")),
 ]
 
 # Swagger UI under the Content-Security-Policy: the split view loads its start-up script from

@@ -79,7 +79,9 @@ def _bank_accounts() -> list[BankAccount]:
     return accounts
 
 
-def _accepted_quote(customer: Customer, lines: list[tuple[str, str]], po_number: str):
+def _accepted_quote(
+    customer: Customer, lines: list[tuple[str, str]], po_number: str, manager: User | None
+):
     terms = quote_services.QuoteTerms(
         incoterm=customer.default_incoterm or "CIF",
         destination_port=customer.default_destination_port,
@@ -93,12 +95,10 @@ def _accepted_quote(customer: Customer, lines: list[tuple[str, str]], po_number:
         ],
     )
     quote = quote_services.quote_create(customer=customer, by=customer.owner, terms=terms)
-    if quote.needs_approval:
-        # e.g. a seeded tariff rule not verified recently: the manager approves (as quotes.demo).
+    if quote.needs_approval and manager is not None:
         quote = quote_services.quote_submit_for_approval(quote=quote, by=customer.owner)
-        manager = User.objects.filter(username="manager").first()
         quote = quote_services.quote_approve(
-            quote=quote, by=manager, comment="Demo: duties to be confirmed against the tariff."
+            quote=quote, by=manager, comment="Agreed with the buyer on the phone."
         )
     quote = quote_services.quote_mark_sent(quote=quote, by=customer.owner)
     contact = customer.contacts.filter(is_primary=True).first()
@@ -154,7 +154,7 @@ def load(users: dict[str, User]) -> list[SalesContract]:
         customer = Customer.objects.filter(name=name).first()
         if customer is None or SalesContract.objects.filter(customer=customer).exists():
             continue
-        quote = _accepted_quote(customer, lines, po_number)
+        quote = _accepted_quote(customer, lines, po_number, users.get("manager"))
         contract = SalesContract.objects.get(quote=quote)
         contract = services.contract_confirm(contract=contract, by=customer.owner)
         if then == "lc_discrepancy":

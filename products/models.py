@@ -8,6 +8,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .customs import EU_GROUP
+from .elements import normalize_hs_code, validate_spec_element
 
 HS_CODE_VALIDATOR = RegexValidator(
     r"^\d{4}\.\d{2}(\.\d{2}){0,2}$",
@@ -127,6 +128,11 @@ class Product(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def clean_fields(self, exclude=None) -> None:
+        # "8104.19" and "8104.19.00" are one code: stored as NNNN.NN.NN before validation.
+        self.hs_code = normalize_hs_code(self.hs_code)
+        super().clean_fields(exclude=exclude)
+
     @property
     def hs_digits(self) -> str:
         return self.hs_code.replace(".", "")
@@ -138,12 +144,8 @@ class SpecLimit(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="spec_limits")
     element = models.CharField(
         max_length=24,
-        validators=[
-            RegexValidator(
-                r"^([A-Z][a-z]?|Others?( each| total)?)$",
-                "Use a chemical symbol (Fe, Si) or 'Others each' / 'Others total'.",
-            )
-        ],
+        validators=[validate_spec_element],
+        help_text="A chemical symbol (Fe, Si), RE (rare earths in total) or 'Others each'/'Others total'.",
     )
     min_percent = models.DecimalField(
         max_digits=7, decimal_places=4, null=True, blank=True, validators=PERCENT_VALIDATORS
@@ -171,6 +173,12 @@ class SpecLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.element} {self.min_percent or ''}–{self.max_percent or ''}%"
+
+    def clean_fields(self, exclude=None) -> None:
+        self.element = (self.element or "").strip()
+        if self.element.upper() == "RE":
+            self.element = "RE"
+        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -388,6 +396,10 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.rate_per_usd}/USD on {self.date}"
+
+    def clean_fields(self, exclude=None) -> None:
+        self.currency = (self.currency or "").strip().upper()  # "eur" is EUR
+        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

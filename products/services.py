@@ -292,7 +292,14 @@ def exchange_rate_upsert(
     return exchange_rate_update(rate=existing, rate_per_usd=rate_per_usd, source=source), "updated"
 
 
-def _rules_changed(*, kind: str, effective_on: date, added, removed, by) -> None:
+def _rules_changed(
+    *,
+    kind: str,
+    effective_on: date,
+    added: list[TariffRule],
+    removed: list[TariffRule],
+    by: User | None,
+) -> None:
     from .signals import tariff_rules_changed
 
     tariff_rules_changed.send(
@@ -378,7 +385,7 @@ def tariff_rule_change_plan(
         and (rule.valid_to is None or new_end < rule.valid_to)
         and effective_from is None
     )
-    if closes_only:
+    if closes_only and new_end is not None:
         if new_end < rule.valid_from:
             raise ValidationError({"valid_to": "The rule would end before it starts."})
         plan.kind = "ended"
@@ -425,8 +432,10 @@ def _plan_check(plan: RuleChangePlan) -> None:
     for name, value in plan.text.items():
         setattr(rule, name, value)
     if plan.kind == "ended":
+        assert plan.effective_on is not None  # every "ended" plan has one
         rule.valid_to = plan.effective_on - timedelta(days=1)
     if plan.kind == "changed":
+        assert plan.effective_on is not None and plan.new_version is not None  # ditto
         rule.valid_to = plan.effective_on - timedelta(days=1)
         rule.full_clean()
         new = plan.new_version
@@ -459,11 +468,13 @@ def tariff_rule_change(
     _plan_check(plan)
     rule.save()
     if plan.kind == "ended":
+        assert plan.effective_on is not None  # every "ended" plan has one
         _rules_changed(
             kind="ended", effective_on=plan.effective_on, added=[], removed=[rule], by=by
         )
         return rule
     if plan.kind == "changed":
+        assert plan.effective_on is not None and plan.new_version is not None  # ditto
         new = plan.new_version
         new.verified_on, new.verified_by = (timezone.localdate(), by) if by else (None, None)
         new.save()

@@ -173,7 +173,7 @@ class Quote(models.Model):
             models.Index(fields=["customer", "-created_at"], name="quote_customer"),
             models.Index(fields=["-created_at", "-id"], name="quote_created"),
             models.Index(fields=["number"], name="quote_number"),
-            # The list pages (docs/quotes.md, bench/lists.py): counting the live quotes a
+            # The list pages (docs/performance.md, bench/lists.py): counting the live quotes a
             # rep sees, and the open value / expiring stats, from the index alone;
             # quote_status_cover also serves the expiry task (status, valid_until).
             models.Index(
@@ -397,6 +397,7 @@ class QuoteEmail(models.Model):
         APPROVAL_REQUEST = "approval_request", "Approval request to managers"
         APPROVED = "approved", "Approval notice to rep"
         RETURNED = "returned", "Return notice to rep"
+        TARIFF_CHANGE = "tariff_change", "Tariff change notice to rep"
 
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="emails")
     delivery = models.ForeignKey(

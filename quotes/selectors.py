@@ -553,7 +553,7 @@ def quote_line_rows_attach(*, quotes: Sequence[Quote]) -> None:
     reads ``line_rows`` when present. Not a prefetch, which builds model instances, a
     queryset per quote and a quote <-> line reference cycle per quote: on a 200-quote API
     page this cut the objects left to the garbage collector from ~6,400 to ~2,700 and the
-    median time by ~10% (bench/lists.py, docs/quotes.md)."""
+    median time by ~10% (bench/lists.py, docs/performance.md)."""
     rows: dict[int, list[Any]] = defaultdict(list)
     ids = [quote.pk for quote in quotes]
     lines = QuoteLine.objects.filter(quote_id__in=ids).order_by("quote_id", "position")

@@ -10,6 +10,11 @@ A small runner of the Procfile (the format honcho and foreman read) that keeps t
   and Celery reports each as an error). Anything still running after the grace period
   is killed. Exit status 0 after a requested stop, so make prints no error either.
 
+The Procfile names the settings module (``mgtrade.settings.local``) for each process, hides
+Django's "development server" banner warning and Celery's start-up banner, and, for a demo
+run as root in a container, Celery's warning about running as root (production runs
+workers as their own user, docs/deploy.md).
+
 Each process runs in its own session, so the terminal's Ctrl-C reaches only this script.
 Variables from ``.env`` apply as with honcho (the environment wins).
 """

@@ -198,7 +198,7 @@ class QuoteViewSet(
 
     serializer_class = QuoteSerializer
     permission_classes = [QuotePermissions]
-    pagination_class = IdsFirstPagination  # deep pages of a rep's list (docs/quotes.md)
+    pagination_class = IdsFirstPagination  # deep pages of a rep's list (docs/performance.md)
     filterset_class = QuoteFilter
     queryset = Quote.objects.none()  # for the permission class and the schema
 

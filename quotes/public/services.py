@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from mgtrade.accounts.clock import when
 from quotes.models import Quote, QuoteStatus, RejectionReason
 from quotes.sending.services import notify_rep
 from quotes.services import quote_accept, quote_mark_viewed, quote_reject
@@ -110,7 +111,7 @@ def public_quote_accept(
         context={
             "buyer_name": quote.accepted_by_name,
             "ip": ip or "",
-            "at": f"{at:%Y-%m-%d %H:%M %Z}",
+            "at": when(at),
         },
     )
     return quote
@@ -128,7 +129,7 @@ def public_quote_decline(*, quote: Quote, reason: RejectionReason, note: str = "
         context={
             "reason": reason.label,
             "note": quote.rejection_note,
-            "at": f"{at:%Y-%m-%d %H:%M %Z}",
+            "at": when(at),
         },
     )
     return quote

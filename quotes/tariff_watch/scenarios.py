@@ -168,17 +168,20 @@ def scenario_rerun(*, scenario: TariffScenario, by: User) -> TariffScenario:
     return scenario
 
 
-def _quotes(*, today: date) -> Iterator[tuple]:
+QUOTE_ROW_FIELDS = (
+    "pk",
+    "number",
+    "version",
+    "customer_id",
+    "customer__name",
+    "owner__username",
+    "pricing",
+)
+
+
+def quote_rows(*, today: date) -> Iterator[tuple]:
     """The open quotes (still valid), then the accepted ones decided in the last 12 months."""
-    fields = (
-        "pk",
-        "number",
-        "version",
-        "customer_id",
-        "customer__name",
-        "owner__username",
-        "pricing",
-    )
+    fields = QUOTE_ROW_FIELDS
     open_ = Quote.objects.filter(status__in=OPEN_STATUSES, valid_until__gte=today)
     for row in open_.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK):
         yield ("open", *row)
@@ -218,9 +221,15 @@ def _table(groups: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def scenario_compute(
-    *, hypothetical: list[TariffRuleData], today: date, progress=None
+    *,
+    hypothetical: list[TariffRuleData],
+    today: date,
+    progress=None,
+    source: Iterator[tuple] | None = None,
 ) -> dict[str, Any]:
-    """The scenario's result (plain JSON data) from the stored quotes; writes nothing."""
+    """The scenario's result (plain JSON data) from the stored quotes; writes nothing.
+    ``source`` (default: the open and last year's accepted quotes) yields rows like
+    ``quote_rows``: (set, pk, number, version, customer_id, customer name, rep, pricing)."""
     groups: dict[str, dict[str, dict[str, Any]]] = {
         name: defaultdict(_group) for name in ("destination", "customer", "grade", "rep")
     }
@@ -228,7 +237,8 @@ def scenario_compute(
     rows: list[list[str]] = []
     customers_new: dict[int, tuple[str, Decimal, Decimal]] = {}
     checked = 0
-    for which, pk, number, version, customer_id, customer, rep, pricing in _quotes(today=today):
+    rows_in = source if source is not None else quote_rows(today=today)
+    for which, pk, number, version, customer_id, customer, rep, pricing in rows_in:
         checked += 1
         if progress is not None and checked % PROGRESS_EVERY == 0:
             progress(checked)

@@ -26,7 +26,7 @@ from pricing.engine import EU_MEMBER_STATES, TariffRuleData
 from products.models import TariffRule
 
 from .. import services as quote_services
-from ..models import OPEN_STATUSES, Notification, Quote, QuoteStatus
+from ..models import OPEN_STATUSES, Notification, Quote, QuoteEmail, QuoteStatus
 from ..selectors import _rule_data
 from . import repricing
 from .models import RunStatus, TariffChangeEvent, TariffChangeImpact
@@ -240,6 +240,7 @@ def _store(
         for i in (row["impact"],)
     ]
     TariffChangeImpact.objects.bulk_create(impacts, batch_size=CHUNK)
+    to_notify = [row for row in rows if row["quote_id"] not in notified]
     Notification.objects.bulk_create(
         (
             Notification(
@@ -250,11 +251,12 @@ def _store(
                     :300
                 ],
             )
-            for row in rows
-            if row["quote_id"] not in notified
+            for row in to_notify
         ),
         batch_size=CHUNK,
     )
+    if settings.MGTRADE["NOTIFY_BY_EMAIL"] and to_notify:
+        _emails_queue(event, to_notify)
     event.status = RunStatus.DONE
     event.quotes_checked = checked
     event.progress_done = event.progress_total = max(event.progress_total, checked)
@@ -264,6 +266,58 @@ def _store(
     event.landed_change_usd = sum((i.change_total_usd for i in impacts), Decimal("0"))
     event.save()
     return event
+
+
+def _emails_queue(event: TariffChangeEvent, rows: list[dict[str, Any]]) -> None:
+    """With MGTRADE_NOTIFY_BY_EMAIL: each affected quote's owner also gets an email (a
+    ``QuoteEmail`` row each, queued after the commit, sent once like every notice)."""
+    from ..public.links import site_url
+    from ..sending.services import _email_parts, _enqueue_notice
+
+    facts = {
+        q["pk"]: q
+        for q in Quote.objects.filter(pk__in=[row["quote_id"] for row in rows]).values(
+            "pk",
+            "number",
+            "version",
+            "customer__name",
+            "owner__email",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+        )
+    }
+    emails = []
+    for row in rows:
+        q = facts[row["quote_id"]]
+        if not q["owner__email"]:
+            continue
+        impact = row["impact"]
+        rep = f"{q['owner__first_name']} {q['owner__last_name']}".strip() or q["owner__username"]
+        reference = f"{q['number']} v{q['version']}"
+        context = {
+            "quote": {"number": q["number"], "version": q["version"], "reference": reference},
+            "customer": q["customer__name"],
+            "rep": rep,
+            "recipient": rep,
+            "url": site_url() + f"/quotes/{q['pk']}/",
+            "banner": repricing.banner_text(impact, event.effective_on),
+            "change": event.summary,
+            "old_landed_per_mt_usd": str(impact.old_landed_per_mt_usd),
+            "new_landed_per_mt_usd": str(impact.new_landed_per_mt_usd),
+        }
+        emails.append(
+            QuoteEmail(
+                quote_id=q["pk"],
+                kind=QuoteEmail.Kind.TARIFF_CHANGE,
+                subject=_email_parts("quote-tariff_change", context)[0][:250],
+                to=[q["owner__email"]],
+                context=context,
+            )
+        )
+    created = QuoteEmail.objects.bulk_create(emails, batch_size=CHUNK)
+    ids = [email.pk for email in created]
+    transaction.on_commit(lambda: [_enqueue_notice(pk) for pk in ids])
 
 
 # ------------------------------------------------------------------ the daily look-ahead

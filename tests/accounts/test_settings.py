@@ -99,7 +99,7 @@ def test_production_refuses_missing_or_bad_values(overrides, message):
 
 def test_wsgi_freezes_the_views_out_of_the_collectors_view():
     """mgtrade/wsgi.py imports the URLconf (every view and what it uses) before gc.freeze(),
-    so full collections in a worker never scan them (docs/quotes.md, "Performance")."""
+    so full collections in a worker never scan them (docs/performance.md, "Quote lists")."""
     code = (
         "import gc, sys\n"
         "assert 'quotes.api.views' not in sys.modules\n"

@@ -9,7 +9,7 @@ import time_machine
 
 from pricing.engine import price
 from products import services as rules
-from products.models import Port, TariffRule
+from products.models import Port, Product, TariffRule
 from quotes import services as quote_services
 from quotes.models import Notification, Quote, QuoteStatus, RejectionReason
 from quotes.tariff_watch import repricing
@@ -18,6 +18,7 @@ from quotes.tariff_watch.services import (
     tariff_change_impact_compute,
     tariff_changes_look_ahead,
 )
+from tests.products.factories import ProductPriceFactory
 from tests.quotes.factories import german_buyer, quote_for
 
 pytestmark = pytest.mark.usefixtures("worked_example_data")
@@ -46,9 +47,16 @@ def us_lane(worked_example_data):
         destination_port=Port.objects.get(code="USHOU"),
         usd_per_container=D("2600"),
         mt_per_container=D("22"),
-        valid_from=date(2026, 1, 1),
+        valid_from=date(2026, 7, 1),
     )
-    rules.exchange_rate_create(currency="EUR", rate_per_usd=D("0.9250"), date=date(2026, 7, 1))
+    # Reference data fresh on TODAY (no stale-data approval reasons).
+    rules.exchange_rate_create(currency="EUR", rate_per_usd=D("0.9250"), date=date(2026, 7, 9))
+    for code, usd in (("MG9990", "2450.00"), ("AZ91D", "3100.00")):
+        ProductPriceFactory(
+            product=Product.objects.get(code=code),
+            usd_per_mt=D(usd),
+            effective_from=date(2026, 7, 1),
+        )
     mfn = us_rule(hs_prefix="810411", kind="mfn", rate_percent=D("8"))
     surcharge = us_rule(
         hs_prefix="8104",
@@ -231,3 +239,21 @@ def test_another_reps_quote_banner_cannot_be_applied(rep, other_rep, client, us_
         impact = run(tariff_changes_look_ahead()[0]).impacts.get()
     client.force_login(other_rep)
     assert client.post(f"/quotes/{draft.pk}/tariff-change/{impact.pk}/apply/").status_code == 404
+
+
+def test_owners_are_emailed_when_enabled(rep, us_lane, settings, mailoutbox):
+    from quotes.models import QuoteEmail
+    from quotes.sending.services import notice_email_send
+
+    settings.MGTRADE = settings.MGTRADE | {"NOTIFY_BY_EMAIL": True}
+    rep.email = "rep@mgtrade.example"
+    rep.save()
+    with time_machine.travel(TODAY, tick=False):
+        quote = us_quote(german_buyer(owner=rep), currency="USD")
+        run(tariff_changes_look_ahead()[0])
+    email = QuoteEmail.objects.get(quote=quote, kind="tariff_change")
+    assert email.to == ["rep@mgtrade.example"]
+    notice_email_send(email_id=email.pk)
+    [message] = mailoutbox
+    assert "Tariff change on 2026-07-25: landed cost −USD 245.00/MT" in message.body
+    assert quote.reference in message.subject

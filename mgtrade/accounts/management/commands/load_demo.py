@@ -33,3 +33,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo quotes created: {len(quotes)}.")
         contracts = orders_demo.load(users)
         self.stdout.write(f"Demo contracts created: {len(contracts)}.")
+        from quotes.tariff_watch import demo as tariff_watch_demo
+
+        watch = tariff_watch_demo.load(users)
+        self.stdout.write("Tariff watch demo: " + ", ".join(f"{n} {k}" for k, n in watch.items()))

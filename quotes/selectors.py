@@ -27,6 +27,7 @@ from customers.models import Customer
 from customers.normalize import normalize_query
 from mgtrade.accounts.models import Role, User
 from pricing.engine import (
+    FREIGHT_OPTIONAL,
     FreightData,
     LineInput,
     PortData,
@@ -250,7 +251,8 @@ def pricing_inputs_gather(
         freight = products_selectors.freight_rate_in_force(
             origin=origin, destination=destination, on=quote_date
         )
-        if freight is None:
+        if freight is None and incoterm not in FREIGHT_OPTIONAL:
+            # pricing.md v2: EXW/FCA/FOB are priced without one (landed cost unknown)
             errors.setdefault("destination_port", []).append(
                 f"No freight rate from {origin.code} to {destination.code} on {quote_date}."
             )
@@ -276,7 +278,9 @@ def pricing_inputs_gather(
         incoterm=incoterm,
         origin_port=_port_data(origin),
         destination_port=_port_data(destination),
-        freight=FreightData(
+        freight=None
+        if freight is None
+        else FreightData(
             usd_per_container=freight.usd_per_container,
             mt_per_container=freight.mt_per_container,
             container_type=freight.container_type,

@@ -245,8 +245,10 @@ def scenario_compute(
         rules = repricing.rules_with_scenario(pricing, hypothetical)
         if rules is None:
             continue
-        new = repricing.reprice(pricing, rules)
         usd = pricing["usd"]
+        if usd.get("landed_cost") is None:  # landed cost unknown (no freight rate)
+            continue
+        new = repricing.reprice(pricing, rules)
         change = new.usd.landed_cost - Decimal(usd["landed_cost"])
         if not change:
             continue

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from products.customs import (
     DUTY_BASES,
@@ -214,12 +214,15 @@ def _s(value: Decimal, places: Decimal) -> str:
 def _fx_str(value: Decimal) -> str:
     """At least 4 decimals ("0.9250"), more when the rate has them ("0.92503412")."""
     value = value.normalize()
-    if value.as_tuple().exponent > -4:
+    if cast(int, value.as_tuple().exponent) > -4:  # a finite rate: an int exponent
         value = value.quantize(Decimal("0.0001"))
     return f"{value:f}"
 
 
-def _frozen_new(cls, values: dict[str, Any]):
+_T = TypeVar("_T")
+
+
+def _frozen_new(cls: type[_T], values: dict[str, Any]) -> _T:
     """Build a frozen (dict-based) dataclass instance without its generated ``__init__``.
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which
@@ -681,7 +684,7 @@ def price(inp: PricingInput) -> PricingResult:
                     cif_value = (goods + freight_per_mt * qty) * cif_factor
                     cif_r = cif_value.quantize(cent, half_up)
                 customs = cif_value
-                customs_r = cif_r
+                customs_r = cast(Decimal, cif_r)  # set with cif_value
             raw = customs * rate + specific * qty if specific else customs * rate
             duties_raw_total += raw
             if rule.kind in ABSORBABLE_KINDS:

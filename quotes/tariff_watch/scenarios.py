@@ -259,7 +259,7 @@ def scenario_compute(
         change_qc = new.quote_currency.landed_cost_per_mt - Decimal(
             pricing["quote_currency"]["landed_cost_per_mt"]
         ).quantize(quantum)
-        _add(totals[which], qty, value, change)
+        _add(totals.setdefault(which, _group()), qty, value, change)
         _add(groups["destination"][pricing["destination_country"]], qty, value, change)
         _add(groups["customer"][customer], qty, value, change)
         _add(groups["rep"][rep], qty, value, change)

@@ -1,4 +1,4 @@
-"""The pricing engine: ``shared/reference/pricing.md`` (version 1), exactly.
+"""The pricing engine: ``docs/pricing.md``, exactly.
 
 Pure Python: plain frozen dataclasses in and out, ``Decimal`` throughout, no Django, no
 settings, no I/O. A selector gathers the inputs (``quotes.selectors``); callers store or
@@ -536,7 +536,7 @@ def _validate(inp: PricingInput) -> None:
 def rule_applies(
     rule: TariffRuleData, *, destination_country: str, origin_country: str, hs_digits: str, on: date
 ) -> bool:
-    """Whether a tariff rule applies to a line (see pricing.md, step 5)."""
+    """Whether a tariff rule applies to a line (see docs/pricing.md, step 5)."""
     return (
         (
             rule.destination == destination_country

@@ -449,7 +449,7 @@ class Notification(models.Model):
         return self.text
 
 
-# ------------------------------------------------------------------ tariff watch (issue 13)
+# ------------------------------------------------------------------ tariff watch
 from .tariff_watch.models import (  # noqa: E402, F401
     RunStatus,
     TariffChangeEvent,

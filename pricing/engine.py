@@ -365,11 +365,13 @@ class Components:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], quantum: Decimal = CENT) -> Components:
+        # None only for the landed cost fields (unknown), as to_dict wrote them
+        values: dict[str, Any] = {
+            key: None if (value := data.get(key, "0")) is None else Decimal(value)
+            for key in (*COMPONENT_KEYS, "destination_port_charges")
+        }
         return cls(
-            **{
-                key: None if (value := data.get(key, "0")) is None else Decimal(value)
-                for key in (*COMPONENT_KEYS, "destination_port_charges")
-            },
+            **values,
             quantum=quantum,
         )
 

@@ -1,4 +1,4 @@
-"""Pricing preview and quotes: request and response shapes (api-v1.md, "Pricing preview",
+"""Pricing preview and quotes: request and response shapes (docs/api.md, "Pricing preview",
 "Quotes")."""
 
 from decimal import Decimal
@@ -95,8 +95,18 @@ class ComponentsSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, help_text="Subtracted."
     )
     quote_total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    landed_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
-    landed_cost_per_mt = serializers.DecimalField(max_digits=14, decimal_places=2)
+    landed_cost = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="null: unknown (no freight rate).",
+    )
+    landed_cost_per_mt = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="null: unknown (no freight rate).",
+    )
     destination_port_charges = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -127,7 +137,7 @@ class PreviewResponseSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
-# ---- quotes (api-v1.md, "Quotes")
+# ---- quotes (docs/api.md, "Quotes")
 
 
 @extend_schema_field(PreviewResponseSerializer)
@@ -206,7 +216,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
     pricing = PricingField(read_only=True)
-    rejection_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rejection_reason = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     approval_reasons = ApprovalReasonsField(read_only=True)
 
     def to_representation(self, quote):

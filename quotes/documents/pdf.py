@@ -43,7 +43,7 @@ its line breaks. Keys marked ``?`` are optional::
       "buyer": {"name": str, "address": str (multi-line), "country"?: str,
                 "tax_id"?: str, "lang"?: "ja" | "ko" | "zh" | "tr" | ...},
       "contact": {"name": str, "email"?: str, "phone"?: str, "lang"?: str},
-      "lines": [                          # per-line amounts in USD (pricing.md)
+      "lines": [                          # per-line amounts in USD (docs/pricing.md)
         {"grade": "Mg9990", "name"?: str, "standard": "GB/T 3499-2011",
          "hs_code": "8104110000", "quantity_mt": Decimal,
          "unit_price": Decimal,           # USD per MT, before discount
@@ -304,7 +304,7 @@ def render_template_pdf(template_name: str, context: dict) -> bytes:
 
 
 _SAMPLE_GRADES = [
-    # grade, name, standard, HS code, USD/MT, MFN % (EU TARIC via domain-facts, M)
+    # grade, name, standard, HS code, USD/MT, MFN % (EU TARIC via docs/domain.md, M)
     ("Mg9990", "Pure magnesium ingot 99.90", "GB/T 3499-2011", "8104110000", "2450.00", "5.3"),
     ("Mg9980", "Pure magnesium ingot 99.80", "GB/T 3499-2011", "8104110000", "2400.00", "5.3"),
     ("AZ91D", "Magnesium alloy ingot AZ91D", "ASTM B93/B93M", "8104190000", "2950.00", "4.0"),
@@ -347,7 +347,7 @@ _SAMPLE_LIMITS = {
 def sample_quote_context(*, lines: int = 10, draft: bool = False, **overrides) -> dict:
     """A realistic ``pdf/quote.html`` context (CIF Rotterdam, EUR) for tests, the bench and
     previews; also the reference example of the documented shape. Figures are computed
-    roughly like ``pricing.md`` but this is sample data, not the pricing engine."""
+    roughly like ``docs/pricing.md`` but this is sample data, not the pricing engine."""
     from datetime import date
     from decimal import ROUND_HALF_UP, Decimal
 

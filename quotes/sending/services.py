@@ -26,8 +26,10 @@ import random
 import smtplib
 import socket
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from email.utils import make_msgid
+from typing import cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -38,6 +40,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from customers.models import Contact
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
 from quotes.documents.context import (
@@ -63,6 +66,9 @@ BACKOFF_CAP_SECONDS = 30 * 60
 
 # What a step reports to its task.
 RENDERED, SENT, SKIPPED, GONE, FAILED = "rendered", "sent", "skipped", "gone", "failed"
+
+# The two side-effect rows a worker claims: a quote delivery and a notice email.
+SideEffect = type[QuoteDelivery] | type[QuoteEmail]
 
 
 class TransientDeliveryError(Exception):
@@ -152,10 +158,11 @@ def quote_send(*, quote: Quote, by: User | None) -> QuoteDelivery:
     quote = Quote.objects.select_related("customer", "contact", "owner").get(pk=quote.pk)
     document = document_freeze(quote_pdf_context(quote, draft=False))
     owner = quote.owner
+    buyer = cast(Contact, quote.contact).email  # quote_mark_sent refused a quote without one
     delivery = QuoteDelivery(
         quote=quote,
-        to=[quote.contact.email],
-        cc=[owner.email] if owner.email and owner.email != quote.contact.email else [],
+        to=[buyer],
+        cc=[owner.email] if owner.email and owner.email != buyer else [],
         reply_to=[owner.email] if owner.email else [],
         document=document,
         created_by=by,
@@ -170,7 +177,9 @@ def _enqueue_step(delivery_id: int, *, rendered: bool) -> None:
     enqueue.queue_task(enqueue.EMAIL_QUOTE if rendered else enqueue.RENDER_PDF, delivery_id)
 
 
-def _claim(model, pk: int, *, statuses, to: str, extra: Q | None = None) -> str | None:
+def _claim(
+    model: SideEffect, pk: int, *, statuses: Iterable[str], to: str, extra: Q | None = None
+) -> str | None:
     """Take the row (``statuses`` → ``to``) with a fresh token, or ``None`` if not claimable."""
     token = uuid.uuid4().hex
     now = timezone.now()
@@ -188,7 +197,9 @@ def _claim(model, pk: int, *, statuses, to: str, extra: Q | None = None) -> str 
     return token if claimed == 1 else None
 
 
-def _retry_or_fail(model, row, token: str, exc: BaseException, *, step: str) -> str:
+def _retry_or_fail(
+    model: SideEffect, row: QuoteDelivery | QuoteEmail, token: str, exc: BaseException, *, step: str
+) -> str:
     """After a transient error: ``retrying`` (raising TransientDeliveryError) or, at the last
     attempt, ``failed``."""
     text = _error_text(exc)
@@ -218,7 +229,7 @@ def _retry_or_fail(model, row, token: str, exc: BaseException, *, step: str) -> 
     raise TransientDeliveryError(text, countdown=countdown)
 
 
-def _fail(model, row, token: str, message: str) -> str:
+def _fail(model: SideEffect, row: QuoteDelivery | QuoteEmail, token: str, message: str) -> str:
     model.objects.filter(pk=row.pk, claim_token=token).update(
         status=D.FAILED,
         last_error=message[:2000],
@@ -230,7 +241,7 @@ def _fail(model, row, token: str, message: str) -> str:
     return FAILED
 
 
-def _log_status(row, status: str, error: str = "") -> None:
+def _log_status(row: QuoteDelivery | QuoteEmail, status: str, error: str = "") -> None:
     """Mirror a quote delivery's email state on its open log row."""
     if isinstance(row, QuoteDelivery):
         QuoteEmail.objects.filter(
@@ -479,14 +490,21 @@ def delivery_resolve(*, delivery: QuoteDelivery, by: User, send_again: bool) -> 
 # ------------------------------------------------------------------ notices to the rep
 
 
-def notify_rep(*, quote: Quote, text: str, email_kind: str | None = None, context=None) -> None:
+def notify_rep(
+    *, quote: Quote, text: str, email_kind: str | None = None, context: dict | None = None
+) -> None:
     """An in-app notification for the quote's owner and, with ``email_kind``, an email
     queued as its own row (sent on commit). Call inside the transaction of the change."""
     notify_user(user=quote.owner, quote=quote, text=text, email_kind=email_kind, context=context)
 
 
 def notify_user(
-    *, user, quote: Quote, text: str, email_kind: str | None = None, context=None
+    *,
+    user: User,
+    quote: Quote,
+    text: str,
+    email_kind: str | None = None,
+    context: dict | None = None,
 ) -> None:
     """An in-app notification for ``user`` about ``quote`` and, with ``email_kind`` and an
     address, an email queued as its own row (sent on commit, ``emails/quote-<kind>-*``).

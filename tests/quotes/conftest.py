@@ -1,4 +1,4 @@
-"""Reference data of pricing.md's worked example, in the database."""
+"""Reference data of docs/pricing.md's worked example, in the database."""
 
 from datetime import date, timedelta
 from decimal import Decimal as D

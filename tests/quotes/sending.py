@@ -67,3 +67,11 @@ def assert_quote_pdf(data: bytes, quote, *, text=pypdf_text) -> None:
         assert duty["reference"] in content
         assert duty["amount"] in content
     assert " ".join(figures["landed_per_mt"].split()) in content
+
+
+def state_of(delivery):
+    """Where the delivery stands now (``DeliveryState``: the PDF step, then its e-mail's)."""
+    from quotes.models import QuoteDelivery
+    from quotes.sending.selectors import delivery_state
+
+    return delivery_state(delivery=QuoteDelivery.objects.get(pk=delivery.pk))

@@ -13,11 +13,18 @@ from django.core import mail
 
 from mgtrade.errors import StateConflict
 from products.models import Product
-from quotes.models import DeliveryStatus, Quote, QuoteDelivery, QuoteEmail, QuoteStatus
+from quotes.models import (
+    DeliveryStatus,
+    Quote,
+    QuoteDelivery,
+    QuoteEmail,
+    QuoteStatus,
+    RenderStatus,
+)
 from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task, quote_render_pdf_task
 from tests.quotes.factories import german_buyer, quote_for
-from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, use_tmp_media
+from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, state_of, use_tmp_media
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +68,12 @@ def test_send_emails_one_message_with_the_pdf_to_the_contact_cc_the_rep(
     assert_quote_pdf(data, draft)
 
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENT
-    assert delivery.sent_at is not None
-    assert delivery.message_id and message.extra_headers["Message-ID"] == delivery.message_id
+    assert state_of(delivery).status == DeliveryStatus.SENT
+    assert state_of(delivery).sent_at is not None
+    assert (
+        state_of(delivery).message_id
+        and message.extra_headers["Message-ID"] == state_of(delivery).message_id
+    )
     assert delivery.pdf_sha256 == hashlib.sha256(data).hexdigest()
     assert delivery.pdf.name == f"quotes/pdf/{draft.number}-v1.pdf"
     with delivery.pdf.open("rb") as stored:
@@ -81,7 +91,7 @@ def test_nothing_is_queued_before_the_transaction_commits(
         delivery = delivery_services.quote_send(quote=draft, by=rep)
     assert len(callbacks) == 1
     assert mail.outbox == []
-    assert QuoteDelivery.objects.get(pk=delivery.pk).status == DeliveryStatus.QUEUED
+    assert state_of(delivery).status == DeliveryStatus.QUEUED
 
 
 def test_tasks_run_twice_send_one_email_and_never_render_again(
@@ -112,7 +122,7 @@ def test_a_redelivered_render_task_after_a_crash_queues_the_email_once(
     quote_render_pdf_task.delay(delivery.pk)
     quote_render_pdf_task.delay(delivery.pk)
     assert len(mail.outbox) == 1
-    assert QuoteDelivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENT
+    assert state_of(delivery).status == DeliveryStatus.SENT
 
 
 def test_a_render_whose_row_update_was_lost_reuses_the_stored_file(
@@ -123,7 +133,9 @@ def test_a_render_whose_row_update_was_lost_reuses_the_stored_file(
     delivery_services.delivery_render(delivery_id=delivery.pk)
     first = QuoteDelivery.objects.get(pk=delivery.pk)
     # As if the process died between storing the file and recording it.
-    QuoteDelivery.objects.filter(pk=delivery.pk).update(pdf="", pdf_sha256="")
+    QuoteDelivery.objects.filter(pk=delivery.pk).update(
+        render_status=RenderStatus.QUEUED, pdf="", pdf_sha256=""
+    )
     delivery_services.delivery_render(delivery_id=delivery.pk)
     second = QuoteDelivery.objects.get(pk=delivery.pk)
     assert second.pdf.name == first.pdf.name
@@ -166,7 +178,7 @@ def test_a_transient_smtp_error_is_retried_then_sent(
     seen = []
 
     def flaky(message):
-        seen.append(QuoteDelivery.objects.get(quote=draft).status)
+        seen.append(state_of(QuoteDelivery.objects.get(quote=draft)).status)
         if len(seen) == 1:
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         return real_send(message)
@@ -180,8 +192,8 @@ def test_a_transient_smtp_error_is_retried_then_sent(
     assert backoff.call_args.args == (1,)
     assert seen == ["sending", "sending"]
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENT
-    assert delivery.attempts == 2
+    assert state_of(delivery).status == DeliveryStatus.SENT
+    assert state_of(delivery).attempts == 2
     assert len(mail.outbox) == 1
 
 
@@ -199,9 +211,9 @@ def test_a_4xx_reply_marks_the_delivery_retrying_with_the_error(
         delivery_services.delivery_email(delivery_id=delivery.pk)
     assert 30 <= exc.value.countdown <= 60
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.RETRYING
-    assert "451" in delivery.last_error
-    assert delivery.next_attempt_at is not None
+    assert state_of(delivery).status == DeliveryStatus.RETRYING
+    assert "451" in state_of(delivery).last_error
+    assert state_of(delivery).next_attempt_at is not None
 
 
 def test_a_permanent_5xx_refusal_fails_without_retry_and_retry_sends_it(
@@ -214,8 +226,10 @@ def test_a_permanent_5xx_refusal_fails_without_retry_and_retry_sends_it(
         delivery = send(draft, rep, django_capture_on_commit_callbacks)
     assert smtp.call_count == 1
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.FAILED
-    assert "550" in delivery.last_error and "No such user" in delivery.last_error
+    assert state_of(delivery).status == DeliveryStatus.FAILED
+    assert (
+        "550" in state_of(delivery).last_error and "No such user" in state_of(delivery).last_error
+    )
     assert mail.outbox == []
 
     page = rep_client.get(f"/quotes/{draft.pk}/delivery/")
@@ -227,7 +241,7 @@ def test_a_permanent_5xx_refusal_fails_without_retry_and_retry_sends_it(
         response = rep_client.post(f"/quotes/{draft.pk}/delivery/retry/")
     assert response.status_code == 302
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENT
+    assert state_of(delivery).status == DeliveryStatus.SENT
     assert len(mail.outbox) == 1
     logs = list(QuoteEmail.objects.filter(quote=draft).values_list("status", flat=True))
     assert sorted(logs) == ["failed", "sent"]
@@ -243,8 +257,8 @@ def test_transient_errors_give_up_after_the_last_attempt(
         delivery = send(draft, rep, django_capture_on_commit_callbacks)
     assert smtp.call_count == 3
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.FAILED
-    assert "gave up after 3 attempts" in delivery.last_error
+    assert state_of(delivery).status == DeliveryStatus.FAILED
+    assert "gave up after 3 attempts" in state_of(delivery).last_error
 
 
 def test_a_storage_error_while_rendering_is_retried(draft, rep, django_capture_on_commit_callbacks):
@@ -261,7 +275,7 @@ def test_a_storage_error_while_rendering_is_retried(draft, rep, django_capture_o
         delivery = send(draft, rep, django_capture_on_commit_callbacks)
     delivery.refresh_from_db()
     assert len(calls) == 2
-    assert delivery.status == DeliveryStatus.SENT
+    assert state_of(delivery).status == DeliveryStatus.SENT
     assert len(mail.outbox) == 1
 
 

@@ -105,3 +105,38 @@ def test_old_delivery_rows_become_a_render_row_and_one_email_row(worked_example_
         assert Email.objects.get(pk=notice.pk).status == "in_flight"
     finally:
         migrate(AFTER)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_puts_the_email_state_on_the_delivery_again(worked_example_data, rep):
+    from quotes.models import QuoteDelivery, QuoteEmail
+
+    quote = quote_for(customer=german_buyer(owner=rep))
+    now = timezone.now()
+    delivery = QuoteDelivery.objects.create(
+        quote=quote, render_status="rendered", pdf="quotes/pdf/x.pdf", pdf_sha256="ab" * 32
+    )
+    QuoteEmail.objects.create(
+        quote=quote,
+        delivery=delivery,
+        kind="quote",
+        status="in_flight",
+        subject="Quotation",
+        to=["buyer@example.de"],
+        message_id="<m@x>",
+        claim_token="t",
+        claimed_at=now,
+    )
+    try:
+        old = migrate(BEFORE)
+        row = old.get_model("quotes", "QuoteDelivery").objects.get(pk=delivery.pk)
+        assert (row.render_status, row.to, row.subject) == (
+            "sending",
+            ["buyer@example.de"],
+            "Quotation",
+        )
+        assert (row.message_id, row.claim_token, row.claimed_at) == ("<m@x>", "t", now)
+        email = old.get_model("quotes", "QuoteEmail").objects.get(delivery_id=delivery.pk)
+        assert email.status == "sending"
+    finally:
+        migrate(AFTER)

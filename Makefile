@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 APT_RUN := libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core
 APT_TEST := $(APT_RUN) poppler-utils chromium
 
-.PHONY: run test lint migrate demo system-deps system-deps-test worker web clean
+.PHONY: run test lint typecheck migrate demo system-deps system-deps-test worker web clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,8 +41,25 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: system-deps-test $(STAMP) lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+# Types of the pricing engine and the services (config and file list in pyproject.toml).
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+# Local runs keep the test database between runs (--reuse-db) and rebuild it when a
+# migration changed; CI (CI=true) always builds it afresh.
+ifeq ($(CI),true)
+PYTEST_DB :=
+else
+MIGRATIONS_SUM := $(shell cat $(sort $(wildcard */migrations/*.py */*/migrations/*.py)) | cksum | cut -d' ' -f1)
+TEST_DB_STAMP := var/.test-db-$(MIGRATIONS_SUM)
+PYTEST_DB := --reuse-db $(if $(wildcard $(TEST_DB_STAMP)),,--create-db)
+endif
+
+test: system-deps-test $(STAMP) lint typecheck
+ifneq ($(CI),true)
+	@mkdir -p var && rm -f var/.test-db-* && touch $(TEST_DB_STAMP)
+endif
+	$(VENV)/bin/pytest $(PYTEST_DB) $(PYTEST_ARGS)
 
 clean:
 	rm -rf var db.sqlite3 staticfiles

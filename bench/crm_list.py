@@ -38,7 +38,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from customers.models import Contact, Customer, Industry, Status  # noqa: E402
-from customers.normalize import normalize_name  # noqa: E402
+from customers.normalize import duplicate_key, normalize_name  # noqa: E402
 from customers.regions import region_for  # noqa: E402
 from mgtrade.accounts.models import User  # noqa: E402
 
@@ -73,6 +73,7 @@ def ensure_data(target: int) -> tuple[User, User]:
                 Customer(
                     name=name,
                     normalized_name=normalize_name(name),
+                    duplicate_key=duplicate_key(name),
                     country=country,
                     region=region_for(country),
                     industry=rng.choice(Industry.values),

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def engine_bench(seconds: float) -> float:
-    from quotes.pricing import (
+    from pricing.engine import (
         FreightData,
         LineInput,
         PortData,

@@ -25,7 +25,7 @@ from mgtrade.accounts.models import User
 
 from . import selectors
 from .models import Contact, Customer, Industry, Status
-from .normalize import normalize_name
+from .normalize import duplicate_key, normalize_name
 from .regions import region_for
 
 CUSTOMER_COLUMNS = [
@@ -82,14 +82,30 @@ class ImportPreview:
         return len(self.errors) + sum(1 for r in self.rows if r.errors)
 
 
+def _nul_error(text: str) -> str | None:
+    """The message for a NUL character (PostgreSQL cannot store one), naming its line."""
+    at = text.find("\x00")
+    if at < 0:
+        return None
+    line = text.count("\n", 0, at) + 1
+    return (
+        f"The file contains a NUL character (line {line}), so it is not a text CSV: "
+        "save it as CSV UTF-8 and upload it again."
+    )
+
+
 def decode_upload(data: bytes) -> str:
-    """UTF-8 (with or without BOM); a clear error for anything else."""
+    """UTF-8 (with or without BOM) text without NUL characters; a clear error otherwise."""
     if len(data) > MAX_BYTES:
         raise ValidationError({"file": f"The file is larger than {MAX_BYTES // 1024} KB."})
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError({"file": "Save the file as CSV UTF-8 and upload it again."}) from None
+    error = _nul_error(text)
+    if error:
+        raise ValidationError({"file": error})
+    return text
 
 
 ALIASES = {"usa": "US", "united states": "US", "uk": "GB", "great britain": "GB", "korea": "KR"}
@@ -115,11 +131,47 @@ def _choice(value: str, choices) -> str | None:
     return None
 
 
+def _rows(reader: csv.DictReader, preview: ImportPreview) -> Iterator[dict[str, str]]:
+    """The reader's rows; a malformed one (a cell over the CSV module's field limit, an
+    unclosed quote) ends the file with a whole-file error naming its line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line, message = reader.line_num, str(exc)
+            if "field larger than field limit" in message:
+                # raised before the line is counted
+                line, message = (
+                    line + 1,
+                    f"a cell is longer than {csv.field_size_limit():,} characters",
+                )
+            preview.errors.append(f"Line {line}: {message}; nothing was imported.")
+            return
+
+
+def _unquote(cell: str) -> str:
+    """Undo the export's formula guard: ``'=x`` → ``=x`` (only before a trigger character)."""
+    if cell[:1] == "'" and cell[1:2] in FORMULA_TRIGGERS:
+        return cell[1:]
+    return cell
+
+
 def import_parse(*, text: str, by: User) -> ImportPreview:
     """Validate every row of a customers CSV without writing anything."""
     preview = ImportPreview()
+    nul = _nul_error(text)
+    if nul:
+        preview.errors.append(nul)
+        return preview
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        preview.errors.append(f"Line 1: {exc}.")
+        return preview
+    header = [h.strip() for h in (fieldnames or [])]
     if not header:
         preview.errors.append("The file is empty: it needs a header row and at least one row.")
         return preview
@@ -137,12 +189,12 @@ def import_parse(*, text: str, by: User) -> ImportPreview:
     owners = {u.username.lower(): u for u in selectors.owner_choices()}
     seen_names: dict[tuple[str, str], int] = {}
     seen_emails: dict[str, int] = {}
-    for raw in reader:
+    for raw in _rows(reader, preview):
         line = reader.line_num
         if len(preview.rows) >= MAX_ROWS:
             preview.errors.append(f"At most {MAX_ROWS} rows per file; split it.")
             break
-        raw = {k: (v or "").strip() for k, v in raw.items() if k}
+        raw = {k: _unquote((v or "").strip()) for k, v in raw.items() if k and isinstance(v, str)}
         if not any(raw.values()):
             continue
         row = ImportRow(line=line, raw=raw)
@@ -150,11 +202,14 @@ def import_parse(*, text: str, by: User) -> ImportPreview:
         _parse_row(row=row, by=by, owners=owners)
         if row.errors:
             continue
-        key = (normalize_name(row.customer_fields["name"]), row.customer_fields["country"])
+        name, country = row.customer_fields["name"], row.customer_fields["country"]
+        key = (duplicate_key(name), country)
         if key in seen_names:
             row.errors.append(f"Same company as line {seen_names[key]} of this file.")
         seen_names.setdefault(key, line)
-        existing = selectors.customer_duplicates(normalized_name=key[0], country=key[1])
+        existing = selectors.customer_duplicates(
+            normalized_name=normalize_name(name), duplicate_key=key[0], country=country
+        )
         if existing:
             row.errors.append(
                 f"Duplicate: customer #{existing[0].pk} “{existing[0].name}” already exists in "
@@ -203,6 +258,7 @@ def _parse_row(*, row: ImportRow, by: User, owners: dict[str, User]) -> None:
     if not errors:
         customer = Customer(owner=row.owner, **fields)
         customer.normalized_name = normalize_name(customer.name)
+        customer.duplicate_key = duplicate_key(customer.name)
         customer.region = region_for(customer.country)
         try:
             customer.full_clean(exclude=["owner"])
@@ -260,10 +316,19 @@ class Echo:
         return value
 
 
+# OWASP "CSV Injection": a cell starting with one of these may be run as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe(cell: str) -> str:
-    """Keep spreadsheet apps from running a cell as a formula (CSV injection)."""
-    first = cell[:1]
-    if first in ("=", "@", "\t", "\r") or (first in ("+", "-") and not cell[1:2].isdigit()):
+    """Keep spreadsheet apps from running a cell as a formula (CSV injection, OWASP).
+
+    Every cell starting with a trigger gets a leading ``'``, numbers included
+    (``-5``, ``+49 40 …``): the export has no numeric columns, and a number that looks
+    like ``-1+1`` is exactly how ``-1+1+cmd|' /C calc'!A0`` got through before. The
+    import removes that one quote again, so an export re-imports unchanged.
+    """
+    if cell[:1] in FORMULA_TRIGGERS:
         return "'" + cell
     return cell
 

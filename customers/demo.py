@@ -416,7 +416,7 @@ def load(users: dict[str, User]) -> list[Customer]:
         owner = users[owner_key]
         customer = Customer.objects.filter(
             normalized_name=normalize_name(name), country=country
-        ).first()
+        ).first()  # demo names are plain: the normalized name finds them
         if customer is None:
             customer = services.customer_create(
                 by=owner,

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import global_settings, settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -7,6 +9,9 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .regions import Region
+
+if TYPE_CHECKING:
+    from mgtrade.accounts.models import User
 
 UNLOCODE_VALIDATOR = RegexValidator(
     r"^[A-Z]{2}[A-Z2-9]{3}$", "Enter a UN/LOCODE port code: 5 capitals like DEHAM or NLRTM."
@@ -57,6 +62,13 @@ class Customer(models.Model):
         editable=False,
         help_text="Casefolded, without punctuation and legal suffixes; for duplicates and search.",
     )
+    duplicate_key = models.CharField(
+        max_length=200,
+        editable=False,
+        default="",
+        help_text="The normalized name with look-alike letters folded (Cyrillic а → a, "
+        "ü → ue); the duplicate guard compares it.",
+    )
     country = CountryField()
     region = models.CharField(max_length=16, choices=Region.choices, editable=False)
     industry = models.CharField(max_length=32, choices=Industry.choices)
@@ -93,12 +105,16 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     history = HistoricalRecords(excluded_fields=["updated_at", "last_activity_on"])
+    # Set by services before save(): who made the change and why, for the history row.
+    _history_user: "User | None"
+    _change_reason: str
 
     class Meta:
         ordering = ["normalized_name", "id"]
         indexes = [
             models.Index(fields=["owner", "normalized_name"], name="customer_owner_name"),
             models.Index(fields=["normalized_name", "country"], name="customer_name_country"),
+            models.Index(fields=["duplicate_key", "country"], name="customer_dupkey_country"),
             models.Index(fields=["region", "normalized_name"], name="customer_region_name"),
             models.Index(fields=["country", "normalized_name"], name="customer_country_name"),
             models.Index(fields=["industry", "normalized_name"], name="customer_industry_name"),
@@ -202,3 +218,68 @@ class Activity(models.Model):
             and self.follow_up_on is not None
             and self.follow_up_on < timezone.localdate()
         )
+
+
+class CustomerImport(models.Model):
+    """A confirmed CSV import, run by a worker row by row (``customers.tasks``).
+
+    The preview has checked every row before the import is created; the worker creates each
+    row's customer in its own transaction and records the outcome on the row, so the page
+    can show progress and a redelivered task never creates a customer twice.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "updated_at"], name="customer_import_status")]
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} ({self.total_rows} rows, {self.get_status_display()})"
+
+
+class CustomerImportRow(models.Model):
+    """One CSV row of an import: what to create, and what happened (a side effect with a
+    status: pending → created | failed)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CREATED = "created", "Created"
+        FAILED = "failed", "Failed"
+
+    customer_import = models.ForeignKey(
+        CustomerImport, on_delete=models.CASCADE, related_name="rows"
+    )
+    line = models.PositiveIntegerField(help_text="Line in the CSV file.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    customer_fields = models.JSONField()
+    contact_fields = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["line"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_import", "line"], name="customer_import_row_line"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.get_status_display()}"

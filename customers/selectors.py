@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from mgtrade.accounts.models import Role, User
 
-from .models import Activity, Contact, Customer
+from .models import Activity, Contact, Customer, CustomerImport, CustomerImportRow
 from .normalize import normalize_query
 
 # Sort keys the list accepts (page and API); the id breaks ties so pages are stable.
@@ -108,9 +108,14 @@ def customer_list(
 
 
 def customer_duplicates(
-    *, normalized_name: str, country: str, exclude_pk: int | None = None
+    *, normalized_name: str, duplicate_key: str, country: str, exclude_pk: int | None = None
 ) -> list[Customer]:
-    qs = Customer.objects.filter(normalized_name=normalized_name, country=country.upper())
+    """Customers in ``country`` with the same normalized name or the same duplicate key
+    (look-alikes folded), oldest first, at most 5."""
+    same = Q(normalized_name=normalized_name)
+    if duplicate_key:
+        same |= Q(duplicate_key=duplicate_key)
+    qs = Customer.objects.filter(same, country=country.upper())
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs.select_related("owner").order_by("id")[:5])
@@ -224,3 +229,36 @@ def customer_history(*, customer: Customer) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    customer_import: CustomerImport
+    created: int
+    failed: int
+    failures: list[CustomerImportRow]
+
+    @property
+    def done(self) -> int:
+        return self.created + self.failed
+
+    @property
+    def finished(self) -> bool:
+        return self.customer_import.status == CustomerImport.Status.DONE
+
+
+def customer_import_progress(*, import_id: int, failures_limit: int = 200) -> ImportProgress:
+    """An import with its row counts and first failed rows (3 queries, any size)."""
+    job = CustomerImport.objects.select_related("created_by").get(pk=import_id)
+    counts = dict(
+        job.rows.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    failures = list(
+        job.rows.filter(status=CustomerImportRow.Status.FAILED).order_by("line")[:failures_limit]
+    )
+    return ImportProgress(
+        customer_import=job,
+        created=counts.get(CustomerImportRow.Status.CREATED, 0),
+        failed=counts.get(CustomerImportRow.Status.FAILED, 0),
+        failures=failures,
+    )

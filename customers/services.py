@@ -1,19 +1,32 @@
 """Every write to customers, contacts and activities goes through here."""
 
-from datetime import date
+import logging
+import zlib
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models.functions import Greatest
+from django.db import connection, transaction
+from django.db.models import ProtectedError, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from mgtrade.accounts.models import User
+from mgtrade.errors import StateConflict
 
 from . import selectors
-from .models import Activity, ActivityKind, Contact, Customer
-from .normalize import normalize_name
+from .models import (
+    Activity,
+    ActivityKind,
+    Contact,
+    Customer,
+    CustomerImport,
+    CustomerImportRow,
+)
+from .normalize import duplicate_key, normalize_name
 from .regions import region_for
+
+logger = logging.getLogger(__name__)
 
 CUSTOMER_FIELDS = (
     "name",
@@ -41,6 +54,8 @@ CONTACT_FIELDS = (
     "email_opt_out",
 )
 ACTIVITY_FIELDS = ("kind", "date", "summary", "follow_up_on", "done", "contact")
+# First key of the advisory locks that serialize customer names per country (PostgreSQL).
+ADVISORY_LOCK_CUSTOMER_NAMES = 0x4D47_4355  # "MGCU"
 
 
 class DuplicateError(ValidationError):
@@ -79,6 +94,7 @@ def _clean_customer_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _derive(customer: Customer) -> None:
     customer.normalized_name = normalize_name(customer.name)[:200]
+    customer.duplicate_key = duplicate_key(customer.name)
     try:
         customer.region = region_for(str(customer.country))
     except ValueError:
@@ -96,11 +112,27 @@ def _duplicate_message(*, existing: list[Customer], by: User) -> str:
     )
 
 
+def _lock_country_names(country: str) -> None:
+    """Serialize creations and renames of customers in one country until the transaction
+    ends, so two at the same moment cannot both pass the duplicate check.
+
+    PostgreSQL: a transaction-level advisory lock per country. SQLite needs none: its write
+    transactions start IMMEDIATE (settings), one at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(country.upper().encode()) - 2**31  # into int4's range
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_CUSTOMER_NAMES, key])
+
+
 def _guard_customer_duplicate(*, customer: Customer, by: User, confirm: bool) -> None:
+    _lock_country_names(str(customer.country))
     if confirm:
         return
     existing = selectors.customer_duplicates(
         normalized_name=customer.normalized_name,
+        duplicate_key=customer.duplicate_key,
         country=str(customer.country),
         exclude_pk=customer.pk,
     )
@@ -140,12 +172,12 @@ def customer_update(
     """Change a customer's facts and defaults (the owner changes only by ``customer_reassign``)."""
     _check_fields(fields, CUSTOMER_FIELDS)
     _ensure_can_edit(customer=customer, by=by)
-    old_key = (customer.normalized_name, str(customer.country))
+    old_key = (customer.normalized_name, customer.duplicate_key, str(customer.country))
     for name, value in _clean_customer_fields(fields).items():
         setattr(customer, name, value)
     _derive(customer)
     customer.full_clean()
-    if (customer.normalized_name, str(customer.country)) != old_key:
+    if (customer.normalized_name, customer.duplicate_key, str(customer.country)) != old_key:
         _guard_customer_duplicate(customer=customer, by=by, confirm=confirm_duplicate)
     customer.updated_at = timezone.now()
     customer._history_user = by
@@ -280,11 +312,23 @@ def contact_update(
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, by: User) -> None:
-    """Remove a contact; when it was the primary one, the oldest remaining contact takes over."""
+    """Remove a contact; when it was the primary one, the oldest remaining contact takes over.
+
+    A contact that a quote names (its recipient) stays: ``StateConflict`` names the quotes.
+    Quotes are documents and keep who they were addressed to; edit the contact instead.
+    """
     _ensure_can_edit(customer=contact.customer, by=by)
     _lock_customer(contact.customer)
     customer_pk, was_primary = contact.customer_id, contact.is_primary
-    contact.delete()
+    try:
+        contact.delete()
+    except ProtectedError as exc:
+        names = sorted(str(obj) for obj in exc.protected_objects)
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise StateConflict(
+            f"{contact.name} cannot be deleted: quotes are addressed to this contact "
+            f"({shown}). Edit the contact instead (e.g. set the email opt-out)."
+        ) from None
     if was_primary:
         successor = Contact.objects.filter(customer_id=customer_pk).order_by("id").first()
         if successor:
@@ -309,7 +353,7 @@ def _touch(*, customer_pk: int, activity_date: date | None = None) -> None:
 
 def _check_activity(activity: Activity) -> None:
     activity.full_clean(exclude=["customer", "logged_by", "contact"])
-    if activity.contact_id and activity.contact.customer_id != activity.customer_id:
+    if activity.contact is not None and activity.contact.customer_id != activity.customer_id:
         raise ValidationError({"contact": "This contact belongs to another customer."})
     if activity.follow_up_on and activity.follow_up_on < activity.date and not activity.done:
         raise ValidationError(
@@ -376,10 +420,29 @@ def activity_mark_done(*, activity: Activity, by: User) -> Activity:
 
 # CSV import -------------------------------------------------------------------------
 
+# A queued import untouched this long gets its task sent again (the broker may have been
+# down at commit time); a running one this long (its worker died) is picked up again.
+IMPORT_REQUEUE_AFTER = timedelta(seconds=60)
+IMPORT_STALE_AFTER = timedelta(minutes=10)
+
+
+def _import_enqueue(import_id: int) -> None:
+    from .tasks import customer_import_run_task
+
+    try:
+        customer_import_run_task.delay(import_id)
+    except Exception:  # the broker is down: the resume sweep sends it again
+        logger.exception("Could not queue customer import %s; the sweep will retry", import_id)
+
 
 @transaction.atomic
-def customer_import(*, text: str, by: User) -> list[Customer]:
-    """Import every row of a customers CSV, or none: any row error raises ValidationError."""
+def customer_import_start(*, text: str, by: User) -> CustomerImport:
+    """Check every row of a customers CSV and queue the import of all of them.
+
+    Any row error raises ``ValidationError`` and nothing is queued (the preview's rule: all
+    rows valid, or no import). The rows are stored with the import; a worker creates them
+    (``customer_import_run``) after this transaction commits.
+    """
     from .csvio import import_parse
 
     if not by.is_manager:
@@ -392,12 +455,88 @@ def customer_import(*, text: str, by: User) -> list[Customer]:
                 or preview.errors
             }
         )
-    created = []
-    for row in preview.rows:
-        customer = customer_create(
-            by=by, owner=row.owner, confirm_duplicate=False, **row.customer_fields
+    job = CustomerImport.objects.create(created_by=by, total_rows=len(preview.rows))
+    CustomerImportRow.objects.bulk_create(
+        CustomerImportRow(
+            customer_import=job,
+            line=row.line,
+            owner=row.owner,
+            customer_fields=row.customer_fields,
+            contact_fields=row.contact_fields,
         )
-        if row.contact_fields:
-            contact_create(customer=customer, by=by, confirm_duplicate=True, **row.contact_fields)
-        created.append(customer)
-    return created
+        for row in preview.rows
+    )
+    transaction.on_commit(lambda: _import_enqueue(job.pk))
+    return job
+
+
+def _import_one_row(*, row_id: int, by: User) -> None:
+    """Create one row's customer (and contact) in its own transaction, once."""
+    with transaction.atomic():
+        row = (
+            CustomerImportRow.objects.select_for_update()
+            .select_related("owner")
+            .filter(pk=row_id, status=CustomerImportRow.Status.PENDING)
+            .first()
+        )
+        if row is None:  # done by an earlier (redelivered) run
+            return
+        try:
+            with transaction.atomic():
+                customer = customer_create(by=by, owner=row.owner, **row.customer_fields)
+                if row.contact_fields:
+                    contact_create(
+                        customer=customer, by=by, confirm_duplicate=True, **row.contact_fields
+                    )
+        except (ValidationError, PermissionDenied) as exc:
+            messages = (
+                [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict")
+                else [str(m) for m in getattr(exc, "messages", [exc])]
+            )
+            row.status, row.error = CustomerImportRow.Status.FAILED, "; ".join(messages)
+            row.save(update_fields=["status", "error"])
+        else:
+            row.status, row.customer = CustomerImportRow.Status.CREATED, customer
+            row.save(update_fields=["status", "customer"])
+        CustomerImport.objects.filter(pk=row.customer_import_id).update(
+            updated_at=timezone.now()
+        )
+
+
+def customer_import_run(*, import_id: int) -> CustomerImport | None:
+    """Create the pending rows of an import, one transaction per row; safe to run again.
+
+    A row that has become invalid since the preview (someone created the same customer
+    meanwhile) is marked failed with the reason; the others go on.
+    """
+    now = timezone.now()
+    claimed = CustomerImport.objects.filter(
+        pk=import_id, status__in=[CustomerImport.Status.QUEUED, CustomerImport.Status.RUNNING]
+    ).update(status=CustomerImport.Status.RUNNING, started_at=Coalesce("started_at", now))
+    if not claimed:
+        return CustomerImport.objects.filter(pk=import_id).first()  # gone or done
+    job = CustomerImport.objects.select_related("created_by").get(pk=import_id)
+    pending = job.rows.filter(status=CustomerImportRow.Status.PENDING).values_list("pk", flat=True)
+    for row_id in list(pending):
+        _import_one_row(row_id=row_id, by=job.created_by)
+    CustomerImport.objects.filter(pk=import_id).update(
+        status=CustomerImport.Status.DONE, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def customer_imports_resume(*, now=None) -> list[int]:
+    """Send again the task of imports that never started (queued for a minute: the broker
+    was down at commit) or whose worker died (running, no progress for ten minutes)."""
+    now = now or timezone.now()
+    ids = list(
+        CustomerImport.objects.filter(
+            Q(status=CustomerImport.Status.QUEUED, updated_at__lt=now - IMPORT_REQUEUE_AFTER)
+            | Q(status=CustomerImport.Status.RUNNING, updated_at__lt=now - IMPORT_STALE_AFTER)
+        ).values_list("pk", flat=True)
+    )
+    for import_id in ids:
+        _import_enqueue(import_id)
+    return ids

@@ -10,6 +10,7 @@ urlpatterns = [
     path("export.csv", views.customer_export, name="export"),
     path("import/", views.customer_import, name="import"),
     path("import/template.csv", views.import_template, name="import_template"),
+    path("import/<int:pk>/", views.customer_import_status, name="import_status"),
     path("follow-ups/<int:activity_pk>/done/", views.follow_up_done, name="follow_up_done"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),

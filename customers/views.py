@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mgtrade.errors import StateConflict
 from mgtrade.web import add_service_errors
 
 from . import selectors, services
@@ -24,7 +25,7 @@ from .forms import (
     QuickLogForm,
     ReassignForm,
 )
-from .models import Activity, Contact, Customer
+from .models import Activity, Contact, Customer, CustomerImport
 
 PAGE_SIZE = 50
 
@@ -194,8 +195,12 @@ def contact_delete(request, pk: int, contact_pk: int):
     if not request.user.has_perm("customers.delete_contact"):
         raise PermissionDenied
     customer = _customer_or_404(request, pk)
-    services.contact_delete(contact=_contact_or_404(customer, contact_pk), by=request.user)
-    messages.success(request, "Contact removed.")
+    try:
+        services.contact_delete(contact=_contact_or_404(customer, contact_pk), by=request.user)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Contact removed.")
     return redirect("customers:detail", pk=customer.pk)
 
 
@@ -205,9 +210,10 @@ def activity_create(request, pk: int):
     """Log an activity from the customer page (htmx: returns the refreshed timeline card)."""
     customer = _customer_or_404(request, pk)
     form = ActivityForm(request.POST, customer=customer)
+    logged = None
     if form.is_valid():
         try:
-            services.activity_log(customer=customer, by=request.user, **form.cleaned_data)
+            logged = services.activity_log(customer=customer, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -219,9 +225,10 @@ def activity_create(request, pk: int):
         "customer": customer,
         "timeline": selectors.customer_timeline(customer=customer),
         "activity_form": form,
+        "logged": logged,  # announced in the page's status region
     }
     if request.htmx:
-        return render(request, "customers/_timeline.html", context)
+        return render(request, "customers/_timeline.html", context, status=200 if logged else 400)
     context["contacts"] = selectors.customer_contacts(customer=customer)
     return render(request, "customers/detail.html", context, status=400)
 
@@ -299,12 +306,11 @@ def customer_import(request):
         if confirm.is_valid():
             text = confirm.cleaned_data["csv_text"]
             try:
-                created = services.customer_import(text=text, by=request.user)
+                job = services.customer_import_start(text=text, by=request.user)
             except ValidationError:
                 preview = import_parse(text=text, by=request.user)  # show what changed
             else:
-                messages.success(request, f"Imported {len(created)} customers.")
-                return redirect("customers:list")
+                return redirect("customers:import_status", pk=job.pk)
     elif request.method == "POST":
         upload = ImportUploadForm(request.POST, request.FILES)
         if upload.is_valid():
@@ -323,6 +329,18 @@ def customer_import(request):
             "confirm": ImportConfirmForm(initial={"csv_text": text}),
         },
     )
+
+
+@login_required
+def customer_import_status(request, pk: int):
+    """A queued or running import: progress (htmx polls ``import_progress``), then failures."""
+    _manager_only(request)
+    try:
+        progress = selectors.customer_import_progress(import_id=pk)
+    except CustomerImport.DoesNotExist:
+        raise Http404("No such import") from None
+    template = "customers/_import_progress.html" if request.htmx else "customers/import_status.html"
+    return render(request, template, {"progress": progress})
 
 
 @login_required

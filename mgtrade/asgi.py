@@ -1,6 +1,6 @@
-import os
-
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mgtrade.settings.local")
+from mgtrade.startup import require_settings_module
+
+require_settings_module()
 application = get_asgi_application()

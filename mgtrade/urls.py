@@ -1,18 +1,29 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from mgtrade.accounts.views import TokenView, home
+from mgtrade.accounts.views import LogoutAllView, LogoutView, TokenView, home
 
 admin.site.site_header = "mgtrade administration"
 admin.site.site_title = "mgtrade admin"
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("", include("products.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("quotes.api.urls")),
 ]
+
+# Swagger UI under the Content-Security-Policy: the split view loads its start-up script from
+# its own URL (no inline <script>); drf-spectacular's page keeps one inline <style> block and
+# the sidecar's stylesheet uses data: images, so this view alone allows those two.
+swagger_ui = csp_update({"style-src": [UNSAFE_INLINE], "img-src": [SELF, "data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
 
 urlpatterns = [
     path("", home, name="home"),
@@ -25,7 +36,7 @@ urlpatterns = [
     path("q/", include("quotes.public.urls")),  # the buyer's signed links (no login)
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", swagger_ui, name="api-docs"),
 ]
 
 # MEDIA_ROOT (stored quote PDFs) is never served as files, not even with DEBUG on: a PDF is

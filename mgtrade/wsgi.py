@@ -1,10 +1,11 @@
 import gc
-import os
 
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mgtrade.settings.local")
+from mgtrade.startup import require_settings_module
+
+require_settings_module()
 application = get_wsgi_application()
 
 # Import every view, serializer and what they use (the URLconf pulls them in) now rather

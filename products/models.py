@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
+from .customs import EU_GROUP
+
 HS_CODE_VALIDATOR = RegexValidator(
     r"^\d{4}\.\d{2}(\.\d{2}){0,2}$",
     "Enter an HS code like 8104.11 or 8104.11.00 (4 digits, dot, 2 digits, optional .NN groups).",
@@ -226,7 +228,6 @@ HS_PREFIX_VALIDATOR = RegexValidator(
 )
 CHARGE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10000"))]
 TARIFF_RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))]
-EU_GROUP = "EU"
 
 
 def _period_overlap(qs, valid_from, valid_to):

@@ -14,11 +14,13 @@
 Idempotent: rows that exist (by their natural key) are left alone.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
+from django.db import transaction
+
 from . import services
-from .models import ExchangeRate, FreightRate, Port, TariffRule
+from .models import ExchangeRate, FreightRate, Port, Product, ProductPrice, TariffRule
 
 ASSUMED = "ASSUMPTION (unsourced demo value)"
 MT_PER_20GP = D("22")
@@ -431,3 +433,57 @@ def load() -> dict[str, int]:
             )
             created["tariff_rules"] += 1
     return created
+
+
+REFRESH_NOTE = (
+    "Demo: carried forward from {was} by load_demo so the demo is not stale; not a market figure."
+)
+
+
+@transaction.atomic
+def refresh_dates(*, today: date) -> dict[str, int]:
+    """Demo only: carry the latest list prices, exchange rates and open freight rates
+    forward to ``today`` (same figures, a note saying so), so a demo run on any day is
+    not stale (``quotes.approval``'s stale-data reasons). Rows already dated today are
+    left alone, so running it twice a day adds nothing. Never for real data: a stale
+    price must be re-checked, not re-dated."""
+    added = {"prices": 0, "fx_rates": 0, "freight_rates": 0}
+    for product in Product.objects.all():
+        latest = (
+            product.prices.filter(effective_from__lte=today).order_by("-effective_from").first()
+        )
+        if latest is not None and latest.effective_from < today:
+            ProductPrice.objects.create(
+                product=product,
+                usd_per_mt=latest.usd_per_mt,
+                effective_from=today,
+                note=REFRESH_NOTE.format(was=latest.effective_from)[:200],
+            )
+            added["prices"] += 1
+    for currency in ExchangeRate.objects.values_list("currency", flat=True).distinct():
+        latest = (
+            ExchangeRate.objects.filter(currency=currency, date__lte=today)
+            .order_by("-date")
+            .first()
+        )
+        if latest is not None and latest.date < today:
+            ExchangeRate.objects.create(
+                currency=currency,
+                rate_per_usd=latest.rate_per_usd,
+                date=today,
+                source=REFRESH_NOTE.format(was=latest.date)[:200],
+            )
+            added["fx_rates"] += 1
+    for rate in FreightRate.objects.filter(valid_to__isnull=True, valid_from__lt=today):
+        FreightRate.objects.filter(pk=rate.pk).update(valid_to=today - timedelta(days=1))
+        FreightRate.objects.create(
+            origin_port_id=rate.origin_port_id,
+            destination_port_id=rate.destination_port_id,
+            container_type=rate.container_type,
+            usd_per_container=rate.usd_per_container,
+            mt_per_container=rate.mt_per_container,
+            valid_from=today,
+            note=REFRESH_NOTE.format(was=rate.valid_from)[:300],
+        )
+        added["freight_rates"] += 1
+    return added

@@ -5,10 +5,8 @@ from decimal import Decimal
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from quotes.pricing import EU_MEMBER_STATES
-
+from .customs import tariff_destinations
 from .models import (
-    EU_GROUP,
     ExchangeRate,
     FreightRate,
     Port,
@@ -19,11 +17,11 @@ from .models import (
 )
 
 
-def _price_in_force(on: date) -> Subquery:
+def _price_in_force(on: date, column: str = "usd_per_mt") -> Subquery:
     return Subquery(
         ProductPrice.objects.filter(product=OuterRef("pk"), effective_from__lte=on)
         .order_by("-effective_from")
-        .values("usd_per_mt")[:1]
+        .values(column)[:1]
     )
 
 
@@ -56,11 +54,15 @@ def product_price_history(*, product: Product) -> QuerySet[ProductPrice]:
 
 
 def products_for_pricing(*, codes: Iterable[str], on: date) -> dict[str, Product]:
-    """Products by code with ``list_price`` in force on ``on``, in one query."""
+    """Products by code with ``list_price`` in force on ``on`` and its date
+    (``list_price_from``), in one query."""
     codes = {c.upper() for c in codes}
     return {
         p.code: p
-        for p in Product.objects.filter(code__in=codes).annotate(list_price=_price_in_force(on))
+        for p in Product.objects.filter(code__in=codes).annotate(
+            list_price=_price_in_force(on),
+            list_price_from=_price_in_force(on, "effective_from"),
+        )
     }
 
 
@@ -126,9 +128,6 @@ def tariff_rules_candidates(
     """Rules that may apply to goods from ``origin_country`` imported into
     ``destination_country`` (its own and, for a member state, the EU's), in every period.
     The engine picks those in force and matching each line's HS code."""
-    destinations = [destination_country]
-    if destination_country in EU_MEMBER_STATES:
-        destinations.append(EU_GROUP)
     return TariffRule.objects.filter(
-        destination__in=destinations, origin_country=origin_country
+        destination__in=tariff_destinations(destination_country), origin_country=origin_country
     ).order_by("destination", "hs_prefix", "kind", "valid_from", "pk")

@@ -3,13 +3,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from mgtrade.accounts.models import User
-from quotes.pricing import EU_MEMBER_STATES
 
+from .customs import EU_GROUP, EU_MEMBER_STATES
 from .models import (
-    EU_GROUP,
     ExchangeRate,
     FreightRate,
     Port,
@@ -162,7 +161,7 @@ TARIFF_RULE_FIELDS = (
 )
 
 
-def _assign(instance, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
+def _assign(instance: models.Model, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"Unknown fields for {type(instance).__name__}: {sorted(unknown)}")
@@ -170,7 +169,7 @@ def _assign(instance, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
         setattr(instance, name, value)
 
 
-def _period(row) -> str:
+def _period(row: FreightRate | TariffRule) -> str:
     return f"{row.valid_from} – {row.valid_to or 'open'}"
 
 

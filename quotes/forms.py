@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from customers.models import Contact, Customer
 from customers.regions import Region
+from pricing.engine import INCOTERMS, check_line, check_terms
 
 from .models import QuoteStatus, RejectionReason
-from .pricing import INCOTERMS, check_line, check_terms
 
 INCOTERM_CHOICES = [(t, t) for t in INCOTERMS]
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}

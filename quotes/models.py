@@ -3,7 +3,7 @@
 A quote is written only through ``quotes.services``; every state change is a
 ``QuoteEvent``. Lines copy the grade's code, name, HS code and standard so the document
 never changes when the catalogue does; ``pricing`` holds the engine's full result
-(``quotes.pricing.PricingResult.to_dict()``), including the tariff rules applied and the
+(``pricing.engine.PricingResult.to_dict()``), including the tariff rules applied and the
 exchange rate.
 """
 

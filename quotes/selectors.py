@@ -25,11 +25,7 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.normalize import normalize_query
 from mgtrade.accounts.models import User
-from products import selectors as products_selectors
-from products.models import Port, Product, TariffRule
-
-from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
-from .pricing import (
+from pricing.engine import (
     FreightData,
     LineInput,
     PortData,
@@ -41,6 +37,11 @@ from .pricing import (
     check_terms,
     price,
 )
+from products import selectors as products_selectors
+from products.models import FreightRate, Port, Product, TariffRule
+
+from .approval import ApprovalFacts, ApprovalPolicy, GradeFacts, Reason, approval_reasons
+from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 
@@ -270,6 +271,59 @@ def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]
 def pricing_preview(**request: Any) -> PricingResult:
     """Price a request without saving anything (the preview API and the calculator page)."""
     return quote_pricing_run(**request)[0]
+
+
+def approval_facts_gather(
+    *, result: PricingResult, products: Mapping[str, Product] | None = None
+) -> ApprovalFacts:
+    """The reference data facts the approval rules read, for a priced request: each
+    grade's floor, minimum order and list price with its date (``products`` as
+    ``pricing_inputs_gather`` returns them, else 1 query), the exchange rate's date (1
+    query unless USD) and the freight rate's start (1 query)."""
+    on = result.quote_date
+    codes = [line.product for line in result.lines]
+    if products is None or any(
+        not hasattr(products.get(code), "list_price_from") for code in codes
+    ):
+        products = products_selectors.products_for_pricing(codes=codes, on=on)
+    grades = {
+        code: GradeFacts(
+            code=code,
+            floor_usd_per_mt=product.floor_price_usd_per_mt,
+            min_order_qty_mt=product.min_order_qty_mt,
+            list_price_usd_per_mt=product.list_price,
+            list_price_from=product.list_price_from,
+        )
+        for code, product in products.items()
+        if code in codes
+    }
+    fx_date = None
+    if result.currency != "USD":
+        fx = products_selectors.exchange_rate_on(currency=result.currency, on=on)
+        fx_date = fx.date if fx is not None else None
+    freight_from = (
+        FreightRate.objects.filter(
+            origin_port__code=result.origin_port,
+            destination_port__code=result.destination_port,
+            container_type="20GP",
+            valid_from__lte=on,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+    return ApprovalFacts(
+        result=result, grades=grades, fx_rate_date=fx_date, freight_rate_from=freight_from
+    )
+
+
+def approval_reasons_check(
+    *, result: PricingResult, products: Mapping[str, Product] | None = None
+) -> list[Reason]:
+    """Why a quote priced like this would need a manager (``quotes.approval``)."""
+    facts = approval_facts_gather(result=result, products=products)
+    return approval_reasons(facts, ApprovalPolicy.from_settings())
 
 
 def pricing_choices() -> dict[str, list[tuple[str, str]]]:
@@ -502,8 +556,10 @@ def quote_events(*, quote: Quote) -> QuerySet[QuoteEvent]:
 
 def quote_defaults_for(*, customer: Customer) -> dict[str, Any]:
     """What a new quote for this customer starts with: its quoting defaults and its primary
-    contact (1 query)."""
-    contact = customer.contacts.order_by("-is_primary", "name", "id").first()
+    contact, or the first other one who has not opted out of email (1 query)."""
+    contact = (
+        customer.contacts.filter(email_opt_out=False).order_by("-is_primary", "name", "id").first()
+    )
     return {
         "incoterm": customer.default_incoterm or "CIF",
         "destination_port": customer.default_destination_port,

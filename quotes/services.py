@@ -16,13 +16,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_countries import countries
 
 from customers.models import Contact, Customer
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
+from pricing.engine import PricingResult
 from products.models import Product
 
 from . import selectors
+from .approval import reasons_as_dicts
 from .models import (
     EDITABLE_STATUSES,
     Quote,
@@ -32,7 +35,6 @@ from .models import (
     QuoteStatus,
     RejectionReason,
 )
-from .pricing import PricingResult
 
 S = QuoteStatus
 Action = QuoteEvent.Action
@@ -164,27 +166,23 @@ def _transition(
     return quote
 
 
-def approval_reasons_for(*, result: PricingResult, products: dict[str, Product]) -> list[str]:
-    """Why a priced quote needs a manager: a discount above the threshold, a price below floor."""
-    threshold = settings.MGTRADE["APPROVAL_DISCOUNT_THRESHOLD_PERCENT"]
-    reasons = []
-    for i, line in enumerate(result.lines, start=1):
-        if line.discount_percent > threshold:
-            reasons.append(
-                f"Line {i} ({line.product}): discount {line.discount_percent}% is above {threshold}%."
-            )
-        floor = products[line.product].floor_price_usd_per_mt
-        if floor is not None and line.unit_price_usd_per_mt < floor:
-            reasons.append(
-                f"Line {i} ({line.product}): unit price {line.unit_price_usd_per_mt} is below the "
-                f"floor of {floor} USD/MT."
-            )
-    return reasons
+def approval_reasons_for(*, result: PricingResult, products: dict[str, Product]) -> list[dict]:
+    """Why a priced quote needs a manager: the reasons of ``quotes.approval``, as stored."""
+    return reasons_as_dicts(selectors.approval_reasons_check(result=result, products=products))
+
+
+def _opted_out_message(contact: Contact) -> str:
+    return (
+        f"{contact.name} has opted out of email and cannot receive quotes: choose another "
+        "contact, or clear the opt-out on the contact if they asked to receive quotes again."
+    )
 
 
 def _validate_contact(customer: Customer, contact: Contact | None) -> None:
     if contact is not None and contact.customer_id != customer.pk:
         raise ValidationError({"contact": "This contact belongs to another customer."})
+    if contact is not None and contact.email_opt_out:
+        raise ValidationError({"contact": _opted_out_message(contact)})
 
 
 def _priced(
@@ -379,6 +377,8 @@ def quote_check_sendable(quote: Quote) -> None:
         raise StateConflict("The quote's validity has passed; reprice it before sending.")
     if quote.contact is None or not quote.contact.email:
         raise StateConflict("Choose a contact with an email address before sending.")
+    if quote.contact.email_opt_out:
+        raise StateConflict(_opted_out_message(quote.contact))
 
 
 @transaction.atomic
@@ -444,6 +444,11 @@ def quote_reject(
         raise ValidationError({"reason": "Choose one of the current reasons."})
     if competitor_price_usd_per_mt is not None and competitor_price_usd_per_mt <= 0:
         raise ValidationError({"competitor_price_usd_per_mt": "Enter a positive price per MT."})
+    competitor_origin = (competitor_origin or "").strip().upper()
+    if competitor_origin and not countries.alpha2(competitor_origin):
+        raise ValidationError(
+            {"competitor_origin": "Enter the competitor's origin as a country code, e.g. TR."}
+        )
     return _transition(
         quote,
         S.REJECTED,
@@ -455,7 +460,7 @@ def quote_reject(
         rejection_reason=reason,
         rejection_note=note,
         competitor=competitor,
-        competitor_origin=competitor_origin.upper(),
+        competitor_origin=competitor_origin,
         competitor_price_usd_per_mt=competitor_price_usd_per_mt,
     )
 

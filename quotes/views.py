@@ -13,9 +13,10 @@ from customers.models import Customer
 from mgtrade.errors import StateConflict, validation_error_dict
 from mgtrade.pagination import IdsFirst
 from mgtrade.web import add_service_errors
+from pricing.engine import PricingResult, total_composition
 from products.models import Product
 
-from . import selectors, services, versions
+from . import approval, selectors, services, versions
 from .forms import (
     PricingLineFormSet,
     PricingTermsForm,
@@ -26,7 +27,6 @@ from .forms import (
     QuoteRejectForm,
 )
 from .models import Quote, QuoteStatus
-from .pricing import PricingResult, total_composition
 
 LINES_PREFIX = "lines"
 TERMS = (
@@ -126,11 +126,16 @@ def _components(result):
     ]
 
 
-def _context(terms, lines, result):
+def _context(terms, lines, result, reasons=None):
+    """The builder's and calculator's context; ``reasons``: the approval reasons (stored
+    ones for a saved quote), else checked for the previewed result."""
+    if reasons is None and result is not None:
+        reasons = approval.reasons_as_dicts(selectors.approval_reasons_check(result=result))
     return {
         "terms": terms,
         "lines": lines,
         "result": result,
+        "reasons": reasons or [],
         "components": _components(result),
         "has_errors": bool(terms.errors or lines.total_error_count()),
     }
@@ -393,7 +398,8 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
             ],
         )
         result = PricingResult.from_dict(quote.pricing)
-    context = _context(terms, lines, result)
+    stored = quote.approval_reasons if quote is not None and request.method == "GET" else None
+    context = _context(terms, lines, result, reasons=stored)
     context.update({"header": header, "customer": customer, "quote": quote})
     return render(request, "quotes/builder.html", context)
 

@@ -1,7 +1,12 @@
 import django_filters
 from django.db import transaction
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
 
@@ -118,7 +123,13 @@ _CUSTOMER_PK = OpenApiParameter("customer_pk", int, OpenApiParameter.PATH)
     retrieve=extend_schema(parameters=[_CUSTOMER_PK]),
     update=extend_schema(parameters=[_CUSTOMER_PK]),
     partial_update=extend_schema(parameters=[_CUSTOMER_PK]),
-    destroy=extend_schema(parameters=[_CUSTOMER_PK]),
+    destroy=extend_schema(
+        parameters=[_CUSTOMER_PK],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            409: OpenApiResponse(description="Quotes are addressed to this contact; it stays."),
+        },
+    ),
 )
 class ContactViewSet(_CustomerChildViewSet, viewsets.ModelViewSet):
     """A customer's contacts. Exactly one is primary once any exist."""

@@ -28,7 +28,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: [
         "accounts.*",
         "auth.*",
-        "authtoken.*",
+        "knox.*",
         "axes.*",
         "products.*",
         "customers.*",

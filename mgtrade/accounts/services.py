@@ -2,6 +2,7 @@ from fnmatch import fnmatch
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from knox.models import AuthToken
 
 from .models import Role, User
 from .roles import ROLE_PERMISSIONS
@@ -49,3 +50,26 @@ def user_create(
     user.save()
     user.groups.set([Group.objects.get(name=role.value)])
     return user
+
+
+# API tokens ---------------------------------------------------------------------------
+
+
+def api_token_issue(*, user: User) -> tuple[AuthToken, str]:
+    """A new API token for ``user``, ending after ``MGTRADE_API_TOKEN_TTL_DAYS``.
+
+    Returns the stored row (its ``expiry``) and the token itself, which is shown once: only
+    its hash is stored.
+    """
+    return AuthToken.objects.create(user=user)
+
+
+def api_token_revoke(*, token: AuthToken) -> None:
+    """End one token (the one a client signs out with)."""
+    AuthToken.objects.filter(pk=token.pk).delete()
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """End every API token of ``user`` (logout everywhere, password change); returns how many."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted

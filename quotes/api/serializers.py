@@ -8,8 +8,8 @@ from rest_framework import serializers
 
 from customers.models import Contact, Customer, Incoterm
 from customers.selectors import contact_list_visible, customer_list_visible
+from pricing.engine import BASES, TARIFF_KINDS
 from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason
-from quotes.pricing import BASES, TARIFF_KINDS
 
 
 class PreviewLineSerializer(serializers.Serializer):
@@ -135,6 +135,22 @@ class PricingField(serializers.JSONField):
     """The engine's full result stored with the quote, in the preview's shape."""
 
 
+class ApprovalReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="e.g. concession_above_threshold (docs/quotes.md)")
+    message = serializers.CharField()
+    figures = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The figures that matter: list/net price per MT, floor, discount and "
+        "absorption in % and USD, margin over floor, stale dates…",
+    )
+    warning = serializers.BooleanField(help_text="Stale reference data, also a warning.")
+
+
+@extend_schema_field(ApprovalReasonSerializer(many=True))
+class ApprovalReasonsField(serializers.JSONField):
+    """Why the quote needs a manager's approval (empty: it needs none)."""
+
+
 _PLACES = {n: Decimal(1).scaleb(-n) for n in range(0, 9)}
 
 
@@ -191,7 +207,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     lines = QuoteLineSerializer(many=True, read_only=True)
     pricing = PricingField(read_only=True)
     rejection_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    approval_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    approval_reasons = ApprovalReasonsField(read_only=True)
 
     def to_representation(self, quote):
         """The same output as DRF's field-by-field path (a test holds them equal), built
@@ -316,7 +332,8 @@ class QuoteUpdateSerializer(PreviewRequestSerializer):
         queryset=Contact.objects.all(),
         required=False,
         allow_null=True,
-        help_text="A contact of the customer. Default: its primary contact.",
+        help_text="A contact of the customer (not one who opted out of email). Default: its "
+        "primary contact, or the first other contact who has not opted out.",
     )
     valid_until = serializers.DateField(
         required=False, help_text="Default: the quote date + the validity setting (7 days)."

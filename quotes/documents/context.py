@@ -21,9 +21,9 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from pricing.engine import total_composition
 from products.models import Port, Product, SpecLimit
 from quotes.models import EDITABLE_STATUSES, Quote
-from quotes.pricing import total_composition
 
 from .pdf import company_context, render_template_pdf
 

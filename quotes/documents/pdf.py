@@ -15,7 +15,7 @@ Public API
 ``SafeURLFetcher``
     The only way the renderer reads anything: the app's own static files and ``data:``
     URLs. Everything else (other ``file://`` paths, devices, any network URL) is refused,
-    logged at WARNING on the ``quotes.pdf`` logger and recorded in ``fetcher.refused``;
+    logged at WARNING on the ``quotes.documents.pdf`` logger and recorded in ``fetcher.refused``;
     WeasyPrint then skips the image, stylesheet or font and the render goes on.
 
 Embedded files (``<link rel=attachment>``, ``<a rel=attachment>``) are dropped before the

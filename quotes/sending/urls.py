@@ -19,6 +19,9 @@ urlpatterns = [
     path("outbox/", views.outbox_list, name="outbox"),
     path("outbox/<str:file>/<int:index>/", views.outbox_message, name="outbox_message"),
     path(
+        "outbox/<str:file>/<int:index>/html/", views.outbox_message_html, name="outbox_message_html"
+    ),
+    path(
         "outbox/<str:file>/<int:index>/attachments/<int:part>/",
         views.outbox_attachment,
         name="outbox_attachment",

@@ -8,11 +8,14 @@ quote page's own view needs nothing from this module.
 
 from __future__ import annotations
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from mgtrade.errors import StateConflict
@@ -200,6 +203,35 @@ def outbox_message(request, file: str, index: int):
     if message is None:
         raise Http404
     return render(request, "quotes/outbox_message.html", {"m": message})
+
+
+# An email's HTML keeps its inline styles (mail clients need them), so it is shown from its own
+# URL in a sandboxed frame under its own policy: styles and images only, never scripts.
+OUTBOX_HTML_POLICY = {
+    "default-src": [NONE],
+    "script-src": None,
+    "style-src": [UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "font-src": None,
+    "connect-src": None,
+    "form-action": [NONE],
+    "frame-ancestors": [SELF],
+    "sandbox": [True],
+}
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+@csp_replace(OUTBOX_HTML_POLICY)
+def outbox_message_html(request, file: str, index: int):
+    _outbox_allowed(request)
+    message = outbox.outbox_get(file=file, index=index)
+    if message is None or not message.html:
+        raise Http404
+    response = HttpResponse(message.html, content_type="text/html; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
-from quotes.pricing import currency_minor_units
+from pricing.engine import currency_minor_units
 
 register = template.Library()
 

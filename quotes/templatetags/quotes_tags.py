@@ -22,3 +22,48 @@ def customer_quotes(context, customer, limit: int = 20):
 def my_expiring_quotes(context, days: int = 7):
     user = context["request"].user
     return {"quotes": selectors.quotes_expiring_soon(user=user, days=days), "days": days}
+
+
+# The figures an approver reads, in this order, with their labels (quotes.approval).
+REASON_FIGURE_LABELS = (
+    ("quantity_mt", "MT"),
+    ("list_price_usd_per_mt", "list USD/MT"),
+    ("net_price_usd_per_mt", "net USD/MT"),
+    ("floor_usd_per_mt", "floor USD/MT"),
+    ("margin_over_floor_usd_per_mt", "margin over floor USD/MT"),
+    ("margin_over_floor_usd", "margin over floor USD"),
+    ("discount_percent", "discount %"),
+    ("discount_usd", "discount USD"),
+    ("absorption_percent", "absorption % of list"),
+    ("absorption_usd", "absorption USD"),
+    ("concession_percent", "concession %"),
+    ("threshold_percent", "threshold %"),
+    ("ad_cvd_lines", "AD/CVD lines"),
+    ("min_order_qty_mt", "minimum MT"),
+    ("date", "dated"),
+    ("age_days", "days old"),
+    ("limit_days", "limit days"),
+)
+
+
+@register.filter
+def reason_list(stored) -> list[dict]:
+    """A quote's stored approval reasons as dicts (old plain-text ones too)."""
+    from quotes.approval import reason_dicts
+
+    return reason_dicts(stored)
+
+
+@register.filter
+def reason_figures(reason) -> list[tuple[str, str]]:
+    """(label, value) pairs of a reason's figures that the approver reads."""
+    figures = (reason or {}).get("figures") or {}
+    return [(label, figures[key]) for key, label in REASON_FIGURE_LABELS if figures.get(key)]
+
+
+@register.filter
+def stale_warnings(stored) -> list[dict]:
+    """The reasons that are also warnings (stale reference data)."""
+    from quotes.approval import reason_dicts
+
+    return [r for r in reason_dicts(stored) if r.get("warning")]

@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from customers.models import Activity, ActivityKind, Contact, Customer, Industry, Status
-from customers.normalize import normalize_name
+from customers.normalize import duplicate_key, normalize_name
 from customers.regions import region_for
 from tests.accounts.factories import UserFactory
 
@@ -24,6 +24,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     default_currency = "EUR"
     payment_terms = "T/T 30% advance, 70% against B/L copy"
     normalized_name = factory.LazyAttribute(lambda c: normalize_name(c.name))
+    duplicate_key = factory.LazyAttribute(lambda c: duplicate_key(c.name))
     region = factory.LazyAttribute(lambda c: region_for(str(c.country)))
     updated_at = factory.LazyFunction(timezone.now)
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -193,12 +195,20 @@ def test_activity_with_another_customers_contact_is_refused(rep, rep_api):
 
 
 def test_activities_listed_newest_first(rep, rep_api):
+    """Newest date first, whatever the creation order: the older activity is created last
+    (higher id), so an id order would list it first."""
     customer = CustomerFactory(owner=rep)
     today = timezone.localdate()
-    old = ActivityFactory(customer=customer, date=today.replace(day=1) if today.day > 1 else today)
-    new = ActivityFactory(customer=customer, date=today)
+    newest = ActivityFactory(customer=customer, date=today)
+    middle = ActivityFactory(customer=customer, date=today - timedelta(days=3))
+    oldest = ActivityFactory(customer=customer, date=today - timedelta(days=30))
     results = rep_api.get(f"/api/v1/customers/{customer.pk}/activities/").json()["results"]
-    assert [r["id"] for r in results][:2] == sorted([old.pk, new.pk], reverse=True) or results
+    assert [r["id"] for r in results] == [newest.pk, middle.pk, oldest.pk]
+    assert [r["date"] for r in results] == [
+        str(today),
+        str(today - timedelta(days=3)),
+        str(today - timedelta(days=30)),
+    ]
 
 
 def test_openapi_schema_builds(rep_api):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from customers import services
 from customers.csvio import COLUMNS, import_parse
-from customers.models import Contact, Customer
+from customers.models import Contact, Customer, CustomerImport
 from tests.customers.factories import ContactFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,13 +62,15 @@ def test_every_row_error_is_reported_and_nothing_is_imported(rep, manager):
     assert "already used at customer" in errors[8]
     assert "name is required" in errors[9] and "Unknown industry" in errors[9]
     with pytest.raises(ValidationError):
-        services.customer_import(text=text, by=manager)
+        services.customer_import_start(text=text, by=manager)
     assert Customer.objects.count() == before
+    assert not CustomerImport.objects.exists()
 
 
 def test_import_creates_all_rows_with_contacts(rep, manager):
-    created = services.customer_import(text=GOOD, by=manager)
-    assert len(created) == 2
+    job = services.customer_import_start(text=GOOD, by=manager)
+    services.customer_import_run(import_id=job.pk)
+    assert Customer.objects.count() == 2
     rijnmond = Customer.objects.get(name="Rijnmond Metals B.V.")
     assert rijnmond.owner == rep and rijnmond.region == "europe"
     assert Contact.objects.get(customer=rijnmond).is_primary
@@ -76,7 +78,7 @@ def test_import_creates_all_rows_with_contacts(rep, manager):
 
 def test_only_managers_import(rep):
     with pytest.raises(PermissionDenied):
-        services.customer_import(text=GOOD, by=rep)
+        services.customer_import_start(text=GOOD, by=rep)
 
 
 def test_unknown_columns_and_empty_files_are_refused(manager):
@@ -88,13 +90,18 @@ def test_unknown_columns_and_empty_files_are_refused(manager):
     assert "no rows" in import_parse(text="name,country,industry\n", by=manager).errors[0]
 
 
-def test_import_page_previews_then_imports_all(rep, manager_client):
+def test_import_page_previews_then_imports_all(
+    rep, manager_client, django_capture_on_commit_callbacks
+):
     response = _upload(manager_client, GOOD)
     assert response.status_code == 200
     assert b"all valid" in response.content and b"Import all 2 customers" in response.content
     assert Customer.objects.count() == 0
-    response = manager_client.post(reverse("customers:import"), {"csv_text": GOOD})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(reverse("customers:import"), {"csv_text": GOOD})
+    job = CustomerImport.objects.get()
     assert response.status_code == 302
+    assert response.url == reverse("customers:import_status", args=[job.pk])
     assert Customer.objects.count() == 2
 
 

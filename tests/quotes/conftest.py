@@ -1,11 +1,12 @@
 """Reference data of pricing.md's worked example, in the database."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 
-from products import services
+from products import reference_demo, services
 from products.models import Category
 from tests.products.factories import ProductFactory, ProductPriceFactory
 
@@ -52,6 +53,10 @@ def worked_example_data(db):
     ProductPriceFactory(product=mg, usd_per_mt=D("2450.00"), effective_from=date(2026, 1, 1))
     ProductPriceFactory(product=az, usd_per_mt=D("3100.00"), effective_from=date(2026, 1, 1))
     ProductFactory(code="MG9980", name="Old grade", active=False)
+    # Quotes dated today see fresh reference data (the same figures carried forward to
+    # yesterday, as load_demo does to its today; tests may still add today's rows); the
+    # worked example's own dates stay in force before that.
+    reference_demo.refresh_dates(today=timezone.localdate() - timedelta(days=1))
     return {"cntxg": cntxg, "deham": deham}
 
 

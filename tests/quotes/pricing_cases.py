@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
-from quotes.pricing import FreightData, LineInput, PortData, PricingInput, TariffRuleData
+from pricing.engine import FreightData, LineInput, PortData, PricingInput, TariffRuleData
 
 CNTXG = PortData(
     code="CNTXG", country="CN", origin_charges_usd_per_mt=D("18"), name="Tianjin Xingang"

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from quotes.pricing import (
+from pricing.engine import (
     EU_MEMBER_STATES,
     INCOTERMS,
     FreightData,

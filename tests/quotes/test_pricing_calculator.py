@@ -72,7 +72,11 @@ def test_htmx_partial_returns_the_breakdown_only(rep_client):
     html = response.content.decode()
     assert "<html" not in html
     assert "201,996.16" in html  # DDP total = landed cost
-    assert 'hx-swap-oob="true"' in html
+    # error boxes keep their place: only their contents are swapped out of band
+    assert 'id="id_lines-0-quantity_mt_error"' in html and 'hx-swap-oob="innerHTML"' in html
+    # one short sentence for the status region, not the whole breakdown
+    status = html[html.index('<div id="status"') :]
+    assert len(status[: status.index("</div>")]) < 160
 
 
 def test_errors_show_next_to_their_fields(rep_client):
@@ -82,9 +86,11 @@ def test_errors_show_next_to_their_fields(rep_client):
     response = rep_client.post(PARTIAL, data, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert (
-        '<div id="err-lines-0-quantity_mt" class="field-errors" hx-swap-oob="true" '
-        'aria-live="polite"><ul class="errorlist"><li>The quantity must be more than 0 MT.'
+        '<div id="id_lines-0-quantity_mt_error" class="field-errors" '
+        'data-error-for="id_lines-0-quantity_mt" hx-swap-oob="innerHTML"><ul class="errorlist">'
+        "<li>The quantity must be more than 0 MT."
     ) in html
+    assert "aria-live" not in html  # the page's one status region announces, not 13 boxes
     assert "The discount must be between 0 and 100 %." in html
     assert "Tariff absorption must be between 0 and 100 %." in html
     assert "Fix the fields marked above" in html

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quotes.pricing import (
+from pricing.engine import (
     INCOTERMS,
     FreightData,
     LineInput,

@@ -178,7 +178,8 @@ def test_discount_above_threshold_needs_approval(customer, settings):
     assert not quote_for(customer=customer, discount="3").needs_approval
     quote = quote_for(customer=customer, discount="5")
     assert quote.needs_approval
-    assert "discount 5% is above 3%" in quote.approval_reasons[0]
+    assert quote.approval_reasons[0]["code"] == "concession_above_threshold"
+    assert "discount 5.00 %, above the 3 % threshold" in quote.approval_reasons[0]["message"]
     with pytest.raises(StateConflict):
         sent(quote)
 
@@ -186,7 +187,7 @@ def test_discount_above_threshold_needs_approval(customer, settings):
 def test_price_below_floor_needs_approval(customer):
     Product.objects.filter(code="MG9990").update(floor_price_usd_per_mt=Decimal("2400.00"))
     quote = quote_for(customer=customer, unit_price="2390.00")
-    assert any("below the floor" in r for r in quote.approval_reasons)
+    assert any("below the floor" in r["message"] for r in quote.approval_reasons)
 
 
 def test_manager_approves_then_rep_sends(customer, manager):

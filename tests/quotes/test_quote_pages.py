@@ -227,7 +227,9 @@ def test_builder_shows_errors_inline_and_saves_nothing(rep_client, customer):
     response = rep_client.post(reverse("quotes:create") + f"?customer={customer.pk}", data)
     assert response.status_code == 200 and not Quote.objects.exists()
     body = response.content.decode()
-    assert 'id="err-lines-1-quantity_mt"' in body and "errorlist" in body
+    assert 'id="id_lines-1-quantity_mt_error"' in body and "errorlist" in body
+    assert 'aria-invalid="true"' in body and 'aria-describedby="id_lines-1-quantity_mt_error"' in body
+    assert 'id="error-summary"' in body and 'href="#id_lines-1-quantity_mt"' in body
 
 
 def test_builder_adds_and_removes_lines_keeping_the_header(rep_client, customer):
@@ -291,7 +293,7 @@ def test_submit_then_manager_approves_from_the_queue(rep_client, client, manager
     client.force_login(manager)
     queue = client.get(reverse("quotes:approvals"))
     assert [q.pk for q in queue.context["quotes"]] == [quote.pk]
-    assert "discount 5% is above 3%" in queue.content.decode()
+    assert "discount 5.00 %, above the 3 % threshold" in queue.content.decode()
     response = client.post(
         reverse("quotes:approve", args=[quote.pk]),
         {"comment": "OK for 500 MT/yr", "next": reverse("quotes:approvals")},

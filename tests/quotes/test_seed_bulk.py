@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from customers.models import Contact, Customer
+from pricing.engine import PricingResult
 from quotes.models import Quote, QuoteLine, QuoteNumberCounter
-from quotes.pricing import PricingResult
 from quotes.services import quote_number_allocate
 
 pytestmark = pytest.mark.django_db

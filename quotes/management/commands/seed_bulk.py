@@ -4,7 +4,7 @@
 
 Bulk inserts throughout. Pricing: the database is read once per route (destination port,
 Incoterm, currency) to build the engine's input, then every quote is priced by the pure
-engine (``quotes.pricing.price``) with its own lines, so each stored ``pricing`` is a real
+engine (``pricing.engine.price``) with its own lines, so each stored ``pricing`` is a real
 result. Numbers come from ``QuoteNumberCounter``, bumped once per year for the whole run,
 so they never collide with quotes made by the app. Quotes are spread over the reps (the
 active users in the Sales rep group; ``bulk_rep1..5`` are created when there are none),
@@ -30,9 +30,11 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from customers.models import Contact, Customer, Industry, Status
-from customers.normalize import normalize_name
+from customers.normalize import duplicate_key, normalize_name
 from customers.regions import region_for
 from mgtrade.accounts.models import Role, User
+from pricing.engine import LineInput, PricingError, PricingInput, price
+from products.customs import EU_MEMBER_STATES
 from products.models import ExchangeRate, FreightRate
 from quotes import selectors
 from quotes.models import (
@@ -44,7 +46,6 @@ from quotes.models import (
     QuoteStatus,
     RejectionReason,
 )
-from quotes.pricing import EU_MEMBER_STATES, LineInput, PricingError, PricingInput, price
 from quotes.services import approval_reasons_for
 
 S = QuoteStatus
@@ -227,6 +228,7 @@ class Command(BaseCommand):
                     Customer(
                         name=name,
                         normalized_name=normalize_name(name),
+                        duplicate_key=duplicate_key(name),
                         country=route["country"],
                         region=region_for(route["country"]),
                         industry=rng.choice(Industry.values),

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 
 class Command(BaseCommand):
@@ -19,6 +20,11 @@ class Command(BaseCommand):
         reference = reference_demo.load()
         self.stdout.write(
             "Reference data created: " + ", ".join(f"{n} {k}" for k, n in reference.items())
+        )
+        refreshed = reference_demo.refresh_dates(today=timezone.localdate())
+        self.stdout.write(
+            "Demo dates carried forward to today: "
+            + ", ".join(f"{n} {k}" for k, n in refreshed.items())
         )
         customers = customers_demo.load(users)
         self.stdout.write(f"Demo customers: {len(customers)}.")

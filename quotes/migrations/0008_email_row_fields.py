@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quotes", "0006_live_created_index"),
+        ("quotes", "0007_structured_approval_reasons"),
     ]
 
     operations = [

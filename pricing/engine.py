@@ -24,6 +24,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from products.customs import (
+    DUTY_BASES,
+    EU_GROUP,
+    EU_MEMBER_STATES,
+    INCOTERMS,
+    TARIFF_KINDS,
+)
+
 __all__ = [
     "BASES",
     "EU_MEMBER_STATES",
@@ -46,6 +54,8 @@ __all__ = [
     "total_composition",
 ]
 
+BASES = DUTY_BASES
+
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 MT3 = Decimal("0.001")
@@ -53,43 +63,6 @@ HUNDRED = Decimal("100")
 PCT = Decimal("0.01")
 INSURED_FACTOR = Decimal("1.1")
 MAX_QUANTITY_MT = Decimal("100000")
-
-INCOTERMS = ("EXW", "FCA", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP")
-TARIFF_KINDS = ("mfn", "anti_dumping", "countervailing", "safeguard", "retaliatory", "other")
-BASES = ("CIF", "FOB")
-EU = "EU"
-# The 27 member states (ISO 3166-1 alpha-2) that a tariff rule for ``EU`` covers.
-EU_MEMBER_STATES = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-    ]
-)
 
 # incoterm -> (origin deduction, freight, insurance, destination charges, duties, absorption)
 _COMPOSITION: dict[str, tuple[bool, bool, bool, bool, bool, bool]] = {
@@ -564,7 +537,7 @@ def rule_applies(
     return (
         (
             rule.destination == destination_country
-            or (rule.destination == EU and destination_country in EU_MEMBER_STATES)
+            or (rule.destination == EU_GROUP and destination_country in EU_MEMBER_STATES)
         )
         and rule.origin_country == origin_country
         and hs_digits.startswith(rule.hs_prefix.replace(".", ""))
@@ -581,7 +554,7 @@ def _rules_in_force(inp: PricingInput) -> list[tuple[str, TariffRuleData]]:
     return [
         (r.hs_prefix.replace(".", ""), r)
         for r in inp.tariff_rules
-        if (r.destination == dest or (in_eu and r.destination == EU))
+        if (r.destination == dest or (in_eu and r.destination == EU_GROUP))
         and r.origin_country == origin
         and (r.valid_from is None or r.valid_from <= on)
         and (r.valid_to is None or on <= r.valid_to)

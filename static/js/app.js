@@ -1,0 +1,158 @@
+/* mgtrade: the one page script (loaded with defer by base.html; no inline scripts, see
+   docs/accessibility.md). It does five things:
+   1. the menu button (aria-expanded) on narrow screens and at 200 % zoom;
+   2. focus after htmx swaps: htmx itself puts focus back on an element with the same id;
+      when the focused control is gone, focus moves to [data-focus] in the new content, else
+      [data-focus-fallback], else the nearest surviving container (never left on <body>);
+   3. error boxes ([data-error-for]) drive aria-invalid / aria-describedby of their input after
+      every swap, and a submit that comes back with errors focuses the first invalid field;
+   4. a page that comes back with an error summary ([data-error-summary]) focuses it;
+   5. data-confirm on a submit button or form asks before submitting.
+   Announcements are server-rendered into #status (includes/announce.html); this file only
+   announces failures htmx could not swap (network errors, 5xx). */
+(function () {
+  "use strict";
+
+  function announce(text) {
+    var region = document.getElementById("status");
+    if (!region) { return; }
+    region.textContent = text;
+  }
+
+  /* 1. Menu button */
+  function initMenu() {
+    var button = document.getElementById("nav-toggle");
+    var menu = document.getElementById("site-menu");
+    if (!button || !menu) { return; }
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("is-open", open);
+    }
+    button.hidden = false;
+    document.documentElement.classList.add("js-menu");
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true" &&
+          button.offsetParent !== null) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+  }
+
+  /* 3. Error boxes drive their input's state */
+  function syncErrors() {
+    var boxes = document.querySelectorAll("[data-error-for]");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      var input = document.getElementById(box.getAttribute("data-error-for"));
+      if (!input) { continue; }
+      var hasError = box.textContent.trim() !== "";
+      var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+        return id && id !== box.id;
+      });
+      if (hasError) {
+        input.setAttribute("aria-invalid", "true");
+        ids.push(box.id);
+      } else {
+        input.removeAttribute("aria-invalid");
+      }
+      if (ids.length) { input.setAttribute("aria-describedby", ids.join(" ")); }
+      else { input.removeAttribute("aria-describedby"); }
+      var holder = box.closest(".field, td");
+      if (holder) { holder.classList.toggle("has-error", hasError); }
+    }
+  }
+
+  function focusElement(element) {
+    if (!element) { return false; }
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+    return document.activeElement === element;
+  }
+
+  /* 2. Focus after htmx swaps */
+  var pending = null;
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var containers = [];
+    for (var node = active; node && node !== document.body; node = node.parentElement) {
+      if (node.id) { containers.push(node.id); }
+    }
+    var config = event.detail.requestConfig || {};
+    var trigger = config.triggeringEvent;
+    pending = {
+      active: active,
+      containers: containers,
+      submitted: !!(trigger && trigger.type === "submit"),
+      target: event.detail.target ? event.detail.target.id : null
+    };
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var state = pending;
+    pending = null;
+    syncErrors();
+    if (!state) { return; }
+    var focus = document.activeElement;
+    var lost = !focus || focus === document.body || !focus.isConnected;
+    var wasInside = state.active && state.active !== document.body && !state.active.isConnected;
+    var container = null;
+    for (var i = 0; i < state.containers.length && !container; i++) {
+      container = document.getElementById(state.containers[i]);
+    }
+    if (!container && state.target) { container = document.getElementById(state.target); }
+    if (state.submitted && container) {
+      var invalid = container.querySelector("[aria-invalid='true']");
+      if (invalid) { focusElement(invalid); return; }
+    }
+    if (!lost || !wasInside || !container) { return; }
+    if (focusElement(container.querySelector("[data-focus]"))) { return; }
+    if (focusElement(container.querySelector("[data-focus-fallback]"))) { return; }
+    focusElement(container);
+  });
+
+  function userTriggered(event) {
+    var config = event.detail.requestConfig || {};
+    return !!config.triggeringEvent;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    if (userTriggered(event)) {
+      announce("That did not work: the server answered with an error. Nothing was changed; please try again.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    if (userTriggered(event)) {
+      announce("The server could not be reached. Check the connection and try again.");
+    }
+  });
+
+  /* 5. Confirmation before a submit */
+  document.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    var question = (submitter && submitter.getAttribute("data-confirm")) ||
+      event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  function init() {
+    initMenu();
+    syncErrors();
+    /* 4. A failed submit: focus the error summary */
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { focusElement(summary); }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+}());

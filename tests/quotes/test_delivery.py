@@ -15,19 +15,14 @@ from quotes.models import DeliveryStatus, Notification, QuoteDelivery, QuoteEmai
 from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task
 from tests.quotes.factories import german_buyer, quote_for
-from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, state_of, use_tmp_media
+from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, state_of
 
 pytestmark = pytest.mark.django_db
 D = DeliveryStatus
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    return use_tmp_media(settings, tmp_path)
-
-
-@pytest.fixture
-def draft(worked_example_data, rep, media):
+def draft(worked_example_data, rep, media_root):
     return sendable_draft(rep)
 
 
@@ -136,21 +131,15 @@ def test_a_lost_task_message_is_queued_again(draft, rep, django_capture_on_commi
 
 
 def test_a_slow_worker_that_finishes_after_recovery_still_records_the_send(
-    draft, rep, django_capture_on_commit_callbacks
+    draft, rep, failing_mail, django_capture_on_commit_callbacks
 ):
     """The claim was declared stale while the worker was in SMTP; the send then completed."""
-    from unittest import mock
-
     delivery = queued(draft, rep, django_capture_on_commit_callbacks)
     delivery_services.delivery_render(delivery_id=delivery.pk)
-    real_send = delivery_services._send
-
-    def slow(message):
-        delivery_services.deliveries_recover_stale(older_than=timedelta(0))
-        return real_send(message)
-
-    with mock.patch("quotes.sending.services._send", side_effect=slow):
-        delivery_services.delivery_email(delivery_id=delivery.pk)
+    failing_mail.on_send = lambda: delivery_services.deliveries_recover_stale(
+        older_than=timedelta(0)
+    )
+    delivery_services.delivery_email(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert state_of(delivery).status == D.SENT
     assert len(mail.outbox) == 1
@@ -292,7 +281,7 @@ def test_api_visibility(draft, other_rep_api, manager_api, api_client):
 
 
 def test_japanese_korean_chinese_and_turkish_names_render(
-    worked_example_data, rep, media, django_capture_on_commit_callbacks
+    worked_example_data, rep, media_root, django_capture_on_commit_callbacks
 ):
     names = {
         "ja": ("株式会社マグネ東京", "山田太郎"),

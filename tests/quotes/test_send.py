@@ -24,18 +24,13 @@ from quotes.models import (
 from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task, quote_render_pdf_task
 from tests.quotes.factories import german_buyer, quote_for
-from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, state_of, use_tmp_media
+from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, state_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    return use_tmp_media(settings, tmp_path)
-
-
-@pytest.fixture
-def draft(worked_example_data, rep, media):
+def draft(worked_example_data, rep, media_root):
     return sendable_draft(rep)
 
 
@@ -158,7 +153,7 @@ def test_the_sent_pdf_never_changes_when_the_catalogue_or_customer_does(
     assert "Someone Else" not in pdf_text(data)
 
 
-def test_a_quote_needing_approval_is_not_sent(worked_example_data, rep, media):
+def test_a_quote_needing_approval_is_not_sent(worked_example_data, rep, media_root):
     quote = quote_for(customer=german_buyer(owner=rep), discount="10")
     with pytest.raises(StateConflict):
         delivery_services.quote_send(quote=quote, by=rep)
@@ -169,24 +164,15 @@ def test_a_quote_needing_approval_is_not_sent(worked_example_data, rep, media):
 # ------------------------------------------------------------------ errors and retries
 
 
-real_send = delivery_services._send
-
-
 def test_a_transient_smtp_error_is_retried_then_sent(
-    draft, rep, django_capture_on_commit_callbacks
+    draft, rep, failing_mail, django_capture_on_commit_callbacks
 ):
     seen = []
-
-    def flaky(message):
-        seen.append(state_of(QuoteDelivery.objects.get(quote=draft)).status)
-        if len(seen) == 1:
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        return real_send(message)
-
-    with (
-        mock.patch("quotes.sending.services._send", side_effect=flaky),
-        mock.patch("quotes.sending.services.backoff_seconds", return_value=7) as backoff,
-    ):
+    failing_mail.on_send = lambda: seen.append(
+        state_of(QuoteDelivery.objects.get(quote=draft)).status
+    )
+    failing_mail.script = [smtplib.SMTPServerDisconnected("Connection unexpectedly closed")]
+    with mock.patch("quotes.sending.services.backoff_seconds", return_value=7) as backoff:
         delivery = send(draft, rep, django_capture_on_commit_callbacks)
 
     assert backoff.call_args.args == (1,)
@@ -198,16 +184,15 @@ def test_a_transient_smtp_error_is_retried_then_sent(
 
 
 def test_a_4xx_reply_marks_the_delivery_retrying_with_the_error(
-    draft, rep, django_capture_on_commit_callbacks
+    draft, rep, failing_mail, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         delivery = delivery_services.quote_send(quote=draft, by=rep)
     delivery_services.delivery_render(delivery_id=delivery.pk)
-    busy = smtplib.SMTPDataError(451, b"4.3.0 Mail server temporarily rejected message")
-    with (
-        mock.patch("quotes.sending.services._send", side_effect=busy),
-        pytest.raises(delivery_services.TransientDeliveryError) as exc,
-    ):
+    failing_mail.script = [
+        smtplib.SMTPDataError(451, b"4.3.0 Mail server temporarily rejected message")
+    ]
+    with pytest.raises(delivery_services.TransientDeliveryError) as exc:
         delivery_services.delivery_email(delivery_id=delivery.pk)
     assert 30 <= exc.value.countdown <= 60
     delivery.refresh_from_db()
@@ -217,14 +202,13 @@ def test_a_4xx_reply_marks_the_delivery_retrying_with_the_error(
 
 
 def test_a_permanent_5xx_refusal_fails_without_retry_and_retry_sends_it(
-    draft, rep, rep_client, django_capture_on_commit_callbacks
+    draft, rep, rep_client, failing_mail, django_capture_on_commit_callbacks
 ):
-    refused = smtplib.SMTPRecipientsRefused(
-        {draft.contact.email: (550, b"5.1.1 No such user here")}
-    )
-    with mock.patch("quotes.sending.services._send", side_effect=refused) as smtp:
-        delivery = send(draft, rep, django_capture_on_commit_callbacks)
-    assert smtp.call_count == 1
+    failing_mail.script = [
+        smtplib.SMTPRecipientsRefused({draft.contact.email: (550, b"5.1.1 No such user here")})
+    ]
+    delivery = send(draft, rep, django_capture_on_commit_callbacks)
+    assert failing_mail.calls == 1
     delivery.refresh_from_db()
     assert state_of(delivery).status == DeliveryStatus.FAILED
     assert (
@@ -248,14 +232,12 @@ def test_a_permanent_5xx_refusal_fails_without_retry_and_retry_sends_it(
 
 
 def test_transient_errors_give_up_after_the_last_attempt(
-    draft, rep, settings, django_capture_on_commit_callbacks
+    draft, rep, settings, failing_mail, django_capture_on_commit_callbacks
 ):
     settings.MGTRADE = {**settings.MGTRADE, "DELIVERY_MAX_ATTEMPTS": 3}
-    with mock.patch(
-        "quotes.sending.services._send", side_effect=ConnectionRefusedError(111, "refused")
-    ) as smtp:
-        delivery = send(draft, rep, django_capture_on_commit_callbacks)
-    assert smtp.call_count == 3
+    failing_mail.script = [ConnectionRefusedError(111, "refused")] * 4
+    delivery = send(draft, rep, django_capture_on_commit_callbacks)
+    assert failing_mail.calls == 3
     delivery.refresh_from_db()
     assert state_of(delivery).status == DeliveryStatus.FAILED
     assert "gave up after 3 attempts" in state_of(delivery).last_error

@@ -180,9 +180,7 @@ class Worker:
 
 
 @pytest.fixture
-def worker_env(database_url, redis_url, broker_not_eager, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
+def worker_env(database_url, redis_url, broker_not_eager, settings, media_root):
     def env_for(smtp_port: int) -> dict:
         return {
             **os.environ,

@@ -28,14 +28,10 @@ migrate: $(STAMP)
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The web server and a worker with beat (Procfile), run by scripts/run.py: it prints the
+# URL once the server answers, and one Ctrl-C stops both cleanly.
 run: system-deps $(STAMP) demo
-	@mkdir -p var
-	@echo ""
-	@echo "  mgtrade is starting at http://$${MGTRADE_HOST:-127.0.0.1}:$${MGTRADE_PORT:-8000}/"
-	@echo "  Demo logins (password: mgtrade-demo): admin · manager · rep · rep2"
-	@echo "  API docs (after signing in): http://$${MGTRADE_HOST:-127.0.0.1}:$${MGTRADE_PORT:-8000}/api/docs/   Ctrl-C stops everything."
-	@echo ""
-	$(VENV)/bin/honcho start -f Procfile
+	@$(PY) scripts/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -106,7 +106,7 @@ def main() -> None:
                 {"product": grades[i % len(grades)], "quantity_mt": str(20 + 2 * i)}
                 for i in range(args.lines)
             ]
-    with mock.patch("quotes.sending.services._enqueue_render"):
+    with mock.patch("quotes.sending.enqueue.render_pdf"):
         sent = delivery.quote_send(quote=quote, by=rep)
     storage = sent.pdf.storage
 

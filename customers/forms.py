@@ -3,6 +3,7 @@ from django.db import models
 from django_countries import countries
 
 from mgtrade.accounts.models import User
+from mgtrade.web import IsoDateField, IsoDateInput
 
 from . import selectors
 from .models import Activity, ActivityKind, Contact, Customer, Industry, Status
@@ -16,7 +17,7 @@ def _formfield(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class CustomerForm(forms.ModelForm):
@@ -61,6 +62,7 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["kind", "date", "contact", "summary", "follow_up_on"]
+        field_classes = {"date": IsoDateField, "follow_up_on": IsoDateField}
         widgets = {
             "date": DATE,
             "follow_up_on": DATE,
@@ -78,7 +80,7 @@ class QuickLogForm(forms.Form):
 
     kind = forms.ChoiceField(choices=ActivityKind.choices, initial=ActivityKind.CALL)
     summary = forms.CharField(required=False, widget=forms.TextInput)
-    follow_up_on = forms.DateField(required=False, widget=DATE, label="Next follow-up")
+    follow_up_on = IsoDateField(required=False, label="Next follow-up", help_text="YYYY-MM-DD")
 
 
 class ReassignForm(forms.Form):

@@ -1,10 +1,12 @@
 """Reads: who sees which customers, the list with search/filters, timelines, history."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from mgtrade.accounts.models import Role, User
@@ -119,6 +121,49 @@ def customer_duplicates(
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs.select_related("owner").order_by("id")[:5])
+
+
+def customers_matching_names(
+    *, keys: Iterable[tuple[str, str, str]], chunk: int = 500
+) -> dict[tuple[str, str, str], Customer]:
+    """For many ``(normalized_name, duplicate_key, country)`` at once (a CSV file): the
+    oldest existing customer per ``("name", normalized_name, country)`` and per
+    ``("key", duplicate_key, country)``. One query per ``chunk`` keys."""
+    keys = list(keys)
+    found: dict[tuple[str, str, str], Customer] = {}
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        qs = (
+            Customer.objects.filter(
+                Q(normalized_name__in={k[0] for k in part})
+                | Q(duplicate_key__in={k[1] for k in part}),
+                country__in={k[2].upper() for k in part},
+            )
+            .only("pk", "name", "country", "normalized_name", "duplicate_key")
+            .order_by("id")
+        )
+        for customer in qs:
+            country = str(customer.country)
+            found.setdefault(("name", customer.normalized_name, country), customer)
+            if customer.duplicate_key:
+                found.setdefault(("key", customer.duplicate_key, country), customer)
+    return found
+
+
+def contacts_by_emails(*, emails: Iterable[str], chunk: int = 500) -> dict[str, Contact]:
+    """Existing contacts by (lower-case) email, for many emails at once (a CSV file)."""
+    emails = sorted({e.lower() for e in emails})
+    found: dict[str, Contact] = {}
+    for start in range(0, len(emails), chunk):
+        qs = (
+            Contact.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=emails[start : start + chunk])
+            .only("pk", "email", "customer_id")
+            .order_by("id")
+        )
+        for contact in qs:
+            found.setdefault(contact.email.lower(), contact)
+    return found
 
 
 def contact_email_elsewhere(*, email: str, customer_pk: int | None) -> list[Contact]:

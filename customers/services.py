@@ -2,7 +2,7 @@
 
 import logging
 import zlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from celery import current_app
@@ -394,6 +394,28 @@ def activity_log(
 
 
 @transaction.atomic
+def timeline_record(
+    *, customer: Customer, summary: str, by: User | None = None, on: date | None = None
+) -> Activity:
+    """A fact another app records on the customer's timeline (an accepted quote, a confirmed
+    contract, a payment): a done note, logged by ``by`` (``None``: the buyer or the system).
+    Called by services that already checked who may act, so no permission check here."""
+    activity = Activity(
+        customer=customer,
+        kind=ActivityKind.NOTE,
+        summary=summary.strip(),
+        date=on or timezone.localdate(),
+        logged_by=by,
+        done=True,
+        done_at=timezone.now(),
+    )
+    _check_activity(activity)
+    activity.save()
+    _touch(customer_pk=customer.pk, activity_date=activity.date)
+    return activity
+
+
+@transaction.atomic
 def activity_update(*, activity: Activity, by: User, **fields: Any) -> Activity:
     _check_fields(fields, ACTIVITY_FIELDS)
     _ensure_can_edit(customer=activity.customer, by=by)
@@ -503,9 +525,7 @@ def _import_one_row(*, row_id: int, by: User) -> None:
         else:
             row.status, row.customer = CustomerImportRow.Status.CREATED, customer
             row.save(update_fields=["status", "customer"])
-        CustomerImport.objects.filter(pk=row.customer_import_id).update(
-            updated_at=timezone.now()
-        )
+        CustomerImport.objects.filter(pk=row.customer_import_id).update(updated_at=timezone.now())
 
 
 def customer_import_run(*, import_id: int) -> CustomerImport | None:
@@ -531,7 +551,7 @@ def customer_import_run(*, import_id: int) -> CustomerImport | None:
     return job
 
 
-def customer_imports_resume(*, now=None) -> list[int]:
+def customer_imports_resume(*, now: datetime | None = None) -> list[int]:
     """Send again the task of imports that never started (queued for a minute: the broker
     was down at commit) or whose worker died (running, no progress for ten minutes)."""
     now = now or timezone.now()

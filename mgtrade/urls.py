@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("products.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("quotes.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("quotes.tariff_watch.api_urls")),
 ]
 
 # Swagger UI under the Content-Security-Policy: the split view loads its start-up script from
@@ -30,8 +32,11 @@ urlpatterns = [
     path("accounts/", include("mgtrade.accounts.urls")),
     path("admin/", admin.site.urls),
     path("catalogue/", include("products.urls")),
+    path("tariffs/", include("products.tariff_urls")),
+    path("tariffs/", include("quotes.tariff_watch.urls")),
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),
+    path("contracts/", include("orders.urls")),
     path("", include("quotes.sending.urls")),  # send, PDF, delivery, notifications, outbox
     path("q/", include("quotes.public.urls")),  # the buyer's signed links (no login)
     path("api/v1/", include(api_v1)),

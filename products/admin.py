@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import selectors, services
 from .models import ExchangeRate, FreightRate, Port, Product, ProductPrice, SpecLimit, TariffRule
 
 
@@ -89,7 +91,9 @@ class ProductPriceAdmin(admin.ModelAdmin):
 TARIFF_WARNING = (
     "Tariff rates must be checked against the official tariff (EU TARIC, US HTS and "
     "Federal Register, Brazil's DOU, India's customs tariff) before use. Every rule names "
-    "its legal source in “reference”."
+    "its public legal citation and, internally, where the rate was found; “verified on” "
+    "says when it was last checked. A change of rate, basis or dates becomes a new "
+    "version from its effective date."
 )
 
 
@@ -119,9 +123,53 @@ class FreightRateForm(_ServiceCheckedForm):
 
 
 class TariffRuleForm(_ServiceCheckedForm):
+    """Adding: every field, and "verified today". Changing: text in place; rate, basis or
+    end date from an effective date (a new version); see ``services.tariff_rule_change``."""
+
+    verified_today = forms.BooleanField(
+        required=False,
+        label="I checked this rule against the official tariff today",
+    )
+    effective_from = forms.DateField(
+        required=False,
+        help_text="For a change of rate, specific duty, basis or a later end date: the first "
+        "day of the new version. Leave empty to edit the text or to end the rule earlier.",
+    )
+
     class Meta:
         model = TariffRule
         fields = services.TARIFF_RULE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.original = None
+        if self.instance.pk:
+            self.original = TariffRule.objects.get(pk=self.instance.pk)
+        else:
+            del self.fields["effective_from"]
+
+    def changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name in services.TARIFF_RULE_FIELDS
+        }
+
+    def _post_clean(self):
+        if self.original is None:
+            return super()._post_clean()
+        # A change is checked as the service will write it, not as an edit of this row.
+        if self.errors:
+            return
+        try:
+            plan = services.tariff_rule_change_plan(
+                rule=TariffRule.objects.get(pk=self.original.pk),
+                effective_from=self.cleaned_data.get("effective_from"),
+                **self.changes(),
+            )
+            services._plan_check(plan)
+        except ValidationError as exc:
+            self._update_errors(exc)
 
     def service_check(self) -> None:
         services.tariff_rule_check(rule=self.instance)
@@ -170,7 +218,7 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(TariffRule)
-class TariffRuleAdmin(admin.ModelAdmin):
+class TariffRuleAdmin(SimpleHistoryAdmin):
     form = TariffRuleForm
     list_display = (
         "destination",
@@ -182,16 +230,86 @@ class TariffRuleAdmin(admin.ModelAdmin):
         "basis",
         "valid_from",
         "valid_to",
+        "verified_on",
+        "stale",
     )
     list_filter = ("destination", "kind", "basis", "origin_country")
-    search_fields = ("hs_prefix", "reference", "note", "destination")
+    search_fields = ("hs_prefix", "legal_citation", "source_note", "destination")
     date_hierarchy = "valid_from"
-    fieldsets = (
-        (None, {"fields": ("destination", "origin_country", "hs_prefix", "kind", "basis")}),
-        ("Duty", {"fields": ("rate_percent", "specific_usd_per_mt")}),
-        ("Validity", {"fields": ("valid_from", "valid_to")}),
-        ("Source", {"fields": ("reference", "note")}),
-    )
+    readonly_fields = ("verified_on", "verified_by", "previous_version", "created_at")
+    actions = ["mark_verified_today"]
+
+    def get_queryset(self, request):
+        return selectors.tariff_rule_list()
+
+    @admin.display(boolean=True, description="stale", ordering="is_stale")
+    def stale(self, obj):
+        return obj.is_stale
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return (*services.TARIFF_RULE_KEY_FIELDS, *self.readonly_fields)
+
+    def get_fieldsets(self, request, obj=None):
+        key = ("destination", "origin_country", "hs_prefix", "kind", "basis")
+        validity = (
+            ("valid_from", "valid_to")
+            if obj is None
+            else ("valid_from", "valid_to", "effective_from")
+        )
+        return (
+            (None, {"fields": key}),
+            ("Duty", {"fields": ("rate_percent", "specific_usd_per_mt")}),
+            ("Validity", {"fields": validity}),
+            ("Sources", {"fields": ("legal_citation", "source_note")}),
+            (
+                "Verification",
+                {
+                    "fields": (
+                        "verified_today",
+                        "verified_on",
+                        "verified_by",
+                        "previous_version",
+                        "created_at",
+                    )
+                },
+            ),
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # history: end a rule instead
+
+    def save_model(self, request, obj, form, change):
+        verified = form.cleaned_data.get("verified_today")
+        if not change:
+            fields = {name: form.cleaned_data[name] for name in services.TARIFF_RULE_FIELDS}
+            rule = services.tariff_rule_create(
+                by=request.user,
+                verified_on=timezone.localdate() if verified else None,
+                **fields,
+            )
+        else:
+            rule = services.tariff_rule_change(
+                rule=form.original,
+                by=request.user,
+                effective_from=form.cleaned_data.get("effective_from"),
+                **form.changes(),
+            )
+            if verified:
+                rule = services.tariff_rule_verify(rule=rule, by=request.user)
+            if rule.pk != obj.pk:
+                messages.info(
+                    request, f"Saved as a new version (#{rule.pk}) from {rule.valid_from}."
+                )
+        obj.pk = rule.pk
+        obj.__dict__.update({k: v for k, v in rule.__dict__.items() if not k.startswith("_")})
+
+    @admin.action(description="Mark as verified today (checked against the official tariff)")
+    def mark_verified_today(self, request, queryset):
+        for rule in queryset:
+            services.tariff_rule_verify(rule=rule, by=request.user)
+        messages.success(request, f"Marked {queryset.count()} rule(s) as verified today.")
 
     def _warn(self, request):
         messages.warning(request, TARIFF_WARNING)

@@ -5,8 +5,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from .customs import EU_GROUP
+from .elements import normalize_hs_code, validate_spec_element
 
 HS_CODE_VALIDATOR = RegexValidator(
     r"^\d{4}\.\d{2}(\.\d{2}){0,2}$",
@@ -126,6 +128,11 @@ class Product(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def clean_fields(self, exclude=None) -> None:
+        # "8104.19" and "8104.19.00" are one code: stored as NNNN.NN.NN before validation.
+        self.hs_code = normalize_hs_code(self.hs_code)
+        super().clean_fields(exclude=exclude)
+
     @property
     def hs_digits(self) -> str:
         return self.hs_code.replace(".", "")
@@ -137,12 +144,8 @@ class SpecLimit(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="spec_limits")
     element = models.CharField(
         max_length=24,
-        validators=[
-            RegexValidator(
-                r"^([A-Z][a-z]?|Others?( each| total)?)$",
-                "Use a chemical symbol (Fe, Si) or 'Others each' / 'Others total'.",
-            )
-        ],
+        validators=[validate_spec_element],
+        help_text="A chemical symbol (Fe, Si), RE (rare earths in total) or 'Others each'/'Others total'.",
     )
     min_percent = models.DecimalField(
         max_digits=7, decimal_places=4, null=True, blank=True, validators=PERCENT_VALIDATORS
@@ -170,6 +173,12 @@ class SpecLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.element} {self.min_percent or ''}–{self.max_percent or ''}%"
+
+    def clean_fields(self, exclude=None) -> None:
+        self.element = (self.element or "").strip()
+        if self.element.upper() == "RE":
+            self.element = "RE"
+        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -388,6 +397,10 @@ class ExchangeRate(models.Model):
     def __str__(self) -> str:
         return f"{self.currency} {self.rate_per_usd}/USD on {self.date}"
 
+    def clean_fields(self, exclude=None) -> None:
+        self.currency = (self.currency or "").strip().upper()  # "eur" is EUR
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -419,7 +432,12 @@ def _destination_choices():
 class TariffRule(models.Model):
     """An import duty on goods of an origin at a destination: ad valorem and/or per MT.
 
-    Rates must be checked against the official tariff before use.
+    Rates must be checked against the official tariff before use: ``verified_on`` says
+    when someone last did (``products.selectors.tariff_rules_stale``). Written only through
+    ``products.services``: a change of rate, basis or dates is a new row from its
+    effective date (``previous_version``), the old row's validity is closed at the day
+    before, so a quote priced earlier still names the rule it used. ``history`` keeps
+    every state of every row.
     """
 
     destination = models.CharField(
@@ -453,10 +471,41 @@ class TariffRule(models.Model):
     basis = models.CharField(max_length=3, choices=DutyBasis.choices, default=DutyBasis.CIF)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True, help_text="Last day; empty: open.")
-    reference = models.TextField(
-        help_text="Legal source (regulation, notice) and where it was read."
+    legal_citation = models.CharField(
+        "legal citation",
+        max_length=300,
+        help_text="Public: what the buyer's document prints, e.g. “Council Regulation (EEC) "
+        "No 2658/87, CN 8104 11 00” or “HTSUS 8104.11.00”.",
     )
-    note = models.TextField(blank=True)
+    source_note = models.TextField(
+        "source note (internal)",
+        help_text="Internal: where the rate was found and how sure we are. Shown to reps, "
+        "never printed on a document.",
+    )
+    verified_on = models.DateField(
+        "verified on",
+        null=True,
+        blank=True,
+        help_text="When the rule was last checked against the official tariff; empty: never.",
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The admin who last checked it (empty for seeded rules: see the source note).",
+    )
+    previous_version = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_version",
+        help_text="The rule this one replaced from its valid-from date (a change of rate or dates).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["destination", "hs_prefix", "kind", "-valid_from"]
@@ -494,8 +543,10 @@ class TariffRule(models.Model):
             errors["valid_to"] = "The period ends before it starts."
         if self.rate_percent == 0 and self.specific_usd_per_mt == 0 and self.kind != "mfn":
             errors["rate_percent"] = "Give a rate, a specific duty or both."
-        if not (self.reference or "").strip():
-            errors["reference"] = "Name the legal source of the rate."
+        if not (self.legal_citation or "").strip():
+            errors["legal_citation"] = "Give the public legal citation (regulation, tariff line)."
+        if not (self.source_note or "").strip():
+            errors["source_note"] = "Say where the rate was found and how sure it is."
         if errors:
             raise ValidationError(errors)
 

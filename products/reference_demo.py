@@ -359,6 +359,111 @@ TARIFFS = [
 ]
 
 
+# The public legal citation each seeded rule prints (by destination, prefix, kind), and when
+# its source was read (verified_on: the source's date; "accessed Feb 2026" is dated the
+# 1st of that month). Every seeded rule is older than MGTRADE_TARIFF_VERIFY_DAYS on a fresh
+# demo, so the admin's home page lists them all for a check against the official tariff.
+FEB_2026 = date(2026, 2, 1)
+CITATIONS = {
+    ("EU", "810411", "mfn"): (
+        "Council Regulation (EEC) No 2658/87 (Combined Nomenclature), CN 8104 11 00",
+        FEB_2026,
+    ),
+    ("EU", "810419", "mfn"): (
+        "Council Regulation (EEC) No 2658/87 (Combined Nomenclature), CN 8104 19 00",
+        FEB_2026,
+    ),
+    ("EU", "810430", "mfn"): (
+        "Council Regulation (EEC) No 2658/87 (Combined Nomenclature), CN 8104 30 00",
+        FEB_2026,
+    ),
+    ("EU", "810490", "mfn"): (
+        "Council Regulation (EEC) No 2658/87 (Combined Nomenclature), CN 8104 90 00",
+        FEB_2026,
+    ),
+    ("US", "810411", "mfn"): ("HTSUS 8104.11.00, general rate of duty", FEB_2026),
+    ("US", "810419", "mfn"): ("HTSUS 8104.19.00, general rate of duty", FEB_2026),
+    ("US", "810420", "mfn"): ("HTSUS 8104.20.00, general rate of duty (free)", FEB_2026),
+    ("US", "810430", "mfn"): ("HTSUS 8104.30.00, general rate of duty", FEB_2026),
+    ("US", "810490", "mfn"): ("HTSUS 8104.90.00, general rate of duty", FEB_2026),
+    ("US", "810411", "anti_dumping"): (
+        "Antidumping duty order A-570-832, pure magnesium from the People's Republic of China",
+        date(2023, 5, 25),
+    ),
+    ("US", "810430", "retaliatory"): (
+        "Section 301 of the Trade Act of 1974 (products of China)",
+        FEB_2026,
+    ),
+    ("US", "810490", "retaliatory"): (
+        "Section 301 of the Trade Act of 1974 (products of China)",
+        FEB_2026,
+    ),
+    ("US", "8104", "other"): ("HTSUS 9903.01.24 (IEEPA duty on products of China)", FEB_2026),
+    ("US", "8104", "retaliatory"): (
+        "HTSUS 9903.01.25 (IEEPA reciprocal duty on products of China)",
+        FEB_2026,
+    ),
+    ("BR", "810411", "anti_dumping"): (
+        "Resolução GECEX nº 253/2021 (direito antidumping, NCM 8104.11.00)",
+        date(2021, 9, 24),
+    ),
+    ("BR", "810419", "anti_dumping"): (
+        "Resolução GECEX nº 253/2021 (direito antidumping, NCM 8104.19.00)",
+        date(2021, 9, 24),
+    ),
+    ("BR", "810430", "anti_dumping"): (
+        "Brazilian anti-dumping duty on magnesium powder, NCM 8104.30.00 (extended July 2022)",
+        date(2022, 7, 1),
+    ),
+    ("BR", "810490", "anti_dumping"): (
+        "Brazilian anti-dumping duty on magnesium powder, NCM 8104.90.00 (extended July 2022)",
+        date(2022, 7, 1),
+    ),
+    ("IN", "810411", "mfn"): (
+        "Customs Tariff of India, tariff item 8104 11 00 (BCD)",
+        date(2019, 1, 1),
+    ),
+    ("IN", "810419", "mfn"): (
+        "Customs Tariff of India, tariff item 8104 19 00 (BCD)",
+        date(2019, 1, 1),
+    ),
+}
+
+# The correction of domain-facts: IEEPA duties end on 23 Feb 2026 (applied by
+# ``quotes.tariff_watch.demo`` through the service, so it is the demo's past change event).
+IEEPA_LAST_DAY = date(2026, 2, 23)
+IEEPA_END_SOURCE = (
+    "Ended: the Supreme Court held on 20 Feb 2026 (Learning Resources, Inc. v. Trump, "
+    "No. 24-1287 with 25-250) that IEEPA authorises no tariffs; CBP stopped collecting "
+    "IEEPA duties (9903.01.24, 9903.01.25) for entries from 24 Feb 2026 "
+    "(supremecourt.gov/opinions/25pdf/24-1287_4gcj.pdf; law360 2026-03-09), H."
+)
+IEEPA_END_VERIFIED = date(2026, 3, 9)
+
+# Section 122 surcharge: seeded UNVERIFIED (verified_on empty), so an admin must confirm it.
+SECTION_122 = {
+    "destination": "US",
+    "hs_prefix": "8104",
+    "kind": "safeguard",
+    "rate_percent": D("10"),
+    "specific_usd_per_mt": D("0"),
+    "basis": "FOB",
+    "valid_from": date(2026, 2, 24),
+    "valid_to": date(2026, 7, 24),
+    "legal_citation": "Section 122 of the Trade Act of 1974, proclamation of 20 February 2026 "
+    "(temporary import surcharge)",
+    "source_note": "Temporary import surcharge (all origins) proclaimed 20 Feb 2026, in force "
+    "24 Feb – 24 Jul 2026 (150 days; only Congress can extend; no extension found). "
+    "Proclaimed at 10 %; reported raised to 15 % within days: the sources disagree on which "
+    "rate took legal effect, 10 % (the proclaimed rate) is seeded. UNSOURCED: whether HS 8104 "
+    "was exempt (the White House fact sheet lists exemptions incl. 'critical minerals' as "
+    "reported). Sources: dutyclaims.com 'after-ieepa-section-122-and-section-301'; uhy-us.com "
+    "2026-02; importcostcalc.com Section 122 expiry page (M). Seeded unverified: an admin "
+    "must confirm rate and scope against the proclamation before relying on it. "
+    "Kind 'safeguard': a temporary surcharge, absorbable like an MFN duty.",
+}
+
+
 def load() -> dict[str, int]:
     """Create the missing demo reference rows; running it twice changes nothing."""
     created = {"ports": 0, "freight_rates": 0, "fx_rates": 0, "tariff_rules": 0}
@@ -417,6 +522,8 @@ def load() -> dict[str, int]:
             kind=kind,
             valid_from=valid_from,
         ).exists()
+        citation, verified_on = CITATIONS[(destination, prefix, kind)]
+        source_note = f"{ref}\n\n{note}" if note else ref
         if not exists:
             services.tariff_rule_create(
                 destination=destination,
@@ -428,10 +535,29 @@ def load() -> dict[str, int]:
                 basis=basis,
                 valid_from=valid_from,
                 valid_to=valid_to,
-                reference=ref,
-                note=note,
+                legal_citation=citation,
+                source_note=source_note,
+                verified_on=verified_on,
             )
             created["tariff_rules"] += 1
+        else:
+            # A database from before citations were separate: give the seeded rows their
+            # public citation (the migration copied the research text into both fields).
+            for rule in TariffRule.objects.filter(
+                destination=destination,
+                hs_prefix=prefix,
+                kind=kind,
+                origin_country="CN",
+                legal_citation=ref[:300],
+            ):
+                services.tariff_rule_change(rule=rule, legal_citation=citation)
+                if rule.verified_on is None:
+                    TariffRule.objects.filter(pk=rule.pk).update(verified_on=verified_on)
+    if not TariffRule.objects.filter(
+        destination="US", hs_prefix="8104", kind="safeguard", valid_from=SECTION_122["valid_from"]
+    ).exists():
+        services.tariff_rule_create(origin_country="CN", **SECTION_122)
+        created["tariff_rules"] += 1
     return created
 
 

@@ -1,8 +1,20 @@
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from .customs import tariff_destinations
@@ -118,8 +130,58 @@ def exchange_rate_currencies() -> list[str]:
     )
 
 
-def tariff_rule_list() -> QuerySet[TariffRule]:
-    return TariffRule.objects.order_by("destination", "hs_prefix", "kind", "-valid_from")
+def tariff_verify_days() -> int:
+    return settings.MGTRADE["TARIFF_VERIFY_DAYS"]
+
+
+def tariff_stale_q(*, today: date | None = None) -> Q:
+    """Stale: never verified, or (still in force or to come) not verified for
+    ``MGTRADE_TARIFF_VERIFY_DAYS``. A rule that ended before today is not re-checked."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=tariff_verify_days())
+    return Q(verified_on__isnull=True) | (
+        Q(verified_on__lt=cutoff) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    )
+
+
+def tariff_rule_list(*, today: date | None = None) -> QuerySet[TariffRule]:
+    """Every rule with ``is_stale``, the verifier joined (fixed number of queries)."""
+    return (
+        TariffRule.objects.select_related("verified_by")
+        .annotate(
+            is_stale=Case(
+                When(tariff_stale_q(today=today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("destination", "hs_prefix", "kind", "-valid_from")
+    )
+
+
+def tariff_rules_stale(*, today: date | None = None) -> QuerySet[TariffRule]:
+    """The rules an admin should check, never-verified and oldest check first."""
+    return (
+        TariffRule.objects.filter(tariff_stale_q(today=today))
+        .select_related("verified_by")
+        .order_by(F("verified_on").asc(nulls_first=True), "destination", "hs_prefix", "kind")
+    )
+
+
+def tariff_rule_ids_stale(*, ids: Iterable[int], today: date | None = None) -> set[int]:
+    """Which of these rule ids are stale (1 query; none for no ids)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return set()
+    return set(
+        TariffRule.objects.filter(tariff_stale_q(today=today), pk__in=ids).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def tariff_rules_by_id(*, ids: Iterable[int]) -> dict[int, TariffRule]:
+    return {r.pk: r for r in TariffRule.objects.filter(pk__in={i for i in ids if i})}
 
 
 def tariff_rules_candidates(
@@ -131,3 +193,31 @@ def tariff_rules_candidates(
     return TariffRule.objects.filter(
         destination__in=tariff_destinations(destination_country), origin_country=origin_country
     ).order_by("destination", "hs_prefix", "kind", "valid_from", "pk")
+
+
+def tariff_rule_versions(*, rule: TariffRule) -> list[TariffRule]:
+    """Every version of a rule's chain (``previous_version``), oldest first."""
+    chain = [rule]
+    current = rule
+    while current.previous_version_id:
+        current = TariffRule.objects.select_related("verified_by").get(
+            pk=current.previous_version_id
+        )
+        chain.insert(0, current)
+    current = rule
+    while True:
+        nxt = (
+            TariffRule.objects.select_related("verified_by")
+            .filter(previous_version=current)
+            .first()
+        )
+        if nxt is None:
+            break
+        chain.append(nxt)
+        current = nxt
+    return chain
+
+
+def tariff_rule_history(*, rule: TariffRule):
+    """The row's recorded states (django-simple-history), newest first."""
+    return rule.history.select_related("history_user", "verified_by").order_by("-history_date")

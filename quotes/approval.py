@@ -110,6 +110,8 @@ REASON_CODES = {
     "stale_list_price": "A list price in force is older than MGTRADE_STALE_PRICE_DAYS",
     "stale_fx_rate": "The exchange rate is older than MGTRADE_STALE_FX_DAYS",
     "stale_freight_rate": "The freight rate is older than MGTRADE_STALE_FREIGHT_DAYS",
+    "stale_tariff_rule": "A tariff rule the duties use was not verified against the official "
+    "tariff for MGTRADE_TARIFF_VERIFY_DAYS (or never)",
 }
 
 
@@ -424,6 +426,37 @@ def stale_freight_rate(facts: ApprovalFacts, policy: ApprovalPolicy) -> list[Rea
     ]
 
 
+def stale_tariff_rule(facts: ApprovalFacts, policy: ApprovalPolicy) -> list[Reason]:
+    """A tariff rule the duties use is stale (docs/tariff-watch.md): the selector puts the
+    stale rules in ``facts.extra["stale_tariff_rules"]`` (dicts: id, destination,
+    hs_prefix, kind, rate_percent, verified_on, verify_days)."""
+    reasons = []
+    for rule in facts.extra.get("stale_tariff_rules", ()):
+        checked = (
+            f"last verified on {rule['verified_on']}, more than {rule['verify_days']} days ago"
+            if rule["verified_on"]
+            else "never verified"
+        )
+        reasons.append(
+            Reason(
+                code="stale_tariff_rule",
+                message=(
+                    f"Tariff rule {rule['destination']} {rule['hs_prefix']} {rule['kind']} "
+                    f"({rule['rate_percent']} %) is stale: {checked} against the official tariff."
+                ),
+                figures={
+                    "rule_id": str(rule["id"]),
+                    "destination": rule["destination"],
+                    "hs_prefix": rule["hs_prefix"],
+                    "kind": rule["kind"],
+                    "verified_on": rule["verified_on"] or "never",
+                },
+                warning=True,
+            )
+        )
+    return reasons
+
+
 Builder = Callable[[ApprovalFacts, ApprovalPolicy], list[Reason]]
 
 # Every reason a quote can need approval for, in the order they are shown.
@@ -435,6 +468,7 @@ REASON_BUILDERS: list[Builder] = [
     stale_list_price,
     stale_fx_rate,
     stale_freight_rate,
+    stale_tariff_rule,
 ]
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from customers.models import Contact, Customer
 from customers.regions import Region
+from mgtrade.web import IsoDateField
 from pricing.engine import INCOTERMS, check_line, check_terms
 
 from .models import QuoteStatus, RejectionReason
@@ -21,9 +22,7 @@ class PricingTermsForm(forms.Form):
     incoterm = forms.ChoiceField(choices=INCOTERM_CHOICES, initial="CIF", label="Incoterm")
     currency = forms.ChoiceField(label="Currency", initial="USD")
     origin_port = forms.ChoiceField(label="Origin port")
-    quote_date = forms.DateField(
-        label="Quote date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    quote_date = IsoDateField(label="Quote date", help_text="YYYY-MM-DD")
     insurance_rate_percent = forms.DecimalField(
         label="Insurance %", max_digits=9, decimal_places=4, widget=forms.TextInput(attrs=NUMBER)
     )
@@ -113,10 +112,8 @@ class QuoteHeaderForm(forms.Form):
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.none(), required=False, empty_label="— no contact yet —"
     )
-    valid_until = forms.DateField(
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Empty: the quote date + the validity setting.",
+    valid_until = IsoDateField(
+        required=False, help_text="YYYY-MM-DD; empty: the quote date + the validity setting."
     )
     payment_terms = forms.CharField(max_length=200, required=False)
     lead_time = forms.CharField(
@@ -177,8 +174,23 @@ class QuoteCommentForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class QuoteSubmitForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the manager (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class QuoteAcceptForm(forms.Form):
     buyer_name = forms.CharField(label="Accepted by (at the buyer)", max_length=200, required=False)
+    po_number = forms.CharField(
+        label="Buyer's PO number",
+        max_length=60,
+        required=False,
+        help_text="Printed on the sales contract made from this quote.",
+    )
 
 
 class QuoteRejectForm(forms.Form):

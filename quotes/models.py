@@ -124,6 +124,12 @@ class Quote(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     approval_comment = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When it was last submitted for approval."
+    )
+    submission_note = models.TextField(
+        blank=True, editable=False, help_text="The rep's note to the approver."
+    )
 
     # Outcome.
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -167,7 +173,7 @@ class Quote(models.Model):
             models.Index(fields=["customer", "-created_at"], name="quote_customer"),
             models.Index(fields=["-created_at", "-id"], name="quote_created"),
             models.Index(fields=["number"], name="quote_number"),
-            # The list pages (docs/quotes.md, bench/lists.py): counting the live quotes a
+            # The list pages (docs/performance.md, bench/lists.py): counting the live quotes a
             # rep sees, and the open value / expiring stats, from the index alone;
             # quote_status_cover also serves the expiry task (status, valid_until).
             models.Index(
@@ -406,6 +412,10 @@ class QuoteEmail(models.Model):
         QUOTE = "quote", "Quote to buyer"
         ACCEPTED = "accepted", "Acceptance notice to rep"
         DECLINED = "declined", "Decline notice to rep"
+        APPROVAL_REQUEST = "approval_request", "Approval request to managers"
+        APPROVED = "approved", "Approval notice to rep"
+        RETURNED = "returned", "Return notice to rep"
+        TARIFF_CHANGE = "tariff_change", "Tariff change notice to rep"
 
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="emails")
     delivery = models.ForeignKey(
@@ -470,3 +480,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# ------------------------------------------------------------------ tariff watch (issue 13)
+from .tariff_watch.models import (  # noqa: E402, F401
+    RunStatus,
+    TariffChangeEvent,
+    TariffChangeImpact,
+    TariffScenario,
+)

@@ -9,6 +9,7 @@ rate, exchange rate, tariff rules: at most 5); ``pricing_preview`` and
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -19,12 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from customers.models import Customer
 from customers.normalize import normalize_query
-from mgtrade.accounts.models import User
+from mgtrade.accounts.models import Role, User
 from pricing.engine import (
     FreightData,
     LineInput,
@@ -93,7 +94,7 @@ def _rule_data(rule: TariffRule) -> TariffRuleData:
         specific_usd_per_mt=rule.specific_usd_per_mt,
         valid_from=rule.valid_from,
         valid_to=rule.valid_to,
-        reference=rule.reference,
+        reference=rule.legal_citation,
         id=rule.pk,
     )
 
@@ -108,8 +109,13 @@ def pricing_inputs_gather(
     currency: str | None = None,
     insurance_rate_percent: Decimal | str | None = None,
     tariff_absorption_percent: Decimal | str | None = None,
+    duties_on: date | None = None,
 ) -> tuple[PricingInput, dict[str, Product]]:
     """The engine's input for a request, and the products by code.
+
+    ``duties_on`` (default: the quote date) is the day whose tariff rules apply: a quote
+    revised because of a tariff change that takes effect later is priced under the rules
+    in force from that day (the rules are chosen here and passed to the engine undated).
 
     ``lines`` are mappings with ``product`` (grade code), ``quantity_mt``, and optionally
     ``unit_price_usd_per_mt`` (default: the list price in force on the quote date) and
@@ -249,11 +255,21 @@ def pricing_inputs_gather(
         currency=currency,
         fx_rate=fx_rate,
         lines=tuple(line_inputs),
-        tariff_rules=tuple(_rule_data(r) for r in rules),
+        tariff_rules=_rules_on(rules, duties_on) if duties_on else tuple(map(_rule_data, rules)),
         insurance_rate_percent=insurance,
         tariff_absorption_percent=absorption,
     )
     return inp, products
+
+
+def _rules_on(rules, on: date) -> tuple[TariffRuleData, ...]:
+    """The rules in force on ``on``, undated (the engine then applies them whatever the
+    quote date)."""
+    return tuple(
+        dataclasses.replace(_rule_data(r), valid_from=None, valid_to=None)
+        for r in rules
+        if r.valid_from <= on and (r.valid_to is None or on <= r.valid_to)
+    )
 
 
 def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]]:
@@ -263,9 +279,20 @@ def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]
     """
     inp, products = pricing_inputs_gather(**request)
     try:
-        return price(inp), products
+        result = price(inp)
     except PricingError as exc:
         raise PricingValidationError(exc.errors) from exc
+    duties_on = request.get("duties_on")
+    if duties_on and duties_on != inp.quote_date:
+        result = dataclasses.replace(
+            result,
+            warnings=(
+                *result.warnings,
+                f"Duties as in force on {duties_on.isoformat()} (a tariff change), not on "
+                "the quote date.",
+            ),
+        )
+    return result, products
 
 
 def pricing_preview(**request: Any) -> PricingResult:
@@ -314,8 +341,35 @@ def approval_facts_gather(
         .first()
     )
     return ApprovalFacts(
-        result=result, grades=grades, fx_rate_date=fx_date, freight_rate_from=freight_from
+        result=result,
+        grades=grades,
+        fx_rate_date=fx_date,
+        freight_rate_from=freight_from,
+        extra={"stale_tariff_rules": _stale_tariff_rules(result)},
     )
+
+
+def _stale_tariff_rules(result: PricingResult) -> list[dict[str, Any]]:
+    """The stale tariff rules the result's duties use (1 query; none without duties)."""
+    ids = {d.rule_id for d in result.duty_lines if d.rule_id is not None}
+    if not ids:
+        return []
+    days = products_selectors.tariff_verify_days()
+    rules = TariffRule.objects.filter(products_selectors.tariff_stale_q(), pk__in=ids).order_by(
+        "destination", "hs_prefix", "kind", "pk"
+    )
+    return [
+        {
+            "id": r.pk,
+            "destination": r.destination,
+            "hs_prefix": r.hs_prefix,
+            "kind": r.kind,
+            "rate_percent": str(r.rate_percent),
+            "verified_on": r.verified_on.isoformat() if r.verified_on else "",
+            "verify_days": days,
+        }
+        for r in rules
+    ]
 
 
 def approval_reasons_check(
@@ -499,7 +553,7 @@ def quote_line_rows_attach(*, quotes: Sequence[Quote]) -> None:
     reads ``line_rows`` when present. Not a prefetch, which builds model instances, a
     queryset per quote and a quote <-> line reference cycle per quote: on a 200-quote API
     page this cut the objects left to the garbage collector from ~6,400 to ~2,700 and the
-    median time by ~10% (bench/lists.py, docs/quotes.md)."""
+    median time by ~10% (bench/lists.py, docs/performance.md)."""
     rows: dict[int, list[Any]] = defaultdict(list)
     ids = [quote.pk for quote in quotes]
     lines = QuoteLine.objects.filter(quote_id__in=ids).order_by("quote_id", "position")
@@ -539,14 +593,38 @@ def quotes_for_customer(*, user: User, customer: Customer, limit: int = 20) -> l
 
 
 def quotes_awaiting_approval(*, user: User) -> QuerySet[Quote]:
-    """The approval queue: quotes pending approval, oldest request first (managers only)."""
+    """The approval queue: quotes pending approval, waiting longest first (managers only)."""
     if not user.has_perm("quotes.approve_quote"):
         return Quote.objects.none()
     return (
         quote_list_visible(user=user)
         .filter(status=QuoteStatus.PENDING_APPROVAL)
         .select_related("customer", "owner", "created_by")
-        .order_by("updated_at", "id")
+        .order_by(F("submitted_at").asc(nulls_first=True), "updated_at", "id")
+    )
+
+
+def quote_approvers(*, quote: Quote) -> list[User]:
+    """The active managers and admins who may approve this quote (not its own rep)."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=[Role.SALES_MANAGER, Role.ADMIN]))
+        .exclude(pk__in=[quote.owner_id, quote.created_by_id])
+        .distinct()
+        .order_by("username")
+    )
+
+
+def quotes_waiting_count(*, user: User) -> int:
+    """How many quotes wait for this manager's approval (the navigation badge): 1 query."""
+    if not user.has_perm("quotes.approve_quote"):
+        return 0
+    return (
+        quote_list_visible(user=user)
+        .filter(status=QuoteStatus.PENDING_APPROVAL)
+        .exclude(owner=user)
+        .exclude(created_by=user)
+        .count()
     )
 
 

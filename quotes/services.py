@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
@@ -25,7 +26,7 @@ from pricing.engine import PricingResult
 from products.models import Product
 
 from . import selectors
-from .approval import reasons_as_dicts
+from .approval import reason_dicts, reasons_as_dicts
 from .models import (
     EDITABLE_STATUSES,
     Quote,
@@ -35,6 +36,8 @@ from .models import (
     QuoteStatus,
     RejectionReason,
 )
+from .public.links import site_url
+from .sending.emails import notify_user
 
 S = QuoteStatus
 Action = QuoteEvent.Action
@@ -71,6 +74,7 @@ class QuoteTerms:
     packaging_notes: str = ""
     terms: str = ""
     contact: Contact | None = None
+    duties_on: date | None = None  # the tariff rules of this day (default: the quote date)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -199,6 +203,7 @@ def _priced(
         insurance_rate_percent=terms.insurance_rate_percent,
         tariff_absorption_percent=terms.tariff_absorption_percent,
         lines=terms.lines,
+        duties_on=terms.duties_on if terms.duties_on and terms.duties_on > quote_date else None,
     )
     validity_days = settings.MGTRADE["QUOTE_VALIDITY_DAYS"]
     valid_until = terms.valid_until or quote_date + timedelta(days=validity_days)
@@ -300,31 +305,65 @@ def quote_update(*, quote: Quote, by: User, terms: QuoteTerms) -> Quote:
     return quote
 
 
-def quote_reprice(*, quote: Quote, by: User) -> Quote:
-    """Re-run an editable quote on today's prices, rates and rules (dates move to today)."""
+def quote_reprice(*, quote: Quote, by: User, duties_on: date | None = None) -> Quote:
+    """Re-run an editable quote on today's prices, rates and rules (dates move to today).
+    ``duties_on``: price the duties under the rules of that later day (a tariff change)."""
     terms = QuoteTerms.from_quote(quote)
     terms.lines = [
         {k: v for k, v in line.items() if k != "unit_price_usd_per_mt"} for line in terms.lines
     ]
     terms.quote_date = timezone.localdate()
+    terms.duties_on = duties_on
     return quote_update(quote=quote, by=by, terms=terms)
 
 
 # ------------------------------------------------------------------ approval
 
 
+def _approval_email_kind(kind: str) -> str | None:
+    """The notice's email kind when approval notices go by email too, else None."""
+    return kind if settings.MGTRADE["NOTIFY_BY_EMAIL"] else None
+
+
+def _notify(*, user: User, quote: Quote, text: str, kind: str, context: dict) -> None:
+    notify_user(
+        user=user, quote=quote, text=text, email_kind=_approval_email_kind(kind), context=context
+    )
+
+
 @transaction.atomic
-def quote_submit_for_approval(*, quote: Quote, by: User) -> Quote:
+def quote_submit_for_approval(*, quote: Quote, by: User, note: str = "") -> Quote:
+    """Ask for a manager's approval, with an optional note; every manager who may approve
+    it is notified (in the app, and by email with ``MGTRADE_NOTIFY_BY_EMAIL``)."""
     quote = _locked(quote)
     if not quote.needs_approval:
         raise StateConflict("This quote needs no approval; send it directly.")
-    return _transition(
+    note = note.strip()
+    quote = _transition(
         quote,
         S.PENDING_APPROVAL,
         by=by,
         action=Action.SUBMITTED,
+        comment=note,
         data={"reasons": quote.approval_reasons},
+        submitted_at=timezone.now(),
+        submission_note=note,
     )
+    messages = [r.get("message", "") for r in reason_dicts(quote.approval_reasons)]
+    who = by.get_full_name() or by.username
+    text = f"{who} asks you to approve {quote.reference} for {quote.customer.name}"
+    if note:
+        text += f": “{note}”"
+    queue_url = site_url() + reverse("quotes:approvals")
+    for manager in selectors.quote_approvers(quote=quote):
+        _notify(
+            user=manager,
+            quote=quote,
+            text=text,
+            kind="approval_request",
+            context={"note": note, "reasons": messages, "queue_url": queue_url},
+        )
+    return quote
 
 
 def _check_approver(quote: Quote, by: User) -> None:
@@ -336,9 +375,10 @@ def _check_approver(quote: Quote, by: User) -> None:
 
 @transaction.atomic
 def quote_approve(*, quote: Quote, by: User, comment: str = "") -> Quote:
+    """Approve a quote awaiting approval; its rep is notified."""
     quote = _locked(quote)
     _check_approver(quote, by)
-    return _transition(
+    quote = _transition(
         quote,
         S.APPROVED,
         by=by,
@@ -348,20 +388,42 @@ def quote_approve(*, quote: Quote, by: User, comment: str = "") -> Quote:
         approved_at=timezone.now(),
         approval_comment=comment,
     )
+    manager = by.get_full_name() or by.username
+    text = f"{manager} approved {quote.reference} for {quote.customer.name}: you can send it"
+    if comment:
+        text += f" (“{comment}”)"
+    _notify(
+        user=quote.owner,
+        quote=quote,
+        text=text,
+        kind="approved",
+        context={"manager": manager, "comment": comment},
+    )
+    return quote
 
 
 @transaction.atomic
 def quote_return(*, quote: Quote, by: User, comment: str) -> Quote:
-    """A manager sends a quote awaiting approval back to the rep, saying why."""
+    """A manager sends a quote awaiting approval back to the rep, saying why; the rep is
+    notified."""
     if not comment.strip():
         raise ValidationError({"comment": "Say what needs to change."})
     quote = _locked(quote)
     _check_approver(quote, by)
     if quote.status != S.PENDING_APPROVAL:
         raise StateConflict("Only a quote awaiting approval can be returned.")
-    return _transition(
+    quote = _transition(
         quote, S.DRAFT, by=by, action=Action.RETURNED, comment=comment, approval_comment=comment
     )
+    manager = by.get_full_name() or by.username
+    _notify(
+        user=quote.owner,
+        quote=quote,
+        text=f"{manager} returned {quote.reference} for changes: “{comment}”",
+        kind="returned",
+        context={"manager": manager, "comment": comment},
+    )
+    return quote
 
 
 # ------------------------------------------------------------------ sending and outcome
@@ -408,14 +470,23 @@ def quote_accept(
     buyer_name: str = "",
     ip: str | None = None,
     user_agent: str = "",
+    po_number: str = "",
 ) -> Quote:
-    """The buyer (online, by name) or the rep (on the buyer's behalf) accepts a sent quote."""
+    """The buyer (online, by name) or the rep (on the buyer's behalf) accepts a sent quote.
+
+    In the same transaction the accepted version becomes a draft sales contract with the
+    buyer's PO number (``orders.services.contract_create_from_quote``, docs/orders.md).
+    """
+    from orders.services import contract_create_from_quote
+
     quote = _locked(quote)
     if by is None and not buyer_name.strip():
         raise ValidationError({"name": "Please type your name to accept."})
     if quote.status == S.SENT and quote.valid_until < timezone.localdate():
         raise StateConflict("This quote has expired.")
-    return _transition(
+    if len(po_number.strip()) > 60:
+        raise ValidationError({"po_number": "Ensure the PO number has at most 60 characters."})
+    quote = _transition(
         quote,
         S.ACCEPTED,
         by=by,
@@ -426,6 +497,8 @@ def quote_accept(
         accepted_ip=ip,
         accepted_user_agent=user_agent[:300],
     )
+    contract_create_from_quote(quote=quote, by=by, po_number=po_number)
+    return quote
 
 
 @transaction.atomic
@@ -484,9 +557,10 @@ def quotes_expire_due(*, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def quote_revise(*, quote: Quote, by: User) -> Quote:
+def quote_revise(*, quote: Quote, by: User, duties_on: date | None = None) -> Quote:
     """A new draft version with the same number, repriced on today's data; the old one is
-    superseded. Approval is never inherited."""
+    superseded. Approval is never inherited. ``duties_on``: the duties under the rules of
+    that later day (a revision because of a tariff change)."""
     quote = _locked(quote)
     if quote.status not in REVISABLE_STATUSES:
         raise StateConflict(
@@ -495,6 +569,7 @@ def quote_revise(*, quote: Quote, by: User) -> Quote:
         )
     terms = QuoteTerms.from_quote(quote)
     terms.quote_date = timezone.localdate()
+    terms.duties_on = duties_on
     _transition(quote, S.SUPERSEDED, by=by, action=Action.SUPERSEDED)
     result, products, header = _priced(customer=quote.customer, terms=terms)
     new = Quote(

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .tariff_watch import views as tariff_watch_views
 
 app_name = "quotes"
 urlpatterns = [
@@ -8,6 +9,7 @@ urlpatterns = [
     path("calculator/preview/", views.calculator_preview, name="calculator_preview"),
     path("", views.quote_list, name="list"),
     path("approvals/", views.approval_queue, name="approvals"),
+    path("approvals/badge/", views.approvals_badge, name="approvals_badge"),
     path("new/", views.quote_create, name="create"),
     path("<int:pk>/", views.quote_detail, name="detail"),
     path("<int:pk>/edit/", views.quote_edit, name="edit"),
@@ -19,5 +21,10 @@ urlpatterns = [
     path("<int:pk>/accept/", views.quote_accept, name="accept"),
     path("<int:pk>/reject/", views.quote_reject, name="reject"),
     path("<int:pk>/clone/", views.quote_clone, name="clone"),
+    path(
+        "<int:pk>/tariff-change/<int:impact_pk>/apply/",
+        tariff_watch_views.impact_apply,
+        name="tariff_impact_apply",
+    ),
     # Issue 6 (sending): <int:pk>/send/, <int:pk>/pdf/ and the delivery state go here.
 ]

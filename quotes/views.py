@@ -25,8 +25,10 @@ from .forms import (
     QuoteFilterForm,
     QuoteHeaderForm,
     QuoteRejectForm,
+    QuoteSubmitForm,
 )
 from .models import Quote, QuoteStatus
+from .tariff_watch import selectors as tariff_watch_selectors
 
 LINES_PREFIX = "lines"
 TERMS = (
@@ -290,6 +292,16 @@ def approval_queue(request):
     )
 
 
+@login_required
+def approvals_badge(request):
+    """htmx partial: the navigation's count of quotes waiting for this manager."""
+    return render(
+        request,
+        "quotes/_approvals_badge.html",
+        {"waiting": selectors.quotes_waiting_count(user=request.user)},
+    )
+
+
 def _customer_picker(request, *, title: str, action_url: str, method: str = "get", quote=None):
     query = request.GET.get("q", "").strip()
     customers = []
@@ -460,9 +472,11 @@ def quote_detail(request, pk: int):
             "result": result,
             "components": _components(result),
             "versions": versions.quote_version_history(quote=quote),
+            "tariff_banners": tariff_watch_selectors.quote_tariff_banners(quote=quote),
             "events": selectors.quote_events(quote=quote),
             "allowed": _allowed(quote, request.user),
             "comment_form": QuoteCommentForm(),
+            "submit_form": QuoteSubmitForm(),
             "accept_form": QuoteAcceptForm(),
             "reject_form": QuoteRejectForm(),
         },
@@ -523,8 +537,10 @@ def _return(request, quote):
 
 
 quote_submit = _quote_action(
-    lambda request, quote: services.quote_submit_for_approval(quote=quote, by=request.user),
-    "{quote.reference} is waiting for a manager's approval.",
+    lambda request, quote: services.quote_submit_for_approval(
+        quote=quote, by=request.user, **_form_or_error(QuoteSubmitForm(request.POST))
+    ),
+    "{quote.reference} is waiting for a manager's approval; the managers are notified.",
 )
 quote_approve = _quote_action(_approve, "Approved {quote.reference}.")
 quote_return = _quote_action(_return, "Returned {quote.reference} to the rep.")

@@ -61,7 +61,10 @@ def test_json_key_or_nested_value_with_nul_is_400(rep_api):
 
 
 def test_reject_reason_with_nul_is_400_in_api_and_page(
-    rep, rep_api, rep_client, worked_example_data  # noqa: F811
+    rep,
+    rep_api,
+    rep_client,
+    worked_example_data,  # noqa: F811
 ):
     quote = quote_for(customer=german_buyer(owner=rep))
     response = rep_api.post(

@@ -19,7 +19,7 @@ class AccountsConfig(AppConfig):
         )
 
 
-OWN_APPS = {"accounts", "products", "customers", "quotes"}
+OWN_APPS = {"accounts", "products", "customers", "quotes", "orders"}
 
 
 def _sync_roles_after_migrate(sender, using="default", **kwargs) -> None:

@@ -6,8 +6,10 @@ MAIN_NAV = [
     ("My day", "customers:my_day"),
     ("Customers", "customers:list"),
     ("Quotes", "quotes:list"),
+    ("Contracts", "orders:list"),
     ("Price calculator", "quotes:calculator"),
     ("Catalogue", "products:catalogue"),
+    ("Tariffs", "tariffs:rules"),
 ]
 
 

@@ -6,6 +6,20 @@ gains a model or a custom permission; ``roles_sync`` applies it after every migr
 
 from .models import Role
 
+# Contracts, proformas, payments and L/Cs: sales roles work them (visibility and who may
+# write off are the services' rules); bank accounts are the admins'.
+ORDERS_SALES = [
+    "orders.view_*",
+    "orders.add_salescontract",
+    "orders.change_salescontract",
+    "orders.add_proforma",
+    "orders.change_proforma",
+    "orders.add_payment",
+    "orders.change_payment",
+    "orders.add_letterofcredit",
+    "orders.change_letterofcredit",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: [
         "products.view_*",
@@ -15,6 +29,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quotes.view_quote*",
         "quotes.add_quote*",
         "quotes.change_quote*",
+        *ORDERS_SALES,
     ],
     Role.SALES_MANAGER: [
         "products.view_*",
@@ -23,6 +38,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quotes.add_quote*",
         "quotes.change_quote*",
         "quotes.approve_quote",
+        *ORDERS_SALES,
         "accounts.view_user",
     ],
     Role.ADMIN: [
@@ -33,5 +49,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "products.*",
         "customers.*",
         "quotes.*",
+        "orders.*",
     ],
 }

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "customers",
     "pricing",
     "quotes",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,9 @@ FORMAT_MODULE_PATH = ["mgtrade.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root by WhiteNoise: /favicon.ico, which browsers ask for
+# whatever the page's <link rel="icon"> says.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
@@ -251,6 +255,13 @@ SPECTACULAR_SETTINGS = {
         "CustomerStatusEnum": "customers.models.Status",
         "QuoteStatusEnum": "quotes.models.QuoteStatus",
         "DeliveryStatusEnum": "quotes.models.DeliveryStatus",
+        "ContractStatusEnum": "orders.models.ContractStatus",
+        "ProformaStatusEnum": "orders.models.ProformaStatus",
+        "LCStatusEnum": "orders.models.LCStatus",
+        "TariffKindEnum": "products.models.TariffKind",
+        "DutyBasisEnum": "products.models.DutyBasis",
+        "TariffChangeKindEnum": "quotes.tariff_watch.models.TariffChangeEvent.Kind",
+        "RunStatusEnum": "quotes.tariff_watch.models.RunStatus",
     },
 }
 
@@ -267,9 +278,9 @@ if not REDIS_URL:
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
-        # Seconds between looks at the queue folder. At 1 s (kombu's default) a send, which
-        # crosses the queue twice (render, then email), took 1.56 s p50 to reach the mail
-        # server; at 0.1 s, 0.41 s, for 0.4 % of one core while idle.
+        # Seconds between looks at the queue folder (kombu's default: 1). A send crosses the
+        # queue twice (render, then email): 0.1 s took ~1.2 s off Send → email written, for
+        # a fraction of a percent of one core while idle (docs/performance.md).
         "polling_interval": 0.1,
     }
 else:
@@ -290,6 +301,10 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_KB", defa
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "tariff-changes-look-ahead": {
+        "task": "quotes.tariff_watch.tasks.tariff_changes_look_ahead_task",
+        "schedule": crontab(hour=0, minute=30),  # daily, after the expiry task
+    },
     "expire-quotes-daily": {
         "task": "quotes.tasks.quotes_expire_due_task",
         "schedule": crontab(hour=0, minute=15),  # just after midnight, TIME_ZONE
@@ -301,6 +316,10 @@ CELERY_BEAT_SCHEDULE = {
     "recover-stale-deliveries": {
         "task": "quotes.tasks.deliveries_recover_stale_task",
         "schedule": 60.0,  # seconds; claims older than MGTRADE["DELIVERY_STALE_SECONDS"]
+    },
+    "flag-overdue-proformas-daily": {
+        "task": "orders.tasks.proformas_flag_overdue_task",
+        "schedule": crontab(hour=0, minute=30),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -362,4 +381,15 @@ MGTRADE = {
     # A claim older than this is stale (its worker died); well above the tasks' hard limits.
     "DELIVERY_STALE_SECONDS": env.int("MGTRADE_DELIVERY_STALE_SECONDS", default=600),
     "API_TOKEN_TTL_DAYS": API_TOKEN_TTL_DAYS,
+    # Tariff watch (docs/tariff-watch.md): a rule not checked against the official tariff
+    # for this many days is stale; the daily task raises a change event this many days
+    # before a rule starts or ends.
+    "TARIFF_VERIFY_DAYS": env.int("MGTRADE_TARIFF_VERIFY_DAYS", default=90),
+    "TARIFF_LOOKAHEAD_DAYS": env.int("MGTRADE_TARIFF_LOOKAHEAD_DAYS", default=30),
+    # Orders (docs/orders.md): days a proforma gives the buyer to pay, and the largest
+    # difference (bank charges) a manager may write off, in USD.
+    "PROFORMA_DUE_DAYS": env.int("MGTRADE_PROFORMA_DUE_DAYS", default=7),
+    "PAYMENT_WRITE_OFF_TOLERANCE_USD": Decimal(
+        env.str("MGTRADE_PAYMENT_WRITE_OFF_TOLERANCE_USD", default="50")
+    ),
 }

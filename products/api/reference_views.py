@@ -4,7 +4,12 @@ Read: any signed-in user. Write: admins (model permissions). Writes go through s
 """
 
 import django_filters
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
 from mgtrade.permissions import ReadAnyWriteModelPerms
 from products import selectors, services
@@ -86,14 +91,42 @@ class ExchangeRateViewSet(_ServiceViewSet):
 
 
 class TariffRuleViewSet(_ServiceViewSet):
-    """Import duties by destination (country or EU), origin, HS prefix and kind.
-    Rates must be checked against the official tariff before use."""
+    """Import duties by destination (country or EU), origin, HS prefix and kind, with their
+    public legal citation, internal source note and last verification. Rates must be checked
+    against the official tariff before use.
+
+    PATCH/PUT change a rule the way history allows: text in place; an earlier end date
+    closes the rule; a new rate, specific duty, basis or later end date needs
+    ``effective_from`` and answers with the new version (the old row ends the day before)."""
 
     serializer_class = TariffRuleSerializer
     filterset_fields = ["destination", "origin_country", "hs_prefix", "kind", "basis"]
-    create_service = staticmethod(services.tariff_rule_create)
-    update_service = staticmethod(services.tariff_rule_update)
-    instance_kwarg = "rule"
 
     def get_queryset(self):
         return selectors.tariff_rule_list()
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("effective_from", None)
+        verified = data.pop("verified", False)
+        serializer.instance = services.tariff_rule_create(
+            by=self.request.user,
+            verified_on=timezone.localdate() if verified else None,
+            **data,
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("verified", None)
+        serializer.instance = services.tariff_rule_change(
+            rule=serializer.instance, by=self.request.user, **data
+        )
+
+    @extend_schema(request=None, responses=TariffRuleSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """Record that the caller checked the rule against the official tariff today (admins)."""
+        if not request.user.has_perm("products.change_tariffrule"):
+            raise PermissionDenied()
+        rule = services.tariff_rule_verify(rule=self.get_object(), by=request.user)
+        return Response(TariffRuleSerializer(rule).data)

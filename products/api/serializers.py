@@ -133,6 +133,22 @@ class OriginCountryField(CountrySerializerField):
 
 class TariffRuleSerializer(CountryFieldMixin, serializers.ModelSerializer):
     origin_country = OriginCountryField(default="CN")
+    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    is_stale = serializers.SerializerMethodField(
+        help_text="Never verified, or not verified for MGTRADE_TARIFF_VERIFY_DAYS days."
+    )
+    effective_from = serializers.DateField(
+        write_only=True,
+        required=False,
+        help_text="On a change of rate, specific duty, basis or a later end date: the first "
+        "day of the new version (the response is that new row).",
+    )
+    verified = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="On create: the caller checked the rule against the official tariff today.",
+    )
 
     class Meta:
         model = TariffRule
@@ -147,6 +163,21 @@ class TariffRuleSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "basis",
             "valid_from",
             "valid_to",
-            "reference",
-            "note",
+            "legal_citation",
+            "source_note",
+            "verified_on",
+            "verified_by",
+            "is_stale",
+            "previous_version",
+            "effective_from",
+            "verified",
         ]
+        read_only_fields = ["verified_on", "previous_version"]
+
+    def get_is_stale(self, obj) -> bool:
+        stale = getattr(obj, "is_stale", None)
+        if stale is None:
+            from products import selectors
+
+            stale = bool(selectors.tariff_rule_ids_stale(ids=[obj.pk]))
+        return stale

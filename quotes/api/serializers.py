@@ -294,6 +294,8 @@ class QuoteSerializer(serializers.ModelSerializer):
             "approved_by",
             "approved_at",
             "approval_comment",
+            "submitted_at",
+            "submission_note",
             "sent_at",
             "viewed_at",
             "decided_at",
@@ -367,6 +369,12 @@ class QuoteCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class QuoteSubmitSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="A note to the approver."
+    )
+
+
 class QuoteReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(help_text="What needs to change.")
 
@@ -378,6 +386,13 @@ class QuoteAcceptSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="Who accepted at the buyer (optional when a rep records it).",
+    )
+    po_number = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The buyer's purchase order number, copied onto the sales contract.",
     )
 
 

@@ -33,6 +33,7 @@ from .serializers import (
     QuoteRejectSerializer,
     QuoteReturnSerializer,
     QuoteSerializer,
+    QuoteSubmitSerializer,
     QuoteUpdateSerializer,
 )
 
@@ -197,7 +198,7 @@ class QuoteViewSet(
 
     serializer_class = QuoteSerializer
     permission_classes = [QuotePermissions]
-    pagination_class = IdsFirstPagination  # deep pages of a rep's list (docs/quotes.md)
+    pagination_class = IdsFirstPagination  # deep pages of a rep's list (docs/performance.md)
     filterset_class = QuoteFilter
     queryset = Quote.objects.none()  # for the permission class and the schema
 
@@ -316,12 +317,14 @@ class QuoteViewSet(
         new = services.quote_revise(quote=self.get_object(), by=request.user)
         return self._out(new, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: _QUOTE, 409: _CONFLICT})
+    @extend_schema(request=QuoteSubmitSerializer, responses={200: _QUOTE, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        """Ask a manager to approve a quote whose discount or price needs it."""
+        """Ask the managers to approve a quote with approval reasons, with an optional note."""
+        quote = self.get_object()
+        data = self._valid(QuoteSubmitSerializer)
         return self._out(
-            services.quote_submit_for_approval(quote=self.get_object(), by=request.user)
+            services.quote_submit_for_approval(quote=quote, by=request.user, note=data["note"])
         )
 
     @extend_schema(
@@ -353,11 +356,17 @@ class QuoteViewSet(
     @extend_schema(request=QuoteAcceptSerializer, responses={200: _QUOTE, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        """Record the buyer's acceptance of a sent quote (the rep on the buyer's behalf)."""
+        """Record the buyer's acceptance of a sent quote (the rep on the buyer's behalf);
+        the accepted version becomes a draft sales contract (``contract`` in the answer)."""
         quote = self.get_object()
         data = self._valid(QuoteAcceptSerializer)
         return self._out(
-            services.quote_accept(quote=quote, by=request.user, buyer_name=data["buyer_name"])
+            services.quote_accept(
+                quote=quote,
+                by=request.user,
+                buyer_name=data["buyer_name"],
+                po_number=data["po_number"],
+            )
         )
 
     @extend_schema(request=QuoteRejectSerializer, responses={200: _QUOTE, 409: _CONFLICT})

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from mgtrade.accounts.clock import when
 from quotes.models import Quote, QuoteStatus, RejectionReason
-from quotes.sending.services import notify_rep
+from quotes.sending.emails import notify_rep
 from quotes.services import quote_accept, quote_mark_viewed, quote_reject
 
 from .links import acceptance_token_read
@@ -93,9 +94,14 @@ def public_pdf_path(quote: Quote):
 
 
 @transaction.atomic
-def public_quote_accept(*, quote: Quote, buyer_name: str, ip: str | None, user_agent: str) -> Quote:
-    """The buyer accepts online: quote accepted (name, time, IP, user agent), rep told."""
-    quote = quote_accept(quote=quote, buyer_name=buyer_name, ip=ip, user_agent=user_agent)
+def public_quote_accept(
+    *, quote: Quote, buyer_name: str, ip: str | None, user_agent: str, po_number: str = ""
+) -> Quote:
+    """The buyer accepts online: quote accepted (name, time, IP, user agent), a draft
+    contract made with the buyer's PO number, the rep told."""
+    quote = quote_accept(
+        quote=quote, buyer_name=buyer_name, ip=ip, user_agent=user_agent, po_number=po_number
+    )
     at = timezone.localtime(quote.decided_at)
     notify_rep(
         quote=quote,
@@ -105,7 +111,7 @@ def public_quote_accept(*, quote: Quote, buyer_name: str, ip: str | None, user_a
         context={
             "buyer_name": quote.accepted_by_name,
             "ip": ip or "",
-            "at": f"{at:%Y-%m-%d %H:%M %Z}",
+            "at": when(at),
         },
     )
     return quote
@@ -123,7 +129,7 @@ def public_quote_decline(*, quote: Quote, reason: RejectionReason, note: str = "
         context={
             "reason": reason.label,
             "note": quote.rejection_note,
-            "at": f"{at:%Y-%m-%d %H:%M %Z}",
+            "at": when(at),
         },
     )
     return quote

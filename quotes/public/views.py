@@ -34,6 +34,12 @@ class AcceptForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    po_number = forms.CharField(
+        label="Your purchase order number (optional)",
+        max_length=60,
+        required=False,
+        help_text="We print it on the sales contract.",
+    )
     confirm = forms.BooleanField(
         label="I accept this quotation on behalf of the buyer named on it.", required=True
     )
@@ -108,6 +114,7 @@ def public_accept(request, token: str):
             services.public_quote_accept(
                 quote=result.quote,
                 buyer_name=form.cleaned_data["name"],
+                po_number=form.cleaned_data["po_number"],
                 ip=_client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )

@@ -41,7 +41,6 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mgtrade.accounts.models import User
@@ -62,10 +61,11 @@ from quotes.models import (
     QuoteEmail,
     RenderStatus,
 )
-from quotes.public.links import acceptance_url, site_url
+from quotes.public.links import acceptance_url
 from quotes.services import quote_mark_sent
 
 from . import enqueue
+from .emails import email_bodies, email_subject
 
 logger = logging.getLogger(__name__)
 
@@ -136,19 +136,6 @@ def smtp_error_is_transient(exc: BaseException) -> bool:
 # ------------------------------------------------------------------ sending a quote
 
 
-def _email_subject(name: str, context: dict) -> str:
-    """``templates/emails/<name>-subject.txt`` on one line."""
-    return " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())[:250]
-
-
-def _email_bodies(name: str, context: dict) -> tuple[str, str]:
-    """Text and HTML of ``templates/emails/<name>-body.txt|html``."""
-    return (
-        render_to_string(f"emails/{name}-body.txt", context),
-        render_to_string(f"emails/{name}-body.html", context),
-    )
-
-
 def _quote_email_context(quote: Quote, document: dict) -> dict:
     """The quote e-mail's context from the PDF's context (live, or thawed from the frozen
     document: the same values either way)."""
@@ -172,7 +159,7 @@ def quote_send(*, quote: Quote, by: User | None) -> QuoteDelivery:
     quote = quote_mark_sent(quote=quote, by=by)  # locks, checks sendable, freezes
     quote = Quote.objects.select_related("customer", "contact", "owner").get(pk=quote.pk)
     context = quote_pdf_context(quote, draft=False)
-    subject = _email_subject("quote", _quote_email_context(quote, context))
+    subject = email_subject("quote", _quote_email_context(quote, context))
     delivery = QuoteDelivery.objects.create(
         quote=quote, document=document_freeze(context), created_by=by
     )
@@ -186,21 +173,8 @@ def quote_send(*, quote: Quote, by: User | None) -> QuoteDelivery:
         cc=[owner.email] if owner.email and owner.email != buyer else [],
         reply_to=[owner.email] if owner.email else [],
     )
-    transaction.on_commit(lambda: _enqueue_render(delivery.pk))
+    transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk))
     return delivery
-
-
-def _enqueue_render(delivery_id: int) -> None:
-    enqueue.queue_task(enqueue.RENDER_PDF, delivery_id)
-
-
-def _enqueue_email(email: QuoteEmail) -> None:
-    """A quote e-mail goes by its delivery (the task sends the delivery's current e-mail),
-    a notice by its own id; both end in ``email_send``."""
-    if email.delivery_id is not None:
-        enqueue.queue_task(enqueue.EMAIL_QUOTE, email.delivery_id)
-    else:
-        enqueue.queue_task(enqueue.EMAIL_NOTICE, email.pk)
 
 
 def _claim(model, pk: int, *, statuses, to: str, field: str = "status") -> str | None:
@@ -361,9 +335,9 @@ def _build_message(email: QuoteEmail, message_id: str) -> EmailMultiAlternatives
     delivery = email.delivery if email.kind == QuoteEmail.Kind.QUOTE else None
     if delivery is not None:
         context = _quote_email_context(email.quote, document_thaw(delivery.document))
-        text, html = _email_bodies("quote", context)
+        text, html = email_bodies("quote", context)
     else:
-        text, html = _email_bodies(f"quote-{email.kind}", email.context)
+        text, html = email_bodies(f"quote-{email.kind}", email.context)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=text,
@@ -503,7 +477,7 @@ def delivery_retry(*, delivery: QuoteDelivery, by: User | None) -> QuoteDelivery
         delivery.attempts = 0
         delivery.next_attempt_at = None
         delivery.save(update_fields=["render_status", "attempts", "next_attempt_at", "updated_at"])
-        transaction.on_commit(lambda: _enqueue_render(delivery.pk))
+        transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk))
         return delivery
     email = _current_quote_email(delivery.pk)
     if email is None or email.status not in (E.FAILED, E.RETRYING):
@@ -513,7 +487,7 @@ def delivery_retry(*, delivery: QuoteDelivery, by: User | None) -> QuoteDelivery
     if email.status not in (E.FAILED, E.RETRYING):
         raise StateConflict(f"A {email.get_status_display().lower()} delivery cannot be retried.")
     retried = _requeue_email(email)
-    transaction.on_commit(lambda: _enqueue_email(retried))
+    transaction.on_commit(lambda: enqueue.email(retried))
     return delivery
 
 
@@ -531,40 +505,13 @@ def delivery_resolve(*, delivery: QuoteDelivery, by: User, send_again: bool) -> 
         email.last_error = f"Unknown whether it went out; sent again by {who}."
         email.save(update_fields=["last_error", "updated_at"])
         again = _requeue_email(email, note=f"Sent again by {who}.")
-        transaction.on_commit(lambda: _enqueue_email(again))
+        transaction.on_commit(lambda: enqueue.email(again))
     else:
         email.status = E.SENT
         email.sent_at = email.claimed_at or email.updated_at or now
         email.last_error = f"Marked as sent by {who}."
         email.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
     return delivery
-
-
-# ------------------------------------------------------------------ notices to the rep
-
-
-def notify_rep(*, quote: Quote, text: str, email_kind: str | None = None, context=None) -> None:
-    """An in-app notification for the quote's owner and, with ``email_kind``, an e-mail
-    queued as its own row (sent on commit). Call inside the transaction of the change."""
-    Notification.objects.create(user_id=quote.owner_id, quote=quote, text=text)
-    owner = quote.owner
-    if email_kind is None or not owner.email:
-        return
-    ctx = {
-        "quote": {"number": quote.number, "version": quote.version, "reference": quote.reference},
-        "customer": quote.customer.name,
-        "rep": owner.get_full_name() or owner.username,
-        "url": site_url() + f"/quotes/{quote.pk}/",
-        **(context or {}),
-    }
-    email = QuoteEmail.objects.create(
-        quote=quote,
-        kind=email_kind,
-        subject=_email_subject(f"quote-{email_kind}", ctx),
-        to=[owner.email],
-        context=ctx,
-    )
-    transaction.on_commit(lambda: _enqueue_email(email))
 
 
 # ------------------------------------------------------------------ recovery (beat)
@@ -609,7 +556,7 @@ def deliveries_recover_stale(*, older_than: timedelta | None = None) -> dict[str
         )
         if changed and again:
             counts["rendering"] += 1
-            _enqueue_render(row.pk)
+            enqueue.render_pdf(row.pk)
 
     for email in QuoteEmail.objects.filter(
         status=E.IN_FLIGHT, claimed_at__lt=cutoff
@@ -627,14 +574,14 @@ def deliveries_recover_stale(*, older_than: timedelta | None = None) -> dict[str
         "pk", flat=True
     ):
         counts["requeued"] += 1
-        _enqueue_render(pk)
+        enqueue.render_pdf(pk)
 
     idle_emails = QuoteEmail.objects.filter(_idle("status", cutoff)).filter(
         Q(delivery__isnull=True) | ~Q(delivery__pdf_sha256="")
     )
     for email in idle_emails.only("pk", "delivery_id"):
         counts["requeued" if email.delivery_id else "notices"] += 1
-        _enqueue_email(email)
+        enqueue.email(email)
     if any(counts.values()):
         logger.warning("Recovered deliveries: %s", counts)
     return counts

@@ -18,6 +18,27 @@ def customer_quotes(context, customer, limit: int = 20):
     }
 
 
+@register.inclusion_tag("quotes/_approvals_waiting.html", takes_context=True)
+def approvals_waiting(context, limit: int = 10):
+    """My day for a manager: the quotes waiting for their approval, oldest first."""
+    from quotes.approval import reason_dicts
+
+    user = context["request"].user
+    if not user.has_perm("quotes.approve_quote"):
+        return {"show": False}
+    waiting = (
+        selectors.quotes_awaiting_approval(user=user).exclude(owner=user).exclude(created_by=user)
+    )
+    quotes = list(waiting[:limit])
+    for quote in quotes:
+        quote.reason_items = reason_dicts(quote.approval_reasons)
+    return {
+        "show": True,
+        "quotes": quotes,
+        "count": waiting.count() if len(quotes) == limit else len(quotes),
+    }
+
+
 @register.inclusion_tag("quotes/_expiring_soon.html", takes_context=True)
 def my_expiring_quotes(context, days: int = 7):
     user = context["request"].user

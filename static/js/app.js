@@ -42,7 +42,8 @@
     });
   }
 
-  /* 3. Error boxes drive their input's state */
+  /* 3. Error boxes drive their input's state after a swap (a page as served is already right:
+     Django sets aria-invalid/aria-describedby; a form-wide error tied to fields stays). */
   function syncErrors() {
     var boxes = document.querySelectorAll("[data-error-for]");
     for (var i = 0; i < boxes.length; i++) {
@@ -53,12 +54,13 @@
       var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
         return id && id !== box.id;
       });
-      if (hasError) {
-        input.setAttribute("aria-invalid", "true");
-        ids.push(box.id);
-      } else {
-        input.removeAttribute("aria-invalid");
-      }
+      var otherError = ids.some(function (id) {
+        var other = document.getElementById(id);
+        return other && other.matches(".form-errors, .field-errors") && other.textContent.trim() !== "";
+      });
+      if (hasError) { ids.push(box.id); }
+      if (hasError || otherError) { input.setAttribute("aria-invalid", "true"); }
+      else { input.removeAttribute("aria-invalid"); }
       if (ids.length) { input.setAttribute("aria-describedby", ids.join(" ")); }
       else { input.removeAttribute("aria-describedby"); }
       var holder = box.closest(".field, td");
@@ -81,7 +83,7 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
     var containers = [];
-    for (var node = active; node && node !== document.body; node = node.parentElement) {
+    for (var node = active && active.parentElement; node && node !== document.body; node = node.parentElement) {
       if (node.id) { containers.push(node.id); }
     }
     var config = event.detail.requestConfig || {};
@@ -107,8 +109,9 @@
       container = document.getElementById(state.containers[i]);
     }
     if (!container && state.target) { container = document.getElementById(state.target); }
-    if (state.submitted && container) {
-      var invalid = container.querySelector("[aria-invalid='true']");
+    var region = (state.target && document.getElementById(state.target)) || container;
+    if (state.submitted && region) {
+      var invalid = region.querySelector("[aria-invalid='true']");
       if (invalid) { focusElement(invalid); return; }
     }
     if (!lost || !wasInside || !container) { return; }
@@ -145,7 +148,6 @@
 
   function init() {
     initMenu();
-    syncErrors();
     /* 4. A failed submit: focus the error summary */
     var summary = document.querySelector("[data-error-summary]");
     if (summary) { focusElement(summary); }

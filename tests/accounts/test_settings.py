@@ -99,7 +99,7 @@ def test_production_refuses_missing_or_bad_values(overrides, message):
 
 def test_wsgi_freezes_the_views_out_of_the_collectors_view():
     """mgtrade/wsgi.py imports the URLconf (every view and what it uses) before gc.freeze(),
-    so full collections in a worker never scan them (docs/quotes.md, "Performance")."""
+    so full collections in a worker never scan them (docs/performance.md, "Quote lists")."""
     code = (
         "import gc, sys\n"
         "assert 'quotes.api.views' not in sys.modules\n"
@@ -171,7 +171,7 @@ def test_make_run_with_another_port_sends_links_on_that_port():
     web = procfile_command("web")
     assert "DJANGO_SETTINGS_MODULE=mgtrade.settings.local" in web
     assert "DJANGO_SETTINGS_MODULE=mgtrade.settings.local" in procfile_command("worker")
-    # The address runserver is given, expanded by the shell as honcho or make run does.
+    # The address runserver is given, expanded by the shell as make run (scripts/run.py) does.
     address = web.split(" runserver ", 1)[1].split()[-1]
     listens = subprocess.run(
         ["sh", "-c", f"echo {address}"], env=env, capture_output=True, text=True, check=True
@@ -196,7 +196,9 @@ def test_make_run_with_another_port_sends_links_on_that_port():
 def test_an_explicit_site_url_wins_over_the_port_in_the_embedded_run():
     env = clean_env(MGTRADE_PORT="8101", MGTRADE_SITE_URL="https://tunnel.example")
     env["DJANGO_SETTINGS_MODULE"] = "mgtrade.settings.local"
-    code = "import django; django.setup()\nfrom quotes.public.links import site_url\nprint(site_url())"
+    code = (
+        "import django; django.setup()\nfrom quotes.public.links import site_url\nprint(site_url())"
+    )
     result = run_python(env, code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "https://tunnel.example"

@@ -76,9 +76,7 @@ def test_running_twice_creates_each_customer_once(rep, manager):
     assert job.rows.filter(status=CustomerImportRow.Status.CREATED).count() == 3
 
 
-def test_a_row_that_became_a_duplicate_fails_alone_and_is_listed(
-    rep, manager, manager_client
-):
+def test_a_row_that_became_a_duplicate_fails_alone_and_is_listed(rep, manager, manager_client):
     job = services.customer_import_start(text=TEXT, by=manager)
     CustomerFactory(owner=rep, name="Osaka Keikinzoku", country="JP")  # created meanwhile
     job = services.customer_import_run(import_id=job.pk)
@@ -103,7 +101,9 @@ def test_the_sweep_requeues_imports_the_broker_never_got(rep, manager):
         updated_at=timezone.now() - timedelta(minutes=2)
     )
     fresh = services.customer_import_start(
-        text=TEXT.replace("Rijnmond", "Noord").replace("joost", "jan").replace("Lakes", "Plains")
+        text=TEXT.replace("Rijnmond", "Noord")
+        .replace("joost", "jan")
+        .replace("Lakes", "Plains")
         .replace("Osaka", "Kobe"),
         by=manager,
     )

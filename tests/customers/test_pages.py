@@ -218,3 +218,16 @@ def test_edit_page_changes_are_in_the_history(rep, manager, rep_client):
     history = rep_client.get(reverse("customers:history", args=[customer.pk]))
     assert history.context["entries"][0].who == rep
     assert ("status", "lead", "active") in history.context["entries"][0].changes
+
+
+def test_date_inputs_show_and_accept_iso_dates_only(rep_client, rep):
+    from customers.forms import ActivityForm
+
+    customer = CustomerFactory(owner=rep)
+    data = {"kind": "call", "date": "30/11/2026", "summary": "x"}
+    form = ActivityForm(data=data, customer=customer)
+    assert not form.is_valid() and "YYYY-MM-DD" in form.errors["date"][0]
+    form = ActivityForm(data={**data, "date": "2026-11-30"}, customer=customer)
+    assert form.is_valid(), form.errors
+    html = str(ActivityForm(customer=customer, initial={"date": "2026-11-30"})["date"])
+    assert 'placeholder="YYYY-MM-DD"' in html and 'type="text"' in html

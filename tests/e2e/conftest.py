@@ -83,3 +83,75 @@ def login(page, live_server, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_selector("nav.mainnav")
+
+
+# ---------------------------------------------------------------- accessibility and CSP checks
+
+# What fails a page (docs/accessibility.md): any violation of impact serious or critical, and
+# any violation of a WCAG 2.1 A/AA rule whatever its impact.
+WCAG_TAGS = {"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"}
+FAILING_IMPACTS = {"serious", "critical"}
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def _axe_script() -> str:
+    from axe_playwright_python.base import AXE_SCRIPT  # axe-core, bundled by the package
+
+    return AXE_SCRIPT
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page as it is now; the violations that fail a page."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_script())
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in results["violations"]
+        if v["impact"] in FAILING_IMPACTS or WCAG_TAGS & set(v["tags"])
+    ]
+
+
+def axe_version() -> str:
+    return _axe_script()[:40].split("axe v", 1)[-1].split()[0]
+
+
+class PageProblems:
+    """Collects what a page reports in the console: CSP violations and script errors."""
+
+    def __init__(self):
+        self.items: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.items.append(f"{page.url}: script error {error}"))
+
+    def _console(self, message) -> None:
+        text = message.text
+        if message.type == "error" and (
+            "Content Security Policy" in text or "Content-Security-Policy" in text
+        ):
+            self.items.append(f"{message.location.get('url', '')}: {text}")
+
+
+def page_reflows(page) -> bool:
+    """No horizontal scrolling of the page itself (WCAG 1.4.10); tables scroll in their region."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+    )
+
+
+def storage_state_for(browser, live_server, username: str, password: str) -> dict:
+    """Sign in once through the form and return the session as Playwright storage state."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    login(page, live_server, username, password)
+    state = context.storage_state()
+    context.close()
+    return state

@@ -23,10 +23,47 @@ ALLOY = {
 }
 
 
-@pytest.mark.parametrize("hs_code", ["8104.11", "8104.11.00", "8104.11.00.10"])
-def test_valid_hs_codes_are_accepted(hs_code):
+@pytest.mark.parametrize(
+    ("hs_code", "stored"),
+    [
+        ("8104.11", "8104.11.00"),
+        (" 8104.11.00 ", "8104.11.00"),
+        ("8104.11.00.10", "8104.11.00.10"),
+    ],
+)
+def test_valid_hs_codes_are_stored_as_nnnn_nn_nn(hs_code, stored):
     product = services.product_create(**{**ALLOY, "hs_code": hs_code})
-    assert product.hs_code == hs_code
+    assert product.hs_code == stored
+
+
+def test_8104_19_and_8104_19_00_are_one_code():
+    product = services.product_create(**{**ALLOY, "hs_code": "8104.19"})
+    product = services.product_update(product=product, hs_code="8104.19.00")
+    assert Product.objects.filter(hs_code="8104.19.00").count() == 1
+    assert product.hs_code == "8104.19.00"
+
+
+@pytest.mark.parametrize("element", ["Mg", "Al", "RE", "re", "Others each", "Others total", "Nd"])
+def test_spec_elements_are_symbols_re_or_others(element):
+    product = services.product_create(
+        **{**ALLOY, "code": "AE44", "spec": [{"element": element, "max_percent": "4.5"}]}
+    )
+    assert product.spec_limits.get().element == ("RE" if element == "re" else element)
+
+
+@pytest.mark.parametrize("element", ["Xx", "Rare earths", "MG", "Mgg"])
+def test_unknown_spec_elements_are_refused(element):
+    with pytest.raises(ValidationError):
+        services.product_create(
+            **{**ALLOY, "code": "AE44", "spec": [{"element": element, "max_percent": "4.5"}]}
+        )
+
+
+def test_exchange_rate_currency_is_upper_cased_on_save():
+    rate = services.exchange_rate_create(
+        currency="eur", rate_per_usd=Decimal("0.9"), date=date(2026, 11, 2)
+    )
+    assert rate.currency == "EUR"
 
 
 @pytest.mark.parametrize("hs_code", ["810411", "8104.1", "8104-11-00", "ABCD.11", "8104.11.000"])

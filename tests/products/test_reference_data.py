@@ -44,7 +44,8 @@ def rule(**changes):
         "rate_percent": D("5.3"),
         "basis": "CIF",
         "valid_from": date(2026, 1, 1),
-        "reference": "EU TARIC",
+        "legal_citation": "EU TARIC",
+        "source_note": "test",
     } | changes
     return services.tariff_rule_create(**fields)
 
@@ -144,7 +145,8 @@ def test_member_state_rule_cannot_double_an_eu_rule():
         ({"destination": "XX"}, "destination"),
         ({"basis": "DDP"}, "basis"),
         ({"kind": "vat"}, "kind"),
-        ({"reference": ""}, "reference"),
+        ({"legal_citation": ""}, "legal_citation"),
+        ({"source_note": ""}, "source_note"),
         ({"kind": "anti_dumping", "rate_percent": D("0")}, "rate_percent"),
     ],
 )
@@ -175,9 +177,9 @@ def test_exchange_rate_one_per_currency_and_day_and_latest_on_or_before():
 
 def test_demo_reference_data_is_sourced_and_idempotent():
     first = reference_demo.load()
-    assert first["tariff_rules"] == len(reference_demo.TARIFFS)
+    assert first["tariff_rules"] == len(reference_demo.TARIFFS) + 1  # + Section 122
     assert reference_demo.load() == {k: 0 for k in first}
-    assert all(r.reference.strip() for r in TariffRule.objects.all())
+    assert all(r.legal_citation.strip() and r.source_note.strip() for r in TariffRule.objects.all())
     # no rule for the unsourced destinations
     assert not TariffRule.objects.filter(destination__in=["JP", "KR", "TR"]).exists()
     # Tianjin lanes and FEU halving are labelled assumptions
@@ -201,7 +203,8 @@ RESOURCES = {
         "rate_percent": "5.30",
         "basis": "CIF",
         "valid_from": "2026-01-01",
-        "reference": "EU TARIC",
+        "legal_citation": "EU TARIC",
+        "source_note": "test",
     },
 }
 

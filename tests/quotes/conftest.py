@@ -40,7 +40,9 @@ def worked_example_data(db):
             rate_percent=rate,
             basis="CIF",
             valid_from=date(2026, 1, 1),
-            reference=f"EU TARIC {prefix} (example)",
+            legal_citation=f"EU TARIC {prefix} (example)",
+            source_note="pricing.md worked example",
+            verified_on=timezone.localdate(),
         )
     mg = ProductFactory(code="MG9990", name="Magnesium ingot 99.90%", hs_code="8104.11.00")
     az = ProductFactory(

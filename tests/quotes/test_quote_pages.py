@@ -228,7 +228,9 @@ def test_builder_shows_errors_inline_and_saves_nothing(rep_client, customer):
     assert response.status_code == 200 and not Quote.objects.exists()
     body = response.content.decode()
     assert 'id="id_lines-1-quantity_mt_error"' in body and "errorlist" in body
-    assert 'aria-invalid="true"' in body and 'aria-describedby="id_lines-1-quantity_mt_error"' in body
+    assert (
+        'aria-invalid="true"' in body and 'aria-describedby="id_lines-1-quantity_mt_error"' in body
+    )
     assert 'id="error-summary"' in body and 'href="#id_lines-1-quantity_mt"' in body
 
 

@@ -1,7 +1,6 @@
 """The competitor's origin is a country code; a contact who opted out of email never
 receives a quote (docs/quotes.md, "Recipient")."""
 
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse

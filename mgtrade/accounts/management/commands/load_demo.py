@@ -4,12 +4,13 @@ from django.utils import timezone
 
 
 class Command(BaseCommand):
-    help = "Load the demo users, catalogue, reference data, customers and quotes (idempotent)."
+    help = "Load the demo users, catalogue, reference data, customers, quotes and contracts (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options):
         from customers import demo as customers_demo
         from mgtrade.accounts import demo as accounts_demo
+        from orders import demo as orders_demo
         from products import demo as products_demo
         from products import reference_demo
         from quotes import demo as quotes_demo
@@ -30,3 +31,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo customers: {len(customers)}.")
         quotes = quotes_demo.load(users)
         self.stdout.write(f"Demo quotes created: {len(quotes)}.")
+        contracts = orders_demo.load(users)
+        self.stdout.write(f"Demo contracts created: {len(contracts)}.")
+        from quotes.tariff_watch import demo as tariff_watch_demo
+
+        watch = tariff_watch_demo.load(users)
+        self.stdout.write("Tariff watch demo: " + ", ".join(f"{n} {k}" for k, n in watch.items()))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quotes", "0007_structured_approval_reasons"),
+        ("quotes", "0010_quoteemail_tariff_change"),
     ]
 
     operations = [

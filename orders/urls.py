@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orders"
+urlpatterns = [
+    path("", views.contract_list, name="list"),
+    path("<int:pk>/", views.contract_detail, name="detail"),
+    path("<int:pk>/edit/", views.contract_edit, name="edit"),
+    path("<int:pk>/confirm/", views.contract_confirm, name="confirm"),
+    path("<int:pk>/countersign/", views.contract_countersign, name="countersign"),
+    path("<int:pk>/start/", views.contract_start, name="start"),
+    path("<int:pk>/complete/", views.contract_complete, name="complete"),
+    path("<int:pk>/cancel/", views.contract_cancel, name="cancel"),
+    path("<int:pk>/balance-proforma/", views.contract_balance_proforma, name="balance_proforma"),
+    path("<int:pk>/payments/new/", views.payment_create, name="payment_create"),
+    path("<int:pk>/lc/", views.lc_form, name="lc"),
+    path("<int:pk>/lc/request-amendment/", views.lc_request_amendment, name="lc_request"),
+    path("<int:pk>/lc/accept/", views.lc_accept, name="lc_accept"),
+    path("<int:pk>/pdf/", views.contract_pdf, name="pdf"),
+    path("proformas/<int:pk>/pdf/", views.proforma_pdf, name="proforma_pdf"),
+    path("proformas/<int:pk>/write-off/", views.proforma_write_off, name="write_off"),
+]

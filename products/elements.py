@@ -1,0 +1,150 @@
+"""What may name a row of a grade's chemical specification: a chemical element's symbol,
+``RE`` (rare earths in total, as the AE-series alloys specify them) or the 'Others' rows."""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+ELEMENT_SYMBOLS = frozenset(
+    [
+        "H",
+        "He",
+        "Li",
+        "Be",
+        "B",
+        "C",
+        "N",
+        "O",
+        "F",
+        "Ne",
+        "Na",
+        "Mg",
+        "Al",
+        "Si",
+        "P",
+        "S",
+        "Cl",
+        "Ar",
+        "K",
+        "Ca",
+        "Sc",
+        "Ti",
+        "V",
+        "Cr",
+        "Mn",
+        "Fe",
+        "Co",
+        "Ni",
+        "Cu",
+        "Zn",
+        "Ga",
+        "Ge",
+        "As",
+        "Se",
+        "Br",
+        "Kr",
+        "Rb",
+        "Sr",
+        "Y",
+        "Zr",
+        "Nb",
+        "Mo",
+        "Tc",
+        "Ru",
+        "Rh",
+        "Pd",
+        "Ag",
+        "Cd",
+        "In",
+        "Sn",
+        "Sb",
+        "Te",
+        "I",
+        "Xe",
+        "Cs",
+        "Ba",
+        "La",
+        "Ce",
+        "Pr",
+        "Nd",
+        "Pm",
+        "Sm",
+        "Eu",
+        "Gd",
+        "Tb",
+        "Dy",
+        "Ho",
+        "Er",
+        "Tm",
+        "Yb",
+        "Lu",
+        "Hf",
+        "Ta",
+        "W",
+        "Re",
+        "Os",
+        "Ir",
+        "Pt",
+        "Au",
+        "Hg",
+        "Tl",
+        "Pb",
+        "Bi",
+        "Po",
+        "At",
+        "Rn",
+        "Fr",
+        "Ra",
+        "Ac",
+        "Th",
+        "Pa",
+        "U",
+        "Np",
+        "Pu",
+        "Am",
+        "Cm",
+        "Bk",
+        "Cf",
+        "Es",
+        "Fm",
+        "Md",
+        "No",
+        "Lr",
+        "Rf",
+        "Db",
+        "Sg",
+        "Bh",
+        "Hs",
+        "Mt",
+        "Ds",
+        "Rg",
+        "Cn",
+        "Nh",
+        "Fl",
+        "Mc",
+        "Lv",
+        "Ts",
+        "Og",
+    ]
+)
+GROUPS = frozenset({"RE", "Others each", "Others total", "Other", "Others"})
+SPEC_ELEMENTS = ELEMENT_SYMBOLS | GROUPS
+
+
+def validate_spec_element(value: str) -> None:
+    if value not in SPEC_ELEMENTS:
+        raise ValidationError(
+            "Use a chemical symbol (Fe, Si), RE for rare earths in total, or "
+            "'Others each' / 'Others total'.",
+            code="invalid_element",
+        )
+
+
+def normalize_hs_code(value: str) -> str:
+    """``8104.19`` and ``8104.19.00`` are one code: a 6-digit subheading is stored with its
+    8-digit zeros (``8104.19.00``); longer codes are kept; anything else is left for the
+    validator to refuse."""
+    text = (value or "").strip()
+    if re.fullmatch(r"\d{4}\.\d{2}", text):
+        return f"{text}.00"
+    return text

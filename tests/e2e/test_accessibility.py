@@ -1,0 +1,272 @@
+"""axe-core on every page type a rep, a manager, an admin and a buyer reaches, at 1280 × 800
+and 390 × 844, and after the main htmx interactions; under the Content-Security-Policy, with
+no CSP violation or script error in the console and no sideways scrolling of the page.
+
+A page fails on any axe violation of impact serious or critical and on any WCAG 2.1 A/AA
+violation (docs/accessibility.md). ROUTES lists one URL per route, filled from the demo
+data. The Django admin and the Swagger UI are third-party pages: they are loaded under the
+CSP (no violation, no script error) but not held to axe.
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from customers.models import Activity, Customer
+from mgtrade.accounts.demo import DEMO_PASSWORD
+from mgtrade.accounts.services import roles_sync
+from products.models import Product
+from quotes.models import Quote, QuoteStatus
+from quotes.public import links
+from tests.e2e.conftest import (
+    VIEWPORTS,
+    PageProblems,
+    axe_version,
+    axe_violations,
+    page_reflows,
+    screenshot,
+    storage_state_for,
+)
+from tests.quotes.sending import use_tmp_media
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# role, what the page is, URL ({…} filled from the demo data by `demo_urls`)
+ROUTES = [
+    ("anonymous", "sign in", "/accounts/login/"),
+    ("rep", "my day (home)", "/customers/my-day/"),
+    ("rep", "customer list", "/customers/"),
+    ("rep", "customer list, sorted", "/customers/?sort=-updated"),
+    ("rep", "new customer", "/customers/new/"),
+    ("rep", "customer", "/customers/{customer}/"),
+    ("rep", "edit customer", "/customers/{customer}/edit/"),
+    ("rep", "new contact", "/customers/{customer}/contacts/new/"),
+    ("rep", "edit contact", "/customers/{customer}/contacts/{contact}/"),
+    ("rep", "catalogue", "/catalogue/"),
+    ("rep", "grade", "/catalogue/{product}/"),
+    ("rep", "price calculator", "/quotes/calculator/"),
+    ("rep", "quote list", "/quotes/"),
+    ("rep", "new quote: pick a customer", "/quotes/new/?q=a"),
+    ("rep", "quote builder", "/quotes/new/?customer={customer}"),
+    ("rep", "draft quote", "/quotes/{draft}/"),
+    ("rep", "edit quote", "/quotes/{draft}/edit/"),
+    ("rep", "sent quote (delivery, emails)", "/quotes/{sent}/"),
+    ("rep", "clone: pick a customer", "/quotes/{draft}/clone/?q=a"),
+    ("rep", "notifications", "/notifications/"),
+    ("rep", "change password", "/accounts/password/"),
+    ("rep", "password changed", "/accounts/password/done/"),
+    ("manager", "approval queue", "/quotes/approvals/"),
+    ("manager", "quote waiting for approval", "/quotes/{pending}/"),
+    ("manager", "reassign customer", "/customers/{customer}/reassign/"),
+    ("manager", "customer history", "/customers/{customer}/history/"),
+    ("manager", "import customers", "/customers/import/"),
+    ("admin", "outbox", "/outbox/"),
+    ("admin", "outbox message", "{outbox_message}"),
+    ("buyer", "quotation (signed link)", "{buyer_link}"),
+    ("buyer", "link not valid", "/q/not-a-token/"),
+    ("buyer", "PDF not ready", "{buyer_pdf_pending}"),
+]
+# Loaded under the CSP only (third-party pages, see the module docstring).
+CSP_ONLY = [
+    ("admin", "Django admin", "/admin/"),
+    ("admin", "Django admin: grades", "/admin/products/product/"),
+    ("rep", "API docs (Swagger UI)", "/api/docs/"),
+]
+
+
+@pytest.fixture
+def demo(settings, tmp_path, live_server):
+    """The demo data, with the sent quote's email written to a file outbox."""
+    roles_sync()
+    use_tmp_media(settings, tmp_path)
+    settings.MGTRADE = {**settings.MGTRADE, "SITE_URL": live_server.url}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "outbox")
+    call_command("load_demo", verbosity=0)
+    return settings
+
+
+def demo_urls() -> dict[str, str]:
+    rep_customers = Customer.objects.filter(owner__username="rep")
+    customer = rep_customers.filter(contacts__isnull=False).order_by("pk").first()
+    draft = Quote.objects.filter(owner__username="rep", status=QuoteStatus.DRAFT).first()
+    sent = Quote.objects.filter(status=QuoteStatus.SENT).first()
+    pending = Quote.objects.filter(status=QuoteStatus.PENDING_APPROVAL).first()
+    from quotes.sending import outbox
+
+    message = outbox.outbox_list()[0]
+    token = links.acceptance_token(sent)
+    pending_token = links.acceptance_token(draft)
+    return {
+        "customer": str(customer.pk),
+        "contact": str(customer.contacts.order_by("pk").first().pk),
+        "product": Product.objects.order_by("code").first().code,
+        "draft": str(draft.pk),
+        "sent": str(sent.pk),
+        "pending": str(pending.pk),
+        "outbox_message": f"/outbox/{message.file}/{message.index}/",
+        "buyer_link": f"/q/{token}/",
+        "buyer_pdf_pending": f"/q/{pending_token}/pdf/",
+    }
+
+
+def check_pages(browser, live_server, state, routes, *, axe=True) -> list[str]:
+    """Visit each route at both sizes; what failed, one line per problem."""
+    urls = demo_urls()
+    failures: list[str] = []
+    for size, viewport in VIEWPORTS.items():
+        context = browser.new_context(viewport=viewport, locale="en-GB", storage_state=state)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        problems = PageProblems()
+        problems.watch(page)
+        for role, what, template in routes:
+            url = template.format(**urls)
+            response = page.goto(live_server.url + url)
+            page.wait_for_load_state("networkidle")
+            where = f"{role} · {what} · {url} · {size}"
+            if response.status >= 500:
+                failures.append(f"{where}: HTTP {response.status}")
+                continue
+            if axe:
+                for violation in axe_violations(page):
+                    failures.append(f"{where}: axe {violation}")
+                if not page_reflows(page):
+                    failures.append(f"{where}: the page scrolls sideways")
+            if size == "phone" and axe:
+                screenshot(page, f"a11y-{role}-{re.sub(r'[^a-z]+', '-', what)}-{size}")
+        failures.extend(problems.items)
+        context.close()
+    return failures
+
+
+@pytest.mark.parametrize("role", ["rep", "manager", "admin"])
+def test_every_page_a_signed_in_role_reaches_passes_axe_under_the_csp(
+    role, demo, browser, live_server
+):
+    state = storage_state_for(browser, live_server, role, DEMO_PASSWORD)
+    # A manager and an admin reach every page a rep does, plus their own.
+    roles = {"rep": {"rep"}, "manager": {"rep", "manager"}, "admin": {"rep", "manager", "admin"}}
+    routes = [r for r in ROUTES if r[0] in roles[role]]
+    failures = check_pages(browser, live_server, state, routes)
+    failures += check_pages(
+        browser, live_server, state, [r for r in CSP_ONLY if r[0] in roles[role]], axe=False
+    )
+    assert not failures, f"axe-core {axe_version()}:\n" + "\n".join(failures)
+
+
+def test_pages_without_sign_in_and_the_buyers_pages_pass_axe_under_the_csp(
+    demo, browser, live_server
+):
+    routes = [r for r in ROUTES if r[0] in {"anonymous", "buyer"}]
+    failures = check_pages(browser, live_server, None, routes)
+    assert not failures, f"axe-core {axe_version()}:\n" + "\n".join(failures)
+
+
+# ---------------------------------------------------------------- after htmx interactions
+
+
+def wait_for_status(page, text: str) -> None:
+    """Wait until the page's status region (visually hidden) says ``text``."""
+    page.wait_for_function(
+        "text => document.getElementById('status').textContent.includes(text)", arg=text
+    )
+
+
+def _new_page(browser, state, viewport="desktop"):
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-GB", storage_state=state)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems = PageProblems()
+    problems.watch(page)
+    return context, page, problems
+
+
+def test_pages_pass_axe_after_the_main_htmx_interactions(demo, browser, live_server):
+    state = storage_state_for(browser, live_server, "rep", DEMO_PASSWORD)
+    urls = demo_urls()
+    failures: list[str] = []
+
+    def check(page, what):
+        failures.extend(f"{what}: axe {v}" for v in axe_violations(page))
+        if not page_reflows(page):
+            failures.append(f"{what}: the page scrolls sideways")
+
+    for viewport in VIEWPORTS:
+        context, page, problems = _new_page(browser, state, viewport)
+        base = live_server.url
+
+        # Calculator: preview as you type, add a line, remove it, an error shown by its field.
+        page.goto(base + "/quotes/calculator/")
+        page.select_option("#id_destination_port", "DEHAM")
+        page.select_option("#id_lines-0-product", "MG9990")
+        page.fill("#id_lines-0-quantity_mt", "20")
+        wait_for_status(page, "landed cost")
+        check(page, f"calculator preview · {viewport}")
+        page.click("#add-line")
+        page.locator("#id_lines-1-product").wait_for()
+        wait_for_status(page, "Line 2 added.")
+        check(page, f"calculator after Add line · {viewport}")
+        page.fill("#id_lines-0-quantity_mt", "0")
+        page.locator("#id_lines-0-quantity_mt[aria-invalid=true]").wait_for()
+        check(page, f"calculator with an error · {viewport}")
+        page.click("#remove-line-2")
+        page.locator("#id_lines-1-product").wait_for(state="detached")
+        check(page, f"calculator after Remove line · {viewport}")
+
+        # Quote builder: Add line, then preview.
+        page.goto(base + f"/quotes/new/?customer={urls['customer']}")
+        page.click("#add-line")
+        page.locator("#id_lines-1-product").wait_for()
+        check(page, f"builder after Add line · {viewport}")
+
+        # Customer page: log an activity (and an empty one: errors).
+        page.goto(base + f"/customers/{urls['customer']}/")
+        page.click("#log-activity")
+        page.locator("#id_summary[aria-invalid=true]").wait_for()
+        check(page, f"customer page, activity with errors · {viewport}")
+        page.fill("#id_summary", f"Checked the {viewport} layout.")
+        page.click("#log-activity")
+        page.locator("#timeline").get_by_text(f"Checked the {viewport} layout.").wait_for()
+        check(page, f"customer page after Log activity · {viewport}")
+
+        # My day: mark a follow-up done; log on a recent account.
+        activity = Activity.objects.filter(
+            customer__owner__username="rep", follow_up_on__isnull=False, done=False
+        ).first()
+        page.goto(base + "/customers/my-day/")
+        if activity is not None:
+            page.click(f"#follow-up-{activity.pk}-submit")
+            page.locator(f"#follow-up-{activity.pk}-result").wait_for()
+            check(page, f"my day after Mark done · {viewport}")
+        row = page.locator(".crm-account details").first
+        row.locator("summary").click()
+        row.locator("input[name=summary]").fill("Quick note.")
+        row.locator("button", has_text="Log").click()
+        row.get_by_text("✓ Logged").wait_for()
+        check(page, f"my day after Log · {viewport}")
+
+        failures.extend(problems.items)
+        context.close()
+    assert not failures, f"axe-core {axe_version()}:\n" + "\n".join(failures)
+
+
+def test_buyer_pages_pass_axe_after_a_failed_and_a_good_accept(demo, browser, live_server):
+    urls = demo_urls()
+    failures: list[str] = []
+    for viewport in VIEWPORTS:
+        context, page, problems = _new_page(browser, None, viewport)
+        page.goto(live_server.url + urls["buyer_link"])
+        page.click("[data-testid=accept]")  # no name, no tick: errors
+        assert page.evaluate("() => document.activeElement.id") == "error-summary"
+        failures.extend(f"accept with errors · {viewport}: axe {v}" for v in axe_violations(page))
+        if viewport == "phone":
+            page.fill("#id_name", "Katrin Vogel")
+            page.check("#id_confirm")
+            page.click("[data-testid=accept]")
+            page.get_by_text("is accepted").first.wait_for()
+            failures.extend(f"accepted · {viewport}: axe {v}" for v in axe_violations(page))
+        failures.extend(problems.items)
+        context.close()
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,31 @@
+"""The demo data: one confirmed contract awaiting its deposit, one whose L/C has
+discrepancies; loading twice adds nothing."""
+
+import pytest
+from django.core.management import call_command
+
+from orders.models import BankAccount, LCStatus, SalesContract
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_a_contract_awaiting_its_deposit_and_an_lc_with_discrepancies():
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    assert SalesContract.objects.count() == 2
+    assert set(BankAccount.objects.filter(is_default=True).values_list("currency", flat=True)) >= {
+        "EUR",
+        "USD",
+        "JPY",
+    }
+    awaiting = SalesContract.objects.get(customer__name="Schwabenguss Leichtmetall GmbH")
+    assert awaiting.status == "confirmed" and not awaiting.is_ready_to_ship
+    deposit = awaiting.proformas.get()
+    assert deposit.kind == "deposit" and deposit.received_amount == 0
+    assert deposit.bank["currency"] == awaiting.currency == "EUR"
+    lc_contract = SalesContract.objects.get(customer__name="Elbtal Aerostruktur AG")
+    assert lc_contract.status == "confirmed" and lc_contract.customer.status == "active"
+    lc = lc_contract.letter_of_credit
+    assert lc.status == LCStatus.RECEIVED
+    codes = {d["code"] for d in lc.discrepancies}
+    assert {"latest_shipment", "tolerance", "document"} <= codes

@@ -66,6 +66,7 @@ from quotes.services import quote_mark_sent
 
 from . import enqueue
 from .emails import email_bodies, email_subject
+from .smtp import OutcomeUnknown, backend_for
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ BACKOFF_CAP_SECONDS = 30 * 60
 
 # What a step reports to its task.
 RENDERED, SENT, SKIPPED, GONE, FAILED = "rendered", "sent", "skipped", "gone", "failed"
+UNDECIDED = "needs_decision"
 
 
 class TransientDeliveryError(Exception):
@@ -127,7 +129,8 @@ def smtp_error_is_permanent(exc: BaseException) -> bool:
 
 
 def smtp_error_is_transient(exc: BaseException) -> bool:
-    """4xx replies, dropped connections, refused connections, timeouts, DNS failures."""
+    """4xx replies, dropped connections, refused connections, timeouts, DNS failures (a
+    failure after the message was transmitted is ``OutcomeUnknown`` instead, never retried)."""
     if smtp_error_is_permanent(exc):
         return False
     return isinstance(exc, (smtplib.SMTPException, OSError, socket.timeout))
@@ -358,15 +361,20 @@ def _build_message(email: QuoteEmail, message_id: str) -> EmailMultiAlternatives
 
 
 def _send(message: EmailMultiAlternatives) -> None:
-    connection = get_connection(fail_silently=False, timeout=SMTP_TIMEOUT_SECONDS)
+    """Hand the message to the configured backend; Django's SMTP backend is replaced by one
+    that raises ``OutcomeUnknown`` for a failure after the message was transmitted."""
+    connection = get_connection(
+        backend_for(settings.EMAIL_BACKEND), fail_silently=False, timeout=SMTP_TIMEOUT_SECONDS
+    )
     message.connection = connection
     message.send(fail_silently=False)
 
 
 def email_send(*, email_id: int) -> str:
     """Send one queued e-mail (a quote with its PDF, or a notice) once. Returns ``SENT``,
-    ``SKIPPED`` (not claimable, or a quote e-mail whose PDF is not stored yet), ``GONE`` or
-    ``FAILED``; raises ``TransientDeliveryError`` when the task should retry."""
+    ``SKIPPED`` (not claimable, or a quote e-mail whose PDF is not stored yet), ``GONE``,
+    ``FAILED`` or ``UNDECIDED`` (transmitted, but the server's reply never came: the row
+    needs a decision); raises ``TransientDeliveryError`` when the task should retry."""
     row = (
         QuoteEmail.objects.filter(pk=email_id).values("delivery_id", "delivery__pdf_sha256").first()
     )
@@ -393,6 +401,12 @@ def email_send(*, email_id: int) -> str:
     # From here on the message may reach the server: only a clear refusal is an error.
     try:
         _send(message)
+    except OutcomeUnknown as exc:
+        # The server may have stored it (its reply came too late or not at all): sending
+        # again could deliver a second copy, so a person decides.
+        _needs_decision(email, token, f"Unknown whether it was delivered: {exc}")
+        logger.warning("E-mail %s needs a decision: %s", email_id, exc)
+        return UNDECIDED
     except Exception as exc:
         if smtp_error_is_permanent(exc):
             return _fail(

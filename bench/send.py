@@ -106,6 +106,9 @@ def main() -> None:
                 {"product": grades[i % len(grades)], "quantity_mt": str(20 + 2 * i)}
                 for i in range(args.lines)
             ]
+    if quote.needs_approval:  # e.g. the demo's tariff rules are not verified yet
+        quote = services.quote_submit_for_approval(quote=quote, by=rep)
+        quote = services.quote_approve(quote=quote, by=User.objects.get(username="manager"))
     with mock.patch("quotes.sending.enqueue.render_pdf"):
         sent = delivery.quote_send(quote=quote, by=rep)
     storage = sent.pdf.storage

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from products.customs import (
     DUTY_BASES,
@@ -33,6 +33,7 @@ from products.customs import (
 )
 
 __all__ = [
+    "ABSORBABLE_KINDS",
     "BASES",
     "EU_MEMBER_STATES",
     "INCOTERMS",
@@ -77,6 +78,14 @@ _COMPOSITION: dict[str, tuple[bool, bool, bool, bool, bool, bool]] = {
     "DPU": (False, True, True, True, False, True),
     "DDP": (False, True, True, True, True, False),
 }
+
+
+# pricing.md v2, step 8: anti-dumping and countervailing duty lines are never absorbed (an
+# exporter paying the importer's AD/CVD duty is reimbursing it, 19 CFR 351.402(f)).
+# pricing.md v2, Errors: these terms are priced without a freight rate (landed cost unknown).
+FREIGHT_OPTIONAL = frozenset({"EXW", "FCA", "FOB"})
+ABSORBABLE_KINDS = frozenset({"mfn", "safeguard", "retaliatory", "other"})
+NEVER_ABSORBED_KINDS = frozenset({"anti_dumping", "countervailing"})
 
 
 def total_composition(incoterm: str) -> dict[str, int]:
@@ -186,7 +195,7 @@ class PricingInput:
     incoterm: str
     origin_port: PortData
     destination_port: PortData
-    freight: FreightData
+    freight: FreightData | None  # v2: None (no rate on the lane) is allowed for EXW/FCA/FOB
     currency: str
     fx_rate: Decimal  # units of ``currency`` per 1 USD
     lines: tuple[LineInput, ...]
@@ -205,12 +214,15 @@ def _s(value: Decimal, places: Decimal) -> str:
 def _fx_str(value: Decimal) -> str:
     """At least 4 decimals ("0.9250"), more when the rate has them ("0.92503412")."""
     value = value.normalize()
-    if value.as_tuple().exponent > -4:
+    if cast(int, value.as_tuple().exponent) > -4:  # a finite rate: an int exponent
         value = value.quantize(Decimal("0.0001"))
     return f"{value:f}"
 
 
-def _frozen_new(cls, values: dict[str, Any]):
+_T = TypeVar("_T")
+
+
+def _frozen_new(cls: type[_T], values: dict[str, Any]) -> _T:
     """Build a frozen (dict-based) dataclass instance without its generated ``__init__``.
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which
@@ -340,14 +352,14 @@ class Components:
     destination_charges: Decimal
     tariff_absorption: Decimal
     quote_total: Decimal
-    landed_cost: Decimal
-    landed_cost_per_mt: Decimal
+    landed_cost: Decimal | None  # None: unknown (v2: no freight rate on the lane)
+    landed_cost_per_mt: Decimal | None
     destination_port_charges: Decimal
     quantum: Decimal = CENT  # the currency's smallest unit; amounts are rounded to it
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str | None]:
         return {
-            key: _s(getattr(self, key), self.quantum)
+            key: None if (value := getattr(self, key)) is None else _s(value, self.quantum)
             for key in (*COMPONENT_KEYS, "destination_port_charges")
         }
 
@@ -355,7 +367,7 @@ class Components:
     def from_dict(cls, data: dict[str, Any], quantum: Decimal = CENT) -> Components:
         return cls(
             **{
-                key: Decimal(data.get(key, "0"))
+                key: None if (value := data.get(key, "0")) is None else Decimal(value)
                 for key in (*COMPONENT_KEYS, "destination_port_charges")
             },
             quantum=quantum,
@@ -517,7 +529,13 @@ def _validate(inp: PricingInput) -> None:
         ]
         if any(line_errors):
             errors["lines"] = line_errors
-    if inp.freight.mt_per_container <= ZERO or inp.freight.usd_per_container < ZERO:
+    if inp.freight is None:
+        if inp.incoterm not in FREIGHT_OPTIONAL:
+            errors.setdefault("destination_port", []).append(
+                f"No freight rate for this route: {inp.incoterm} needs one "
+                "(EXW, FCA and FOB are priced without)."
+            )
+    elif inp.freight.mt_per_container <= ZERO or inp.freight.usd_per_container < ZERO:
         errors.setdefault("destination_port", []).append(
             "The freight rate for this route is unusable (MT per container must be positive)."
         )
@@ -590,6 +608,7 @@ def price(inp: PricingInput) -> PricingResult:
         or (inp.incoterm == "DDP" and inp.tariff_absorption_percent)
         or not ZERO <= inp.insurance_rate_percent <= HUNDRED
         or inp.origin_port.code == inp.destination_port.code
+        or inp.freight is None
         or inp.freight.mt_per_container <= ZERO
         or inp.freight.usd_per_container < ZERO
         or inp.fx_rate <= ZERO
@@ -612,9 +631,15 @@ def price(inp: PricingInput) -> PricingResult:
 
     # 2. freight
     fr = inp.freight
-    full, rest = divmod(total_qty, fr.mt_per_container)
-    containers = int(full) + (1 if rest else 0)
-    freight = containers * fr.usd_per_container
+    if fr is None:  # v2: EXW/FCA/FOB on a lane without a rate; landed cost unknown
+        containers, freight = 0, ZERO
+        fr = FreightData(usd_per_container=ZERO, mt_per_container=ZERO)
+        landed_known = False
+    else:
+        full, rest = divmod(total_qty, fr.mt_per_container)
+        containers = int(full) + (1 if rest else 0)
+        freight = containers * fr.usd_per_container
+        landed_known = True
 
     # 3. insurance: 110 % of (goods + freight) × rate
     insured_rate = INSURED_FACTOR * inp.insurance_rate_percent * pct
@@ -630,6 +655,8 @@ def price(inp: PricingInput) -> PricingResult:
     by_hs: dict[str, list[tuple[TariffRuleData, Decimal, Decimal]]] = {}
     line_results = []
     duties_raw_total = ZERO
+    absorbable_raw_total = ZERO  # v2: absorption is taken from these duty lines only
+    never_absorbed: list[str] = []
     duties_total = ZERO
     unmatched = []
     for line, goods in zip(lines, raw_goods, strict=True):
@@ -657,9 +684,15 @@ def price(inp: PricingInput) -> PricingResult:
                     cif_value = (goods + freight_per_mt * qty) * cif_factor
                     cif_r = cif_value.quantize(cent, half_up)
                 customs = cif_value
-                customs_r = cif_r
+                customs_r = cast(Decimal, cif_r)  # set with cif_value
             raw = customs * rate + specific * qty if specific else customs * rate
             duties_raw_total += raw
+            if rule.kind in ABSORBABLE_KINDS:
+                absorbable_raw_total += raw
+            else:
+                never_absorbed.append(
+                    f"{line.product} {rule.kind.replace('_', '-')} {rule.rate_percent} %"
+                )
             amount = raw.quantize(cent, half_up)
             line_duties += amount
             duty_lines.append(
@@ -707,7 +740,7 @@ def price(inp: PricingInput) -> PricingResult:
     )
     port_charges = _r2(inp.destination_port.destination_charges_usd_per_mt * total_qty)
     absorption = (
-        _r2(duties_raw_total * inp.tariff_absorption_percent * pct) if with_absorption else ZERO
+        _r2(absorbable_raw_total * inp.tariff_absorption_percent * pct) if with_absorption else ZERO
     )
     usd = _components(
         goods_value=goods_value,
@@ -719,6 +752,7 @@ def price(inp: PricingInput) -> PricingResult:
         absorption=absorption,
         flags=(with_freight, with_insurance, with_dest, with_duties),
         total_qty=total_qty,
+        landed_known=landed_known,
     )
     rate = inp.fx_rate
     quantum = currency_quantum(inp.currency)
@@ -737,6 +771,7 @@ def price(inp: PricingInput) -> PricingResult:
         flags=(with_freight, with_insurance, with_dest, with_duties),
         total_qty=total_qty,
         quantum=quantum,
+        landed_known=landed_known,
     )
 
     warnings = []
@@ -749,6 +784,18 @@ def price(inp: PricingInput) -> PricingResult:
         warnings.append("DDP: import VAT/GST is not included.")
     if inp.incoterm == "FCA":
         warnings.append("FCA is priced as FOB (origin port).")
+    if not landed_known:
+        warnings.append(
+            f"No freight rate from {inp.origin_port.code} to {inp.destination_port.code} on "
+            f"{inp.quote_date}: the {inp.incoterm} price needs none, but the buyer's landed "
+            "cost is unknown (and duties on a CIF basis leave out freight)."
+        )
+    if with_absorption and inp.tariff_absorption_percent and never_absorbed:
+        warnings.append(
+            "Tariff absorption leaves out the anti-dumping/countervailing duty lines "
+            f"({'; '.join(never_absorbed)}): the seller never pays them for the buyer."
+        )
+    _check_total(usd, quote_currency, absorption=absorption, currency=inp.currency)
 
     return PricingResult(
         quote_date=inp.quote_date,
@@ -772,6 +819,37 @@ def price(inp: PricingInput) -> PricingResult:
     )
 
 
+def _check_total(
+    usd: Components, quote_currency: Components, *, absorption: Decimal, currency: str
+) -> None:
+    """pricing.md v2: a quote total (USD or quote currency) that is zero or negative is an
+    error, on ``tariff_absorption_percent`` when the absorption caused it, else on ``lines``."""
+    worst = min(usd.quote_total, quote_currency.quote_total)
+    if worst > ZERO:
+        return
+    shown = (
+        f"USD {usd.quote_total:,}"
+        if usd.quote_total <= ZERO
+        else f"{currency} {quote_currency.quote_total:,}"
+    )
+    if (
+        absorption
+        and usd.quote_total + usd.tariff_absorption > ZERO
+        and quote_currency.quote_total + quote_currency.tariff_absorption > ZERO
+    ):
+        raise PricingError(
+            {
+                "tariff_absorption_percent": [
+                    f"This absorption (USD {absorption:,}) would make the quote total {shown}: "
+                    "a quote total must be positive. Absorb less."
+                ]
+            }
+        )
+    raise PricingError(
+        {"lines": [f"The quote total would be {shown}: a quote total must be positive."]}
+    )
+
+
 def _components(
     *,
     goods_value: Decimal,
@@ -784,6 +862,7 @@ def _components(
     flags: tuple[bool, bool, bool, bool],
     total_qty: Decimal,
     quantum: Decimal = CENT,
+    landed_known: bool = True,
 ) -> Components:
     with_freight, with_insurance, with_dest, with_duties = flags
     destination_charges = port_charges if with_dest else ZERO
@@ -805,8 +884,10 @@ def _components(
         destination_charges=destination_charges,
         tariff_absorption=absorption,
         quote_total=total,
-        landed_cost=landed,
-        landed_cost_per_mt=(landed / total_qty).quantize(quantum, ROUND_HALF_UP),
+        landed_cost=landed if landed_known else None,
+        landed_cost_per_mt=(
+            (landed / total_qty).quantize(quantum, ROUND_HALF_UP) if landed_known else None
+        ),
         destination_port_charges=port_charges,
         quantum=quantum,
     )

@@ -1,4 +1,4 @@
-"""Demo reference data for pricing, from the sourced rows of shared/reference/domain-facts.md.
+"""Demo reference data for pricing, from the sourced rows of docs/domain.md.
 
 - Tariff rules: only rows marked H or M, each with its source in ``reference``. Japan,
   Korea and Turkey rates are unsourced, so those countries get no rule (the calculator

@@ -115,7 +115,13 @@ class Quote(models.Model):
     total_quantity_mt = models.DecimalField(max_digits=12, decimal_places=3, editable=False)
     total_usd = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
     total_quote_currency = models.DecimalField(max_digits=18, decimal_places=2, editable=False)
-    landed_cost_per_mt_usd = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
+    landed_cost_per_mt_usd = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        editable=False,
+        help_text="Empty: unknown (an EXW/FCA/FOB quote on a lane without a freight rate).",
+    )
 
     # Approval: why it is needed (empty: not needed), and who approved or returned it.
     approval_reasons = models.JSONField(default=list, blank=True, editable=False)

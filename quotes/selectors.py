@@ -27,6 +27,7 @@ from customers.models import Customer
 from customers.normalize import normalize_query
 from mgtrade.accounts.models import Role, User
 from pricing.engine import (
+    FREIGHT_OPTIONAL,
     FreightData,
     LineInput,
     PortData,
@@ -45,6 +46,14 @@ from .approval import ApprovalFacts, ApprovalPolicy, GradeFacts, Reason, approva
 from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+# Quote dates a quote can sensibly carry: up to five years back (repricing history) and one
+# year ahead. Outside it, 9999-12-25 + validity overflowed the date type (a server error).
+QUOTE_DATE_MAX_PAST = timedelta(days=5 * 365)
+QUOTE_DATE_MAX_FUTURE = timedelta(days=366)
+# The quote's amount columns: numeric(14,2) for USD amounts, (18,2) for the quote currency.
+MAX_AMOUNT_USD = Decimal("999999999999.99")
+MAX_AMOUNT_QUOTE_CURRENCY = Decimal("9999999999999999.99")
 
 
 class PricingValidationError(ValidationError):
@@ -123,7 +132,28 @@ def pricing_inputs_gather(
     insurance rate, USD, no absorption. Raises ``PricingValidationError``.
     """
     conf = settings.MGTRADE
-    quote_date = quote_date or timezone.localdate()
+    today = timezone.localdate()
+    quote_date = quote_date or today
+    # Bounded work and storable values first: nothing else is looked up past these.
+    if not today - QUOTE_DATE_MAX_PAST <= quote_date <= today + QUOTE_DATE_MAX_FUTURE:
+        raise PricingValidationError(
+            {
+                "quote_date": [
+                    f"The quote date must be between {today - QUOTE_DATE_MAX_PAST} and "
+                    f"{today + QUOTE_DATE_MAX_FUTURE}."
+                ]
+            }
+        )
+    max_lines = conf["MAX_QUOTE_LINES"]
+    if len(lines) > max_lines:
+        raise PricingValidationError(
+            {
+                "lines": [
+                    f"A quote has at most {max_lines} line{'s' if max_lines != 1 else ''}; "
+                    "split the order into several quotes."
+                ]
+            }
+        )
     incoterm = (incoterm or "").strip().upper()
     origin_code = (origin_port or conf["DEFAULT_ORIGIN_PORT"]).strip().upper()
     destination_code = (destination_port or "").strip().upper()
@@ -221,7 +251,8 @@ def pricing_inputs_gather(
         freight = products_selectors.freight_rate_in_force(
             origin=origin, destination=destination, on=quote_date
         )
-        if freight is None:
+        if freight is None and incoterm not in FREIGHT_OPTIONAL:
+            # pricing.md v2: EXW/FCA/FOB are priced without one (landed cost unknown)
             errors.setdefault("destination_port", []).append(
                 f"No freight rate from {origin.code} to {destination.code} on {quote_date}."
             )
@@ -247,7 +278,9 @@ def pricing_inputs_gather(
         incoterm=incoterm,
         origin_port=_port_data(origin),
         destination_port=_port_data(destination),
-        freight=FreightData(
+        freight=None
+        if freight is None
+        else FreightData(
             usd_per_container=freight.usd_per_container,
             mt_per_container=freight.mt_per_container,
             container_type=freight.container_type,
@@ -282,6 +315,7 @@ def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]
         result = price(inp)
     except PricingError as exc:
         raise PricingValidationError(exc.errors) from exc
+    _check_storable(result)
     duties_on = request.get("duties_on")
     if duties_on and duties_on != inp.quote_date:
         result = dataclasses.replace(
@@ -293,6 +327,25 @@ def quote_pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]
             ),
         )
     return result, products
+
+
+def _check_storable(result: PricingResult) -> None:
+    """Refuse amounts larger than a quote's columns hold (a 400, not a database error)."""
+    usd = [getattr(result.usd, name) for name in result.usd.to_dict()]
+    usd += [line.goods_value for line in result.lines]
+    usd += [line.unit_price_usd_per_mt for line in result.lines]
+    quote_currency = [getattr(result.quote_currency, n) for n in result.quote_currency.to_dict()]
+    if any(abs(a) > MAX_AMOUNT_USD for a in usd) or any(
+        abs(a) > MAX_AMOUNT_QUOTE_CURRENCY for a in quote_currency
+    ):
+        raise PricingValidationError(
+            {
+                "lines": [
+                    "The amounts are larger than a quote can hold (at most "
+                    f"{MAX_AMOUNT_USD:,} USD per amount); lower the quantities or unit prices."
+                ]
+            }
+        )
 
 
 def pricing_preview(**request: Any) -> PricingResult:

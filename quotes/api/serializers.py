@@ -95,8 +95,18 @@ class ComponentsSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, help_text="Subtracted."
     )
     quote_total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    landed_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
-    landed_cost_per_mt = serializers.DecimalField(max_digits=14, decimal_places=2)
+    landed_cost = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="null: unknown (no freight rate).",
+    )
+    landed_cost_per_mt = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="null: unknown (no freight rate).",
+    )
     destination_port_charges = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -206,7 +216,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
     pricing = PricingField(read_only=True)
-    rejection_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rejection_reason = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     approval_reasons = ApprovalReasonsField(read_only=True)
 
     def to_representation(self, quote):

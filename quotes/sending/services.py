@@ -32,8 +32,10 @@ import random
 import smtplib
 import socket
 import uuid
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from email.utils import make_msgid
+from typing import cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -43,6 +45,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from customers.models import Contact
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
 from quotes.documents.context import (
@@ -79,6 +82,9 @@ BACKOFF_CAP_SECONDS = 30 * 60
 # What a step reports to its task.
 RENDERED, SENT, SKIPPED, GONE, FAILED = "rendered", "sent", "skipped", "gone", "failed"
 UNDECIDED = "needs_decision"
+
+# The two side-effect rows a worker claims: a quote delivery and a notice email.
+SideEffect = type[QuoteDelivery] | type[QuoteEmail]
 
 
 class TransientDeliveryError(Exception):
@@ -166,7 +172,8 @@ def quote_send(*, quote: Quote, by: User | None) -> QuoteDelivery:
     delivery = QuoteDelivery.objects.create(
         quote=quote, document=document_freeze(context), created_by=by
     )
-    owner, buyer = quote.owner, quote.contact.email
+    owner = quote.owner
+    buyer = cast(Contact, quote.contact).email  # quote_mark_sent refused a quote without one
     QuoteEmail.objects.create(
         quote=quote,
         delivery=delivery,
@@ -180,7 +187,9 @@ def quote_send(*, quote: Quote, by: User | None) -> QuoteDelivery:
     return delivery
 
 
-def _claim(model, pk: int, *, statuses, to: str, field: str = "status") -> str | None:
+def _claim(
+    model: SideEffect, pk: int, *, statuses: Iterable[str], to: str, field: str = "status"
+) -> str | None:
     """Take the row (``statuses`` → ``to``) with a fresh token, or ``None`` if not claimable."""
     token = uuid.uuid4().hex
     now = timezone.now()
@@ -195,11 +204,13 @@ def _claim(model, pk: int, *, statuses, to: str, field: str = "status") -> str |
     return token if claimed == 1 else None
 
 
-def _status_field(model) -> str:
+def _status_field(model: SideEffect) -> str:
     return "render_status" if model is QuoteDelivery else "status"
 
 
-def _retry_or_fail(model, row, token: str, exc: BaseException, *, step: str) -> str:
+def _retry_or_fail(
+    model: SideEffect, row: QuoteDelivery | QuoteEmail, token: str, exc: BaseException, *, step: str
+) -> str:
     """After a transient error: ``retrying`` (raising TransientDeliveryError) or, at the last
     attempt, ``failed``."""
     text = _error_text(exc)
@@ -225,7 +236,7 @@ def _retry_or_fail(model, row, token: str, exc: BaseException, *, step: str) -> 
     raise TransientDeliveryError(text, countdown=countdown)
 
 
-def _fail(model, row, token: str, message: str) -> str:
+def _fail(model: SideEffect, row: QuoteDelivery | QuoteEmail, token: str, message: str) -> str:
     model.objects.filter(pk=row.pk, claim_token=token).update(
         **{_status_field(model): "failed"},
         last_error=message[:2000],
@@ -531,7 +542,7 @@ def delivery_resolve(*, delivery: QuoteDelivery, by: User, send_again: bool) -> 
 # ------------------------------------------------------------------ recovery (beat)
 
 
-def _idle(status_field: str, cutoff) -> Q:
+def _idle(status_field: str, cutoff: datetime) -> Q:
     """Queued, or retrying past its time, and untouched since ``cutoff``: its task message
     was lost (a duplicate message is harmless: the claim takes the row once)."""
     return (

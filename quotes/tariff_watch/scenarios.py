@@ -249,8 +249,10 @@ def scenario_compute(
         rules = repricing.rules_with_scenario(pricing, hypothetical)
         if rules is None:
             continue
-        new = repricing.reprice(pricing, rules)
         usd = pricing["usd"]
+        if usd.get("landed_cost") is None:  # landed cost unknown (no freight rate)
+            continue
+        new = repricing.reprice(pricing, rules)
         change = new.usd.landed_cost - Decimal(usd["landed_cost"])
         if not change:
             continue
@@ -261,7 +263,7 @@ def scenario_compute(
         change_qc = new.quote_currency.landed_cost_per_mt - Decimal(
             pricing["quote_currency"]["landed_cost_per_mt"]
         ).quantize(quantum)
-        _add(totals[which], qty, value, change)
+        _add(totals.setdefault(which, _group()), qty, value, change)
         _add(groups["destination"][pricing["destination_country"]], qty, value, change)
         _add(groups["customer"][customer], qty, value, change)
         _add(groups["rep"][rep], qty, value, change)

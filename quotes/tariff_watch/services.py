@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from celery import current_app
 from django.conf import settings
@@ -48,7 +48,9 @@ def _enqueue_impact(event_id: int) -> None:
     transaction.on_commit(lambda: current_app.tasks[IMPACT_TASK].delay(event_id))
 
 
-def _describe(kind: str, effective_on: date, added, removed) -> tuple[str, str, str]:
+def _describe(
+    kind: str, effective_on: date, added: list[TariffRule], removed: list[TariffRule]
+) -> tuple[str, str, str]:
     rule = (added or removed)[0]
     label = f"{rule.destination} {rule.hs_prefix} {rule.get_kind_display()}"
 
@@ -67,7 +69,9 @@ def _describe(kind: str, effective_on: date, added, removed) -> tuple[str, str, 
     return rule.destination, rule.hs_prefix, summary[:300]
 
 
-def _key(kind: str, added, removed, effective_on: date) -> str:
+def _key(
+    kind: str, added: list[TariffRule], removed: list[TariffRule], effective_on: date
+) -> str:
     if kind == "added":
         return f"added:{added[0].pk}"
     if kind == "changed":
@@ -140,7 +144,7 @@ def open_quote_snapshots(
     )
 
 
-def _claim(model, pk: int) -> str | None:
+def _claim(model: type[TariffChangeEvent], pk: int) -> str | None:
     """Claim a computation row: pending or failed, or running with a dead claim."""
     token = secrets.token_hex(8)
     now = timezone.now()
@@ -335,7 +339,7 @@ def tariff_changes_look_ahead(*, today: date | None = None) -> list[TariffChange
         valid_to__gte=today - timedelta(days=1), valid_to__lte=horizon
     ).order_by("valid_to", "pk")
     for rule in ending:
-        effective_on = rule.valid_to + timedelta(days=1)
+        effective_on = cast(date, rule.valid_to) + timedelta(days=1)  # filtered: not null
         successor = TariffRule.objects.filter(
             previous_version=rule, valid_from=effective_on
         ).first()
@@ -356,7 +360,7 @@ def tariff_changes_look_ahead(*, today: date | None = None) -> list[TariffChange
         ).exists():
             with transaction.atomic():
                 kind = "changed" if rule.previous_version_id else "added"
-                removed = [rule.previous_version] if rule.previous_version_id else []
+                removed = [cast(TariffRule, rule.previous_version)] if rule.previous_version_id else []
                 raised.append(
                     tariff_change_raise(
                         kind=kind, effective_on=rule.valid_from, added=[rule], removed=removed

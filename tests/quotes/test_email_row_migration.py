@@ -1,4 +1,4 @@
-"""Migrations 0011-0013 move each quote e-mail's state from its delivery row to its e-mail
+"""Migrations 0012-0014 move each quote e-mail's state from its delivery row to its e-mail
 row: rows written by the earlier code keep their meaning after ``migrate``."""
 
 from datetime import timedelta
@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.quotes.factories import german_buyer, quote_for
 
-BEFORE = [("quotes", "0011_email_row_fields")]
-AFTER = [("quotes", "0013_email_row_cleanup")]
+BEFORE = [("quotes", "0012_email_row_fields")]
+AFTER = [("quotes", "0014_email_row_cleanup")]
 
 
 def migrate(targets):

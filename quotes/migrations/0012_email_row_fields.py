@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quotes", "0010_quoteemail_tariff_change"),
+        ("quotes", "0011_landed_cost_unknown"),
     ]
 
     operations = [

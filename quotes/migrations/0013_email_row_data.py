@@ -89,7 +89,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quotes", "0011_email_row_fields"),
+        ("quotes", "0012_email_row_fields"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]

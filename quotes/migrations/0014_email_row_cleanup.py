@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quotes", "0012_email_row_data"),
+        ("quotes", "0013_email_row_data"),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""The pricing engine: ``shared/reference/pricing.md`` (version 1), exactly.
+"""The pricing engine: ``docs/pricing.md``, exactly.
 
 Pure Python: plain frozen dataclasses in and out, ``Decimal`` throughout, no Django, no
 settings, no I/O. A selector gathers the inputs (``quotes.selectors``); callers store or
@@ -365,11 +365,13 @@ class Components:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], quantum: Decimal = CENT) -> Components:
+        # None only for the landed cost fields (unknown), as to_dict wrote them
+        values: dict[str, Any] = {
+            key: None if (value := data.get(key, "0")) is None else Decimal(value)
+            for key in (*COMPONENT_KEYS, "destination_port_charges")
+        }
         return cls(
-            **{
-                key: None if (value := data.get(key, "0")) is None else Decimal(value)
-                for key in (*COMPONENT_KEYS, "destination_port_charges")
-            },
+            **values,
             quantum=quantum,
         )
 
@@ -551,7 +553,7 @@ def _validate(inp: PricingInput) -> None:
 def rule_applies(
     rule: TariffRuleData, *, destination_country: str, origin_country: str, hs_digits: str, on: date
 ) -> bool:
-    """Whether a tariff rule applies to a line (see pricing.md, step 5)."""
+    """Whether a tariff rule applies to a line (see docs/pricing.md, step 5)."""
     return (
         (
             rule.destination == destination_country

@@ -429,8 +429,9 @@ CITATIONS = {
     ),
 }
 
-# The correction of domain-facts: IEEPA duties end on 23 Feb 2026 (applied by
-# ``quotes.tariff_watch.demo`` through the service, so it is the demo's past change event).
+# The correction of the domain facts (docs/domain.md): IEEPA duties end on 23 Feb 2026
+# (applied by ``quotes.tariff_watch.demo`` through the service, so it is the demo's past
+# change event).
 IEEPA_LAST_DAY = date(2026, 2, 23)
 IEEPA_END_SOURCE = (
     "Ended: the Supreme Court held on 20 Feb 2026 (Learning Resources, Inc. v. Trump, "

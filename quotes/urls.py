@@ -27,5 +27,5 @@ urlpatterns = [
         tariff_watch_views.impact_apply,
         name="tariff_impact_apply",
     ),
-    # Issue 6 (sending): <int:pk>/send/, <int:pk>/pdf/ and the delivery state go here.
+    # Sending's <int:pk>/send/, <int:pk>/pdf/ and the delivery state: quotes/sending/urls.py.
 ]

@@ -60,7 +60,7 @@ def test_no_template_has_inline_script_or_style():
         "inline <script>": "<script>alert(1)</script>",
         "style= attribute": '<col style="width: 4%">',
         "<style> block": "<style>p {}</style>",
-        "on*= handler": "<button onclick=\"go()\">",
+        "on*= handler": '<button onclick="go()">',
         "hx-on (needs eval)": '<form hx-on:submit="x()">',
         "js: value (needs eval)": "<a hx-vals='js:{a: 1}'>",
     }

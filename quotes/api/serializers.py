@@ -1,4 +1,4 @@
-"""Pricing preview and quotes: request and response shapes (api-v1.md, "Pricing preview",
+"""Pricing preview and quotes: request and response shapes (docs/api.md, "Pricing preview",
 "Quotes")."""
 
 from decimal import Decimal
@@ -137,7 +137,7 @@ class PreviewResponseSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
-# ---- quotes (api-v1.md, "Quotes")
+# ---- quotes (docs/api.md, "Quotes")
 
 
 @extend_schema_field(PreviewResponseSerializer)

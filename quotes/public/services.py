@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mgtrade.accounts.clock import when
 from quotes.models import Quote, QuoteStatus, RejectionReason
-from quotes.sending.services import notify_rep
+from quotes.sending.emails import notify_rep
 from quotes.services import quote_accept, quote_mark_viewed, quote_reject
 
 from .links import acceptance_token_read

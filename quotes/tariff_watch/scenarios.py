@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -125,10 +126,13 @@ def scenario_rules_data(scenario: TariffScenario) -> list[TariffRuleData]:
     ]
 
 
-def _enqueue(scenario_id: int) -> None:
-    from .tasks import tariff_scenario_run_task
+RUN_TASK = "quotes.tariff_watch.tasks.tariff_scenario_run_task"
 
-    transaction.on_commit(lambda: tariff_scenario_run_task.delay(scenario_id))
+
+def _enqueue(scenario_id: int) -> None:
+    # By the task's pinned name (QuotesConfig.ready registers the tasks): this module never
+    # imports quotes.tariff_watch.tasks, which imports it.
+    transaction.on_commit(lambda: current_app.tasks[RUN_TASK].delay(scenario_id))
 
 
 def _manager(by: User) -> None:

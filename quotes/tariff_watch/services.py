@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -38,10 +39,13 @@ CLAIM_STALE = timedelta(minutes=15)
 CHUNK = 2000
 
 
-def _enqueue_impact(event_id: int) -> None:
-    from .tasks import tariff_change_impact_task
+IMPACT_TASK = "quotes.tariff_watch.tasks.tariff_change_impact_task"
 
-    transaction.on_commit(lambda: tariff_change_impact_task.delay(event_id))
+
+def _enqueue_impact(event_id: int) -> None:
+    # By the task's pinned name (QuotesConfig.ready registers the tasks): this module never
+    # imports quotes.tariff_watch.tasks, which imports it.
+    transaction.on_commit(lambda: current_app.tasks[IMPACT_TASK].delay(event_id))
 
 
 def _describe(
@@ -276,7 +280,7 @@ def _emails_queue(event: TariffChangeEvent, rows: list[dict[str, Any]]) -> None:
     """With MGTRADE_NOTIFY_BY_EMAIL: each affected quote's owner also gets an email (a
     ``QuoteEmail`` row each, queued after the commit, sent once like every notice)."""
     from ..public.links import site_url
-    from ..sending.services import _email_parts, _enqueue_notice
+    from ..sending.emails import email_subject, emails_queue_on_commit
 
     facts = {
         q["pk"]: q
@@ -314,18 +318,12 @@ def _emails_queue(event: TariffChangeEvent, rows: list[dict[str, Any]]) -> None:
             QuoteEmail(
                 quote_id=q["pk"],
                 kind=QuoteEmail.Kind.TARIFF_CHANGE,
-                subject=_email_parts("quote-tariff_change", context)[0][:250],
+                subject=email_subject("quote-tariff_change", context),
                 to=[q["owner__email"]],
                 context=context,
             )
         )
-    created = QuoteEmail.objects.bulk_create(emails, batch_size=CHUNK)
-    ids = [email.pk for email in created]
-    def enqueue_all() -> None:
-        for pk in ids:
-            _enqueue_notice(pk)
-
-    transaction.on_commit(enqueue_all)
+    emails_queue_on_commit(QuoteEmail.objects.bulk_create(emails, batch_size=CHUNK))
 
 
 # ------------------------------------------------------------------ the daily look-ahead

@@ -29,7 +29,6 @@ from tests.e2e.conftest import (
     screenshot,
     storage_state_for,
 )
-from tests.quotes.sending import use_tmp_media
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -103,10 +102,9 @@ CSP_ONLY = [
 
 
 @pytest.fixture
-def demo(settings, tmp_path, live_server):
+def demo(settings, tmp_path, media_root, live_server):
     """The demo data, with the sent quote's email written to a file outbox."""
     roles_sync()
-    use_tmp_media(settings, tmp_path)
     settings.MGTRADE = {**settings.MGTRADE, "SITE_URL": live_server.url}
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "outbox")

@@ -1,4 +1,4 @@
-"""Reference data of pricing.md's worked example, in the database."""
+"""Reference data of docs/pricing.md's worked example, in the database."""
 
 from datetime import date, timedelta
 from decimal import Decimal as D
@@ -80,3 +80,15 @@ WORKED_REQUEST = {
         {"product": "AZ91D", "quantity_mt": "20", "unit_price_usd_per_mt": "3100.00"},
     ],
 }
+
+
+@pytest.fixture
+def failing_mail(settings):
+    """E-mail goes through ``ScriptedFailureBackend``: set ``.script`` (exceptions to raise,
+    in order) and ``.on_send`` (run at each send); ``.calls`` counts the sends tried."""
+    from tests.quotes.mail_backends import ScriptedFailureBackend
+
+    settings.EMAIL_BACKEND = "tests.quotes.mail_backends.ScriptedFailureBackend"
+    ScriptedFailureBackend.reset()
+    yield ScriptedFailureBackend
+    ScriptedFailureBackend.reset()

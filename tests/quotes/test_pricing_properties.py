@@ -141,7 +141,7 @@ def test_totals_are_sums_of_their_components(inp, incoterm):
             + c.destination_port_charges
             - c.tariff_absorption
         )
-        # pricing.md: half-up, not Python's default half-even (0.625 → 0.63).
+        # docs/pricing.md: half-up, not Python's default half-even (0.625 → 0.63).
         assert c.landed_cost_per_mt == (c.landed_cost / result.total_quantity_mt).quantize(
             c.quantum, ROUND_HALF_UP
         )

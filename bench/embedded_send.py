@@ -78,6 +78,7 @@ def main() -> None:
     call_command("load_demo", verbosity=0)
 
     from quotes.models import DeliveryStatus, Quote, QuoteDelivery
+    from quotes.sending.selectors import delivery_state
     from quotes.sending.services import quote_send
     from quotes.services import quote_clone
 
@@ -86,7 +87,10 @@ def main() -> None:
 
     def all_sent(timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while QuoteDelivery.objects.exclude(status=DeliveryStatus.SENT).exists():
+        while any(
+            delivery_state(delivery=d).status != DeliveryStatus.SENT
+            for d in QuoteDelivery.objects.all()
+        ):
             if time.monotonic() > deadline:
                 raise SystemExit("deliveries did not finish: is the worker running?")
             time.sleep(0.05)
@@ -111,9 +115,7 @@ def main() -> None:
                 start = time.perf_counter()
                 delivery = quote_send(quote=quote, by=source.owner)
                 while (
-                    QuoteDelivery.objects.filter(pk=delivery.pk)
-                    .values_list("status", flat=True)
-                    .get()
+                    delivery_state(delivery=QuoteDelivery.objects.get(pk=delivery.pk)).status
                     != DeliveryStatus.SENT
                 ):
                     time.sleep(0.005)

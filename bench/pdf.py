@@ -65,8 +65,8 @@ def main() -> None:
         company_context,
         font_config,
         render_template_pdf,
-        sample_quote_context,
     )
+    from tests.quotes.pdf_samples import sample_quote_context
 
     context = sample_quote_context(lines=args.lines)
     html = render_to_string("pdf/quote.html", {"company": company_context(), **context})

@@ -67,7 +67,7 @@ def main() -> None:
     from mgtrade.accounts.models import User
     from products.models import Port, Product
     from quotes import services
-    from quotes.models import DeliveryStatus, QuoteDelivery
+    from quotes.models import QuoteDelivery, RenderStatus
     from quotes.sending import services as delivery
 
     rep = User.objects.get(username="rep")
@@ -106,7 +106,10 @@ def main() -> None:
                 {"product": grades[i % len(grades)], "quantity_mt": str(20 + 2 * i)}
                 for i in range(args.lines)
             ]
-    with mock.patch("quotes.sending.services._enqueue_step"):
+    if quote.needs_approval:  # e.g. the demo's tariff rules are not verified yet
+        quote = services.quote_submit_for_approval(quote=quote, by=rep)
+        quote = services.quote_approve(quote=quote, by=User.objects.get(username="manager"))
+    with mock.patch("quotes.sending.enqueue.render_pdf"):
         sent = delivery.quote_send(quote=quote, by=rep)
     storage = sent.pdf.storage
 
@@ -115,7 +118,7 @@ def main() -> None:
         if row.pdf:
             storage.delete(row.pdf.name)
         QuoteDelivery.objects.filter(pk=sent.pk).update(
-            status=DeliveryStatus.QUEUED, pdf="", pdf_sha256="", attempts=0
+            render_status=RenderStatus.QUEUED, pdf="", pdf_sha256="", attempts=0
         )
         start = time.perf_counter()
         assert delivery.delivery_render(delivery_id=sent.pk) == delivery.RENDERED

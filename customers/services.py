@@ -5,6 +5,7 @@ import zlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import ProtectedError, Q
@@ -468,11 +469,14 @@ IMPORT_REQUEUE_AFTER = timedelta(seconds=60)
 IMPORT_STALE_AFTER = timedelta(minutes=10)
 
 
-def _import_enqueue(import_id: int) -> None:
-    from .tasks import customer_import_run_task
+IMPORT_TASK = "customers.tasks.customer_import_run_task"
 
+
+def _import_enqueue(import_id: int) -> None:
+    # By the task's pinned name from the Celery registry (CustomersConfig.ready registers
+    # customers.tasks), so this module never imports customers.tasks, which imports it.
     try:
-        customer_import_run_task.delay(import_id)
+        current_app.tasks[IMPORT_TASK].delay(import_id)
     except Exception:  # the broker is down: the resume sweep sends it again
         logger.exception("Could not queue customer import %s; the sweep will retry", import_id)
 

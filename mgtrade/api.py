@@ -49,3 +49,57 @@ def exception_handler(exc, context):
     if isinstance(exc, StateConflict):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+# OpenAPI: the error answers every operation can give ------------------------------------
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+_FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": "Field name → messages (`non_field_errors` for the whole request); a "
+    "request refused as a whole (a NUL character, malformed JSON) has `detail` instead.",
+    "additionalProperties": True,
+}
+_ERRORS = {
+    "400": ("Invalid input: field errors, or `detail`.", "FieldErrors"),
+    "401": ("Not signed in, or the token has ended.", "Error"),
+    "403": ("Signed in, but not allowed.", "Error"),
+    "404": (
+        "Not found, or not visible to the caller (also a page number past the end).",
+        "Error",
+    ),
+    "409": ("The object's state forbids this action.", "Error"),
+    "415": ("Unsupported media type.", "Error"),
+}
+_WRITE_ONLY_CODES = {"409", "415"}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: add the error answers of the conventions in
+    docs/api.md to every operation under ``/api/v1/`` that does not describe them itself."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", _ERROR_SCHEMA)
+    schemas.setdefault("FieldErrors", _FIELD_ERRORS_SCHEMA)
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, (description, schema) in _ERRORS.items():
+                if code in responses:
+                    continue
+                if code in _WRITE_ONLY_CODES and method == "get":
+                    continue
+                responses[code] = {
+                    "description": description,
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+                    },
+                }
+    return result

@@ -1,5 +1,5 @@
-"""NUL characters are refused at the edge, in one place (issue: PostgreSQL can neither store
-nor compare them, so they used to surface as server errors deep in a query).
+"""NUL characters are refused at the edge, in one place (PostgreSQL can neither store nor
+compare them, so they used to surface as server errors deep in a query).
 
 ``RejectNulMiddleware`` checks the path, the query string and form fields of every request;
 ``JSONParser`` (the API's JSON parser) checks every key and string of a JSON body. Both answer

@@ -131,16 +131,11 @@ def _qty(value: Decimal) -> str:
     return text
 
 
-def _absorbed_kinds() -> frozenset[str]:
-    """The duty kinds the engine absorbs from."""
-    return frozenset(getattr(engine, "ABSORBABLE_KINDS", engine.TARIFF_KINDS))
-
-
 def line_absorptions(result: PricingResult) -> list[Decimal]:
     """Each line's share (USD, full precision) of the quote's absorption: the reported
     absorption split pro rata over the duty amounts it was taken from."""
     total = result.usd.tariff_absorption
-    kinds = _absorbed_kinds()
+    kinds = engine.ABSORBABLE_KINDS
     bases = [sum((d.amount for d in line.duties if d.kind in kinds), ZERO) for line in result.lines]
     base_total = sum(bases, ZERO)
     if not total or not base_total:

@@ -17,7 +17,7 @@ Interpretations of points the rules leave open (documented in ``docs/pricing.md`
 - ``goods_value`` (reported) is the sum of the rounded line goods values; freight shares,
   insurance and customs values use the unrounded line goods values.
 - A rule's ``valid_to`` is the last day it is in force (inclusive).
-- Tariff absorption is taken from the full-precision duties total.
+- Tariff absorption is taken from the full-precision total of the absorbable duties.
 - Quote-currency amounts are rounded to the currency's minor unit (ISO 4217): cents for
   most, whole units for JPY and KRW, so a yen quote adds up on paper too.
 """
@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from products.customs import (
     DUTY_BASES,
@@ -38,6 +38,7 @@ from products.customs import (
 )
 
 __all__ = [
+    "ABSORBABLE_KINDS",
     "BASES",
     "COMPONENT_LABELS",
     "EU_MEMBER_STATES",
@@ -97,6 +98,14 @@ _COMPOSITION: dict[str, _Composition] = {
     "DPU": _Composition(False, True, True, True, False, True),
     "DDP": _Composition(False, True, True, True, True, False),
 }
+
+
+# pricing.md v2, step 8: anti-dumping and countervailing duty lines are never absorbed (an
+# exporter paying the importer's AD/CVD duty is reimbursing it, 19 CFR 351.402(f)).
+# pricing.md v2, Errors: these terms are priced without a freight rate (landed cost unknown).
+FREIGHT_OPTIONAL = frozenset({"EXW", "FCA", "FOB"})
+ABSORBABLE_KINDS = frozenset({"mfn", "safeguard", "retaliatory", "other"})
+NEVER_ABSORBED_KINDS = frozenset({"anti_dumping", "countervailing"})
 
 
 def total_composition(incoterm: str) -> dict[str, int]:
@@ -237,7 +246,7 @@ class PricingInput:
     incoterm: str
     origin_port: PortData
     destination_port: PortData
-    freight: FreightData
+    freight: FreightData | None  # v2: None (no rate on the lane) is allowed for EXW/FCA/FOB
     currency: str
     fx_rate: Decimal  # units of ``currency`` per 1 USD
     lines: tuple[LineInput, ...]
@@ -256,12 +265,15 @@ def _s(value: Decimal, places: Decimal) -> str:
 def _fx_str(value: Decimal) -> str:
     """At least 4 decimals ("0.9250"), more when the rate has them ("0.92503412")."""
     value = value.normalize()
-    if value.as_tuple().exponent > -4:
+    if cast(int, value.as_tuple().exponent) > -4:  # a finite rate: an int exponent
         value = value.quantize(Decimal("0.0001"))
     return f"{value:f}"
 
 
-def _frozen_new(cls, values: dict[str, Any]):
+_T = TypeVar("_T")
+
+
+def _frozen_new(cls: type[_T], values: dict[str, Any]) -> _T:
     """Build a frozen (dict-based) dataclass instance without its generated ``__init__``.
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which
@@ -391,24 +403,26 @@ class Components:
     destination_charges: Decimal
     tariff_absorption: Decimal
     quote_total: Decimal
-    landed_cost: Decimal
-    landed_cost_per_mt: Decimal
+    landed_cost: Decimal | None  # None: unknown (v2: no freight rate on the lane)
+    landed_cost_per_mt: Decimal | None
     destination_port_charges: Decimal
     quantum: Decimal = CENT  # the currency's smallest unit; amounts are rounded to it
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str | None]:
         return {
-            key: _s(getattr(self, key), self.quantum)
+            key: None if (value := getattr(self, key)) is None else _s(value, self.quantum)
             for key in (*COMPONENT_KEYS, "destination_port_charges")
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], quantum: Decimal = CENT) -> Components:
+        # None only for the landed cost fields (unknown), as to_dict wrote them
+        values: dict[str, Any] = {
+            key: None if (value := data.get(key, "0")) is None else Decimal(value)
+            for key in (*COMPONENT_KEYS, "destination_port_charges")
+        }
         return cls(
-            **{
-                key: Decimal(data.get(key, "0"))
-                for key in (*COMPONENT_KEYS, "destination_port_charges")
-            },
+            **values,
             quantum=quantum,
         )
 
@@ -560,6 +574,7 @@ def _plausible(inp: PricingInput) -> bool:
             and not (inp.incoterm == "DDP" and inp.tariff_absorption_percent)
             and ZERO <= inp.insurance_rate_percent <= HUNDRED
             and inp.origin_port.code != inp.destination_port.code
+            and inp.freight is not None
             and inp.freight.mt_per_container > ZERO
             and inp.freight.usd_per_container >= ZERO
             and inp.fx_rate > ZERO
@@ -589,7 +604,13 @@ def _validate(inp: PricingInput) -> None:
         ]
         if any(line_errors):
             errors["lines"] = line_errors
-    if inp.freight.mt_per_container <= ZERO or inp.freight.usd_per_container < ZERO:
+    if inp.freight is None:
+        if inp.incoterm not in FREIGHT_OPTIONAL:
+            errors.setdefault("destination_port", []).append(
+                f"No freight rate for this route: {inp.incoterm} needs one "
+                "(EXW, FCA and FOB are priced without)."
+            )
+    elif inp.freight.mt_per_container <= ZERO or inp.freight.usd_per_container < ZERO:
         errors.setdefault("destination_port", []).append(
             "The freight rate for this route is unusable (MT per container must be positive)."
         )
@@ -638,8 +659,11 @@ def goods_value(line: LineInput) -> Decimal:
     return line.quantity_mt * line.unit_price_usd_per_mt * (HUNDRED - line.discount_percent) * PCT
 
 
-def freight_cost(freight: FreightData, total_qty: Decimal) -> tuple[int, Decimal]:
-    """2. Containers (total MT ÷ MT per container, rounded up) and their freight."""
+def freight_cost(freight: FreightData | None, total_qty: Decimal) -> tuple[int, Decimal]:
+    """2. Containers (total MT ÷ MT per container, rounded up) and their freight. Without
+    a rate on the lane (v2: EXW/FCA/FOB only), none: the landed cost is then unknown."""
+    if freight is None:
+        return 0, ZERO
     full, rest = divmod(total_qty, freight.mt_per_container)
     containers = int(full) + (1 if rest else 0)
     return containers, containers * freight.usd_per_container
@@ -676,10 +700,10 @@ def destination_port_charges(port: PortData, total_qty: Decimal) -> Decimal:
     return _r2(port.destination_charges_usd_per_mt * total_qty)
 
 
-def tariff_absorption(duties_raw_total: Decimal, absorption_percent: Decimal) -> Decimal:
-    """8. The share of the buyer's duties the seller absorbs, from the full-precision
-    duties total (reported)."""
-    return _r2(duties_raw_total * absorption_percent * PCT)
+def tariff_absorption(absorbable_raw_total: Decimal, absorption_percent: Decimal) -> Decimal:
+    """8. The share of the buyer's duties the seller absorbs, from the full-precision total
+    of the absorbable duty lines (v2: anti-dumping and countervailing duties never are)."""
+    return _r2(absorbable_raw_total * absorption_percent * PCT)
 
 
 class _Amounts(NamedTuple):
@@ -740,7 +764,12 @@ def convert(amounts: _Amounts, rate: Decimal, quantum: Decimal) -> _Amounts:
 
 
 def _components(
-    amounts: _Amounts, composition: _Composition, total_qty: Decimal, quantum: Decimal = CENT
+    amounts: _Amounts,
+    composition: _Composition,
+    total_qty: Decimal,
+    quantum: Decimal = CENT,
+    *,
+    landed_known: bool = True,
 ) -> Components:
     landed = landed_cost(amounts)
     return Components(
@@ -752,8 +781,10 @@ def _components(
         destination_charges=amounts.port_charges if composition.destination else ZERO,
         tariff_absorption=amounts.absorption,
         quote_total=quote_total(amounts, composition),
-        landed_cost=landed,
-        landed_cost_per_mt=(landed / total_qty).quantize(quantum, ROUND_HALF_UP),
+        landed_cost=landed if landed_known else None,
+        landed_cost_per_mt=(
+            (landed / total_qty).quantize(quantum, ROUND_HALF_UP) if landed_known else None
+        ),
         destination_port_charges=amounts.port_charges,
         quantum=quantum,
     )
@@ -762,16 +793,25 @@ def _components(
 # ---------------------------------------------------------------- the computation
 
 
+class _PricedLines(NamedTuple):
+    """Steps 4 and 5 for all lines, and what the later steps and the warnings need."""
+
+    lines: list[LineResult]
+    absorbable_raw_total: Decimal  # full precision, the duties absorption may take from
+    unmatched: list[str]  # lines no rule matched
+    never_absorbed: list[str]  # anti-dumping/countervailing duty lines
+
+
 def _price_lines(
     inp: PricingInput, goods: list[Decimal], freight_per_mt: Decimal, cif_factor: Decimal
-) -> tuple[list[LineResult], Decimal, list[str]]:
+) -> _PricedLines:
     """Steps 4 and 5 for every line: its customs value on each rule's basis and the duty
-    of each rule that applies. Returns the line results, the full-precision duties total
-    (for absorption) and the lines no rule matched."""
+    of each rule that applies."""
     rules = _rules_in_force(inp)
     by_hs: dict[str, list[tuple[TariffRuleData, Decimal]]] = {}
     line_results = []
-    duties_raw_total = ZERO
+    absorbable_raw_total = ZERO
+    never_absorbed: list[str] = []
     unmatched = []
     for line, goods_raw in zip(inp.lines, goods, strict=True):
         matched = by_hs.get(line.hs_code)
@@ -791,9 +831,14 @@ def _price_lines(
                 if cif is None:
                     cif = customs_value_cif(goods_raw, freight_per_mt * qty, cif_factor)
                     cif_r = _r2(cif)
-                customs, customs_r = cif, cif_r
+                customs, customs_r = cif, cast(Decimal, cif_r)  # set with cif
             raw = duty_amount(customs, rate, rule.specific_usd_per_mt, qty)
-            duties_raw_total += raw
+            if rule.kind in ABSORBABLE_KINDS:
+                absorbable_raw_total += raw
+            else:
+                never_absorbed.append(
+                    f"{line.product} {rule.kind.replace('_', '-')} {rule.rate_percent} %"
+                )
             amount = _r2(raw)
             line_duties += amount
             duty_lines.append(
@@ -830,11 +875,14 @@ def _price_lines(
                 },
             )
         )
-    return line_results, duties_raw_total, unmatched
+    return _PricedLines(line_results, absorbable_raw_total, unmatched, never_absorbed)
 
 
-def _warnings(inp: PricingInput, unmatched: list[str]) -> tuple[str, ...]:
+def _warnings(
+    inp: PricingInput, composition: _Composition, priced: _PricedLines
+) -> tuple[str, ...]:
     warnings = []
+    unmatched = priced.unmatched
     if unmatched:
         warnings.append(
             f"No tariff rule for {inp.destination_port.country} matches "
@@ -844,6 +892,17 @@ def _warnings(inp: PricingInput, unmatched: list[str]) -> tuple[str, ...]:
         warnings.append("DDP: import VAT/GST is not included.")
     if inp.incoterm == "FCA":
         warnings.append("FCA is priced as FOB (origin port).")
+    if inp.freight is None:
+        warnings.append(
+            f"No freight rate from {inp.origin_port.code} to {inp.destination_port.code} on "
+            f"{inp.quote_date}: the {inp.incoterm} price needs none, but the buyer's landed "
+            "cost is unknown (and duties on a CIF basis leave out freight)."
+        )
+    if composition.absorption and inp.tariff_absorption_percent and priced.never_absorbed:
+        warnings.append(
+            "Tariff absorption leaves out the anti-dumping/countervailing duty lines "
+            f"({'; '.join(priced.never_absorbed)}): the seller never pays them for the buyer."
+        )
     return tuple(warnings)
 
 
@@ -861,9 +920,8 @@ def price(inp: PricingInput) -> PricingResult:
     containers, freight = freight_cost(inp.freight, total_qty)  # 2.
     insured = insured_rate(inp.insurance_rate_percent)  # 3.
     insurance = (goods_raw_total + freight) * insured
-    line_results, duties_raw_total, unmatched = _price_lines(  # 4.-5.
-        inp, goods, freight / total_qty, 1 + insured
-    )
+    priced = _price_lines(inp, goods, freight / total_qty, 1 + insured)  # 4.-5.
+    line_results = priced.lines
 
     usd = _Amounts(
         goods_value=sum((line.goods_value for line in line_results), ZERO),
@@ -874,12 +932,21 @@ def price(inp: PricingInput) -> PricingResult:
         insurance=_r2(insurance),
         duties=sum((line.duties_total for line in line_results), ZERO),
         port_charges=destination_port_charges(inp.destination_port, total_qty),  # 7.
-        absorption=tariff_absorption(duties_raw_total, inp.tariff_absorption_percent)  # 8.
+        absorption=tariff_absorption(
+            priced.absorbable_raw_total, inp.tariff_absorption_percent
+        )  # 8.
         if composition.absorption
         else ZERO,
     )
     quantum = currency_quantum(inp.currency)
     in_currency = convert(usd, inp.fx_rate, quantum)  # 11.
+    landed_known = inp.freight is not None  # v2: unknown without a rate on the lane
+    usd_components = _components(usd, composition, total_qty, landed_known=landed_known)  # 9.-10.
+    currency_components = _components(
+        in_currency, composition, total_qty, quantum, landed_known=landed_known
+    )
+    _check_total(usd_components, currency_components, currency=inp.currency)
+    freight_rate = inp.freight or FreightData(usd_per_container=ZERO, mt_per_container=ZERO)
     return PricingResult(
         quote_date=inp.quote_date,
         incoterm=inp.incoterm,
@@ -893,10 +960,39 @@ def price(inp: PricingInput) -> PricingResult:
         tariff_absorption_percent=inp.tariff_absorption_percent,
         containers=containers,
         total_quantity_mt=total_qty,
-        freight_usd_per_container=inp.freight.usd_per_container,
-        mt_per_container=inp.freight.mt_per_container,
+        freight_usd_per_container=freight_rate.usd_per_container,
+        mt_per_container=freight_rate.mt_per_container,
         lines=tuple(line_results),
-        usd=_components(usd, composition, total_qty),  # 9.-10.
-        quote_currency=_components(in_currency, composition, total_qty, quantum),
-        warnings=_warnings(inp, unmatched),
+        usd=usd_components,
+        quote_currency=currency_components,
+        warnings=_warnings(inp, composition, priced),
+    )
+
+
+def _check_total(usd: Components, quote_currency: Components, *, currency: str) -> None:
+    """v2: a quote total (USD or quote currency) that is zero or negative is an error, on
+    ``tariff_absorption_percent`` when the absorption caused it, else on ``lines``."""
+    if min(usd.quote_total, quote_currency.quote_total) > ZERO:
+        return
+    shown = (
+        f"USD {usd.quote_total:,}"
+        if usd.quote_total <= ZERO
+        else f"{currency} {quote_currency.quote_total:,}"
+    )
+    absorption = usd.tariff_absorption
+    if (
+        absorption
+        and usd.quote_total + usd.tariff_absorption > ZERO
+        and quote_currency.quote_total + quote_currency.tariff_absorption > ZERO
+    ):
+        raise PricingError(
+            {
+                "tariff_absorption_percent": [
+                    f"This absorption (USD {absorption:,}) would make the quote total {shown}: "
+                    "a quote total must be positive. Absorb less."
+                ]
+            }
+        )
+    raise PricingError(
+        {"lines": [f"The quote total would be {shown}: a quote total must be positive."]}
     )

@@ -8,6 +8,7 @@ errors ``pricing_forms_price`` puts on the forms' fields.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -37,6 +38,9 @@ TERMS = (
 LINE_FIELDS = ("product", "quantity_mt", "unit_price_usd_per_mt", "discount_percent")
 MAX_LINES = 50
 
+# pricing.inputs.pricing_choices(): ports, grades and currencies as (value, label) pairs
+Choices = dict[str, list[tuple[str, str]]]
+
 
 class PricingTermsForm(forms.Form):
     destination_port = forms.ChoiceField(label="Destination port")
@@ -59,9 +63,9 @@ class PricingTermsForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         blank = [("", "— choose —")]
-        self.fields["destination_port"].choices = blank + choices["ports"]
-        self.fields["origin_port"].choices = choices["ports"]
-        self.fields["currency"].choices = choices["currencies"]
+        cast(forms.ChoiceField, self.fields["destination_port"]).choices = blank + choices["ports"]
+        cast(forms.ChoiceField, self.fields["origin_port"]).choices = choices["ports"]
+        cast(forms.ChoiceField, self.fields["currency"]).choices = choices["currencies"]
         self.fields["origin_port"].initial = settings.MGTRADE["DEFAULT_ORIGIN_PORT"]
         self.fields["quote_date"].initial = timezone.localdate
         self.fields["insurance_rate_percent"].initial = settings.MGTRADE[
@@ -91,7 +95,10 @@ class PricingLineForm(forms.Form):
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [("", "— grade —"), *choices["products"]]
+        cast(forms.ChoiceField, self.fields["product"]).choices = [
+            ("", "— grade —"),
+            *choices["products"],
+        ]
         for field in self.fields.values():  # shown in a table: the header is the label
             field.widget.attrs["aria-label"] = field.label
 
@@ -136,14 +143,21 @@ def pricing_data_from_post(post: QueryDict) -> QueryDict:
     )
 
 
-def pricing_forms_bind(data, choices) -> tuple[PricingTermsForm, forms.BaseFormSet]:
+def pricing_forms_bind(
+    data: QueryDict | None, choices: Choices
+) -> tuple[PricingTermsForm, forms.BaseFormSet]:
     """The terms form and the lines formset, bound to ``data`` (unbound when ``None``)."""
     terms = PricingTermsForm(data, choices=choices)
     lines = PricingLineFormSet(data, prefix=LINES_PREFIX, form_kwargs={"choices": choices})
     return terms, lines
 
 
-def pricing_forms_blank(choices, *, terms_initial=None, lines_initial=None):
+def pricing_forms_blank(
+    choices: Choices,
+    *,
+    terms_initial: dict[str, Any] | None = None,
+    lines_initial: list[dict[str, Any]] | None = None,
+) -> tuple[PricingTermsForm, forms.BaseFormSet]:
     """Unbound forms: the terms (``terms_initial`` over the settings' defaults) and the lines
     (one blank line unless ``lines_initial`` gives them)."""
     terms = PricingTermsForm(choices=choices, initial=terms_initial or {})
@@ -153,12 +167,12 @@ def pricing_forms_blank(choices, *, terms_initial=None, lines_initial=None):
     return terms, lines
 
 
-def pricing_lines_filled(lines) -> list[forms.Form]:
+def pricing_lines_filled(lines: forms.BaseFormSet) -> list[forms.Form]:
     """The line forms that hold something (blank rows are ignored)."""
     return [form for form in lines.forms if form.has_changed()]
 
 
-def pricing_forms_price(terms, lines) -> PricingResult | None:
+def pricing_forms_price(terms: PricingTermsForm, lines: forms.BaseFormSet) -> PricingResult | None:
     """Price the bound forms (``pricing.inputs.pricing_preview``). Every error, the forms'
     own and the pricing input's, lands on its field; returns the result or ``None``."""
     terms_ok = terms.is_valid()
@@ -178,7 +192,9 @@ def pricing_forms_price(terms, lines) -> PricingResult | None:
         return None
 
 
-def _errors_on_fields(exc: PricingValidationError, terms, filled) -> None:
+def _errors_on_fields(
+    exc: PricingValidationError, terms: PricingTermsForm, filled: list[forms.Form]
+) -> None:
     for name, messages in exc.nested.items():
         if name == "lines" and messages and isinstance(messages[0], dict):
             for form, line_errors in zip(filled, messages, strict=True):

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +28,7 @@ from products.models import FreightRate, Port, Product, TariffRule
 
 from .approval import ApprovalFacts, ApprovalPolicy, GradeFacts, Reason, approval_reasons
 from .engine import (
+    FREIGHT_OPTIONAL,
     FreightData,
     LineInput,
     PortData,
@@ -42,6 +43,14 @@ from .engine import (
 )
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+# Quote dates a quote can sensibly carry: up to five years back (repricing history) and one
+# year ahead. Outside it, 9999-12-25 + validity overflowed the date type (a server error).
+QUOTE_DATE_MAX_PAST = timedelta(days=5 * 365)
+QUOTE_DATE_MAX_FUTURE = timedelta(days=366)
+# The quote's amount columns: numeric(14,2) for USD amounts, (18,2) for the quote currency.
+MAX_AMOUNT_USD = Decimal("999999999999.99")
+MAX_AMOUNT_QUOTE_CURRENCY = Decimal("9999999999999999.99")
 
 
 class PricingValidationError(ValidationError):
@@ -85,6 +94,22 @@ def tariff_rule_data(rule: TariffRule) -> TariffRuleData:
     )
 
 
+@overload
+def _number(name: str, value: Any, default: Decimal, into: dict[str, Any]) -> Decimal: ...
+@overload
+def _number(name: str, value: Any, default: None, into: dict[str, Any]) -> Decimal | None: ...
+def _number(name: str, value: Any, default: Decimal | None, into: dict[str, Any]) -> Decimal | None:
+    """A number from the request, or ``default`` when it is blank (or not a number, which
+    puts an error on ``name`` in ``into``)."""
+    if value is None or value == "":
+        return default
+    parsed = parse_decimal(value)
+    if parsed is None:
+        into[name] = ["Enter a number."]
+        return default
+    return parsed
+
+
 def pricing_inputs_gather(
     *,
     incoterm: str,
@@ -109,22 +134,35 @@ def pricing_inputs_gather(
     insurance rate, USD, no absorption. Raises ``PricingValidationError``.
     """
     conf = settings.MGTRADE
-    quote_date = quote_date or timezone.localdate()
+    today = timezone.localdate()
+    quote_date = quote_date or today
+    # Bounded work and storable values first: nothing else is looked up past these.
+    if not today - QUOTE_DATE_MAX_PAST <= quote_date <= today + QUOTE_DATE_MAX_FUTURE:
+        raise PricingValidationError(
+            {
+                "quote_date": [
+                    f"The quote date must be between {today - QUOTE_DATE_MAX_PAST} and "
+                    f"{today + QUOTE_DATE_MAX_FUTURE}."
+                ]
+            }
+        )
+    max_lines = conf["MAX_QUOTE_LINES"]
+    if len(lines) > max_lines:
+        raise PricingValidationError(
+            {
+                "lines": [
+                    f"A quote has at most {max_lines} line{'s' if max_lines != 1 else ''}; "
+                    "split the order into several quotes."
+                ]
+            }
+        )
     incoterm = (incoterm or "").strip().upper()
     origin_code = (origin_port or conf["DEFAULT_ORIGIN_PORT"]).strip().upper()
     destination_code = (destination_port or "").strip().upper()
     currency = (currency or "USD").strip().upper()
     errors: dict[str, Any] = {}
 
-    def number(name: str, value: Any, default: Decimal | None, into: dict) -> Decimal | None:
-        if value is None or value == "":
-            return default
-        parsed = parse_decimal(value)
-        if parsed is None:
-            into[name] = ["Enter a number."]
-            return default
-        return parsed
-
+    number = _number
     insurance = number(
         "insurance_rate_percent",
         insurance_rate_percent,
@@ -172,12 +210,13 @@ def pricing_inputs_gather(
         elif not product.active:
             errs["product"] = [f"{code} is inactive and cannot be quoted."]
         elif unit_price is None and "unit_price_usd_per_mt" not in errs:
-            if product.list_price is None:
+            list_price: Decimal | None = product.list_price  # type: ignore[attr-defined]
+            if list_price is None:
                 errs["unit_price_usd_per_mt"] = [
                     f"{code} has no list price on {quote_date}; enter a unit price."
                 ]
             else:
-                unit_price = product.list_price
+                unit_price = list_price
         if quantity is None and "quantity_mt" not in errs:
             errs["quantity_mt"] = ["Enter the quantity in MT."]
         for name, messages in check_line(
@@ -187,7 +226,8 @@ def pricing_inputs_gather(
         ).items():
             errs.setdefault(name, messages)
         line_errors.append(errs)
-        if not errs:
+        # without errors the product, quantity and price are known
+        if not errs and product is not None and quantity is not None and unit_price is not None:
             line_inputs.append(
                 LineInput(
                     product=code,
@@ -209,7 +249,8 @@ def pricing_inputs_gather(
         freight = products_selectors.freight_rate_in_force(
             origin=origin, destination=destination, on=quote_date
         )
-        if freight is None:
+        if freight is None and incoterm not in FREIGHT_OPTIONAL:
+            # v2: EXW/FCA/FOB are priced without one (landed cost unknown)
             errors.setdefault("destination_port", []).append(
                 f"No freight rate from {origin.code} to {destination.code} on {quote_date}."
             )
@@ -223,7 +264,8 @@ def pricing_inputs_gather(
         else:
             fx_rate = fx.rate_per_usd
 
-    if errors:
+    # a port or exchange rate missing is among the errors
+    if errors or origin is None or destination is None or fx_rate is None:
         raise PricingValidationError(errors)
 
     # tariff rules for the destination (its own and the EU's): 1 query
@@ -235,7 +277,9 @@ def pricing_inputs_gather(
         incoterm=incoterm,
         origin_port=_port_data(origin),
         destination_port=_port_data(destination),
-        freight=FreightData(
+        freight=None
+        if freight is None
+        else FreightData(
             usd_per_container=freight.usd_per_container,
             mt_per_container=freight.mt_per_container,
             container_type=freight.container_type,
@@ -250,12 +294,12 @@ def pricing_inputs_gather(
     return inp, products
 
 
-def _rules_all(rules) -> tuple[TariffRuleData, ...]:
+def _rules_all(rules: Iterable[TariffRule]) -> tuple[TariffRuleData, ...]:
     """The rules with their validity: the engine picks those in force on the quote date."""
     return tuple(tariff_rule_data(rule) for rule in rules)
 
 
-def _rules_on(rules, on: date) -> tuple[TariffRuleData, ...]:
+def _rules_on(rules: Iterable[TariffRule], on: date) -> tuple[TariffRuleData, ...]:
     """The rules in force on ``on``, undated (the engine then applies them whatever the
     quote date)."""
     return tuple(
@@ -275,6 +319,7 @@ def pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]]:
         result = price(inp)
     except PricingError as exc:
         raise PricingValidationError(exc.errors) from exc
+    _check_storable(result)
     duties_on = request.get("duties_on")
     if duties_on and duties_on != inp.quote_date:
         result = dataclasses.replace(
@@ -286,6 +331,26 @@ def pricing_run(**request: Any) -> tuple[PricingResult, dict[str, Product]]:
             ),
         )
     return result, products
+
+
+def _check_storable(result: PricingResult) -> None:
+    """Refuse amounts larger than a quote's columns hold (a 400, not a database error)."""
+    usd = [getattr(result.usd, name) for name in result.usd.to_dict()]
+    usd += [line.goods_value for line in result.lines]
+    usd += [line.unit_price_usd_per_mt for line in result.lines]
+    quote_currency = [getattr(result.quote_currency, n) for n in result.quote_currency.to_dict()]
+    # (a landed cost is None when unknown: no freight rate, v2)
+    if any(a is not None and abs(a) > MAX_AMOUNT_USD for a in usd) or any(
+        a is not None and abs(a) > MAX_AMOUNT_QUOTE_CURRENCY for a in quote_currency
+    ):
+        raise PricingValidationError(
+            {
+                "lines": [
+                    "The amounts are larger than a quote can hold (at most "
+                    f"{MAX_AMOUNT_USD:,} USD per amount); lower the quantities or unit prices."
+                ]
+            }
+        )
 
 
 def pricing_preview(**request: Any) -> PricingResult:
@@ -311,8 +376,9 @@ def approval_facts_gather(
             code=code,
             floor_usd_per_mt=product.floor_price_usd_per_mt,
             min_order_qty_mt=product.min_order_qty_mt,
-            list_price_usd_per_mt=product.list_price,
-            list_price_from=product.list_price_from,
+            # annotations of products_for_pricing
+            list_price_usd_per_mt=product.list_price,  # type: ignore[attr-defined]
+            list_price_from=product.list_price_from,  # type: ignore[attr-defined]
         )
         for code, product in products.items()
         if code in codes

@@ -4,13 +4,17 @@
 breakdown with (``templates/quotes/_breakdown.html``).
 """
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.forms import BaseFormSet
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .approval import reasons_as_dicts
 from .engine import COMPONENT_LABELS, PricingResult, total_composition
 from .forms import (
+    PricingTermsForm,
     pricing_data_edited,
     pricing_data_from_post,
     pricing_forms_bind,
@@ -40,7 +44,12 @@ def breakdown_components(result: PricingResult | None) -> list[dict]:
     ]
 
 
-def breakdown_context(terms, lines, result: PricingResult | None, reasons=None) -> dict:
+def breakdown_context(
+    terms: PricingTermsForm,
+    lines: BaseFormSet,
+    result: PricingResult | None,
+    reasons: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The calculator's and the quote builder's context. ``reasons``: the approval reasons
     (a saved quote's stored ones), else checked for the previewed result."""
     if reasons is None and result is not None:

@@ -1,4 +1,4 @@
-"""Demo grades from the sourced rows of shared/reference/domain-facts.md.
+"""Demo grades from the sourced rows of docs/domain.md.
 
 Where the facts give no figure (a 99.95% premium, granule prices), the value is an
 assumption and the grade's notes say so. No unsourced chemical limit is listed.

@@ -1,4 +1,4 @@
-"""Demo reference data for pricing, from the sourced rows of shared/reference/domain-facts.md.
+"""Demo reference data for pricing, from the sourced rows of docs/domain.md.
 
 - Tariff rules: only rows marked H or M, each with its source in ``reference``. Japan,
   Korea and Turkey rates are unsourced, so those countries get no rule (the calculator
@@ -429,8 +429,9 @@ CITATIONS = {
     ),
 }
 
-# The correction of domain-facts: IEEPA duties end on 23 Feb 2026 (applied by
-# ``quotes.tariff_watch.demo`` through the service, so it is the demo's past change event).
+# The correction of the domain facts (docs/domain.md): IEEPA duties end on 23 Feb 2026
+# (applied by ``quotes.tariff_watch.demo`` through the service, so it is the demo's past
+# change event).
 IEEPA_LAST_DAY = date(2026, 2, 23)
 IEEPA_END_SOURCE = (
     "Ended: the Supreme Court held on 20 Feb 2026 (Learning Resources, Inc. v. Trump, "

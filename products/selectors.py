@@ -221,3 +221,46 @@ def tariff_rule_versions(*, rule: TariffRule) -> list[TariffRule]:
 def tariff_rule_history(*, rule: TariffRule):
     """The row's recorded states (django-simple-history), newest first."""
     return rule.history.select_related("history_user", "verified_by").order_by("-history_date")
+
+
+# ---------------------------------------------------------------- pickers
+
+
+def port_search(
+    *, q: str, role: str, origin: str | None = None, on: date | None = None, limit: int = 10
+) -> list[dict]:
+    """Ports for a search-as-you-type picker (code or name contains ``q``): for ``role``
+    "origin" only ports that start a freight lane; for "destination" every port, each with
+    ``lane`` (a freight rate from ``origin`` in force on ``on``) and, without one, the
+    reason it is disabled. 2 queries."""
+    on = on or timezone.localdate()
+    q = (q or "").strip()
+    lanes = FreightRate.objects.filter(valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
+    ports = Port.objects.all()
+    if q:
+        ports = ports.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if role == "origin":
+        ports = ports.filter(pk__in=FreightRate.objects.values("origin_port"))
+        served = None
+    else:
+        origin = (origin or "").strip().upper()
+        served = set(
+            lanes.filter(origin_port__code=origin).values_list("destination_port__code", flat=True)
+        )
+    rows = []
+    for port in ports.order_by("code")[:limit]:
+        row = {"code": port.code, "name": port.name, "country": port.country.code}
+        if served is not None:
+            row["lane"] = port.code in served
+            row["reason"] = "" if row["lane"] else f"no freight rate from {origin} on {on}"
+        rows.append(row)
+    return rows
+
+
+def currency_search(*, q: str, limit: int = 10) -> list[str]:
+    """Currencies with an exchange rate (and USD) matching ``q``: 1 query."""
+    q = (q or "").strip().upper()
+    codes = {"USD", *exchange_rate_currencies()}
+    return sorted(c for c in codes if q in c)[:limit]

@@ -115,7 +115,13 @@ class Quote(models.Model):
     total_quantity_mt = models.DecimalField(max_digits=12, decimal_places=3, editable=False)
     total_usd = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
     total_quote_currency = models.DecimalField(max_digits=18, decimal_places=2, editable=False)
-    landed_cost_per_mt_usd = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
+    landed_cost_per_mt_usd = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        editable=False,
+        help_text="Empty: unknown (an EXW/FCA/FOB quote on a lane without a freight rate).",
+    )
 
     # Approval: why it is needed (empty: not needed), and who approved or returned it.
     approval_reasons = models.JSONField(default=list, blank=True, editable=False)
@@ -299,15 +305,40 @@ class QuoteEvent(models.Model):
 # ------------------------------------------------------------------ sending
 
 
-class DeliveryStatus(models.TextChoices):
-    """Where a quote version's PDF and email stand. Written only by ``quotes.sending.services``.
+class RenderStatus(models.TextChoices):
+    """The PDF step of a delivery. ``rendering`` is a claim held by a worker; ``retrying``
+    waits for ``next_attempt_at`` after a transient error (storage, time limit)."""
 
-    ``queued`` waits for a worker: to render when there is no PDF yet, to email once the
-    PDF is stored. ``retrying`` is the same after a transient error (``next_attempt_at``).
-    ``rendering`` and ``sending`` are claims held by a worker. ``needs_decision``: a worker
-    holding the ``sending`` claim vanished, so the email may or may not have gone out; only
-    the rep decides (send again / mark as sent), never an automatic second email.
+    QUEUED = "queued", "Queued"
+    RENDERING = "rendering", "Rendering PDF"
+    RENDERED = "rendered", "Rendered"
+    RETRYING = "retrying", "Retrying"
+    FAILED = "failed", "Failed"
+
+
+class EmailStatus(models.TextChoices):
+    """One e-mail, as a side effect with a status (``quotes.sending.services``).
+
+    ``queued`` waits for a worker (a quote e-mail also for its PDF); ``in_flight`` is a claim
+    held by a worker talking to the mail server; ``retrying`` waits for ``next_attempt_at``
+    after a transient error. ``needs_decision``: the worker stopped while the message may
+    have reached the server (killed mid-send, an unclassified error), so it may or may not
+    have gone out; only a person decides (send again / mark as sent), never an automatic
+    second e-mail.
     """
+
+    QUEUED = "queued", "Queued"
+    IN_FLIGHT = "in_flight", "Sending"
+    SENT = "sent", "Sent"
+    RETRYING = "retrying", "Retrying"
+    FAILED = "failed", "Failed"
+    NEEDS_DECISION = "needs_decision", "Needs a decision"
+
+
+class DeliveryStatus(models.TextChoices):
+    """Where a sent quote stands as a whole, as the rep's page and the API show it: the PDF
+    step (``QuoteDelivery.render_status``) until the PDF is stored, then its e-mail's step
+    (``QuoteEmail.status``). Derived, never stored (``quotes.sending.selectors``)."""
 
     QUEUED = "queued", "Queued"
     RENDERING = "rendering", "Rendering PDF"
@@ -326,21 +357,18 @@ def quote_pdf_upload_to(instance: "QuoteDelivery", filename: str) -> str:
 
 
 class QuoteDelivery(models.Model):
-    """The PDF and email of one sent quote version: a side effect as a row with a status.
+    """The document and the PDF of one sent quote version; its e-mail is a ``QuoteEmail``.
 
-    Claimed with a conditional UPDATE (``status`` and ``claim_token``), so a redelivered or
-    repeated task never renders a stored PDF again and never emails twice. ``document`` is
-    the PDF's context frozen when the quote was sent: the stored PDF is rendered from it.
+    ``document`` is the PDF's context frozen when the quote was sent: the stored PDF is
+    rendered from it, once. The render step is claimed with a conditional UPDATE
+    (``render_status`` and ``claim_token``), so a redelivered or repeated task never renders
+    a stored PDF again.
     """
 
     quote = models.OneToOneField(Quote, on_delete=models.PROTECT, related_name="delivery")
-    status = models.CharField(
-        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    render_status = models.CharField(
+        max_length=20, choices=RenderStatus.choices, default=RenderStatus.QUEUED
     )
-    to = models.JSONField(default=list, help_text="Recipients (the quote's contact).")
-    cc = models.JSONField(default=list, blank=True, help_text="Copy (the rep).")
-    reply_to = models.JSONField(default=list, blank=True)
-    subject = models.CharField(max_length=250, blank=True)
     document = models.JSONField(
         default=dict, encoder=DjangoJSONEncoder, help_text="The PDF's frozen context."
     )
@@ -348,15 +376,11 @@ class QuoteDelivery(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_size = models.PositiveIntegerField(null=True, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Attempts at the current step (render, then email)."
-    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Attempts at rendering.")
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=250, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -365,20 +389,18 @@ class QuoteDelivery(models.Model):
 
     class Meta:
         verbose_name_plural = "quote deliveries"
-        indexes = [models.Index(fields=["status", "claimed_at"], name="delivery_status_claimed")]
+        indexes = [
+            models.Index(fields=["render_status", "claimed_at"], name="delivery_render_claimed")
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="sent") | Q(sent_at__isnull=False),
-                name="delivery_sent_has_time",
+                condition=~Q(render_status="rendered") | ~Q(pdf_sha256=""),
+                name="delivery_rendered_has_pdf",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.quote} → {', '.join(self.to)} ({self.status})"
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in DELIVERY_FINAL_STATUSES
+        return f"{self.quote} PDF ({self.render_status})"
 
     @property
     def is_rendered(self) -> bool:
@@ -386,9 +408,11 @@ class QuoteDelivery(models.Model):
 
 
 class QuoteEmail(models.Model):
-    """The email log of a quote: the quote itself to the buyer, the acceptance notice to
-    the rep. Notification emails are also their own side-effect rows (queued → sending →
-    sent | retrying | failed), claimed like deliveries."""
+    """One e-mail about a quote: the quote itself to the buyer (``delivery`` set: its PDF is
+    attached), or a notice to the rep (acceptance, decline). Each is its own side-effect row
+    (``EmailStatus``), claimed with a conditional UPDATE on ``status`` and ``claim_token``, so
+    a redelivered task never sends it twice. The subject is rendered when the row is queued;
+    the body from the delivery's frozen document (quote) or ``context`` (notices)."""
 
     class Kind(models.TextChoices):
         QUOTE = "quote", "Quote to buyer"
@@ -405,14 +429,16 @@ class QuoteEmail(models.Model):
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(
-        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+        max_length=20, choices=EmailStatus.choices, default=EmailStatus.QUEUED
     )
     subject = models.CharField(max_length=250)
     to = models.JSONField(default=list)
     cc = models.JSONField(default=list, blank=True)
+    reply_to = models.JSONField(default=list, blank=True)
     context = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=250, blank=True)
@@ -422,10 +448,23 @@ class QuoteEmail(models.Model):
 
     class Meta:
         ordering = ["quote", "created_at", "id"]
-        indexes = [models.Index(fields=["quote", "created_at"], name="quoteemail_quote_at")]
+        indexes = [
+            models.Index(fields=["quote", "created_at"], name="quoteemail_quote_at"),
+            models.Index(fields=["status", "claimed_at"], name="quoteemail_status_claimed"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="quoteemail_sent_has_time",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject} ({self.status})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (EmailStatus.SENT, EmailStatus.FAILED)
 
 
 class Notification(models.Model):
@@ -449,7 +488,7 @@ class Notification(models.Model):
         return self.text
 
 
-# ------------------------------------------------------------------ tariff watch (issue 13)
+# ------------------------------------------------------------------ tariff watch
 from .tariff_watch.models import (  # noqa: E402, F401
     RunStatus,
     TariffChangeEvent,

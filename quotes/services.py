@@ -38,6 +38,7 @@ from .models import (
     RejectionReason,
 )
 from .public.links import site_url
+from .sending.emails import notify_user
 
 S = QuoteStatus
 Action = QuoteEvent.Action
@@ -360,8 +361,6 @@ def _approval_email_kind(kind: str) -> str | None:
 
 
 def _notify(*, user: User, quote: Quote, text: str, kind: str, context: dict) -> None:
-    from .sending.services import notify_user  # sending imports this module
-
     notify_user(
         user=user, quote=quote, text=text, email_kind=_approval_email_kind(kind), context=context
     )

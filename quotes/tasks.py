@@ -80,7 +80,7 @@ def quote_email_task(self, delivery_id: int) -> str:
 )
 def quote_notice_email_task(self, email_id: int) -> str:
     """Email a notice (buyer accepted or declined) to the rep, once."""
-    return _retrying(self, lambda: sending.notice_email_send(email_id=email_id))
+    return _retrying(self, lambda: sending.email_send(email_id=email_id))
 
 
 @shared_task(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.quote_list, name="list"),
     path("approvals/", views.approval_queue, name="approvals"),
     path("approvals/badge/", views.approvals_badge, name="approvals_badge"),
+    path("pickers/ports/", views.port_picker, name="port_picker"),
     path("new/", views.quote_create, name="create"),
     path("<int:pk>/", views.quote_detail, name="detail"),
     path("<int:pk>/edit/", views.quote_edit, name="edit"),
@@ -25,5 +26,5 @@ urlpatterns = [
         tariff_watch_views.impact_apply,
         name="tariff_impact_apply",
     ),
-    # Issue 6 (sending): <int:pk>/send/, <int:pk>/pdf/ and the delivery state go here.
+    # Sending's <int:pk>/send/, <int:pk>/pdf/ and the delivery state: quotes/sending/urls.py.
 ]

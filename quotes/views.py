@@ -24,6 +24,7 @@ from pricing.forms import (
 )
 from pricing.inputs import pricing_choices
 from pricing.views import breakdown_components, breakdown_context
+from products import selectors as products_selectors
 from products.models import Product
 
 from . import selectors, services, versions
@@ -150,6 +151,29 @@ def approval_queue(request):
 
 
 @login_required
+def port_picker(request):
+    """htmx partial: the ports matching ``q`` for a picker (``role`` origin or
+    destination; destinations without a lane from ``origin`` are shown disabled)."""
+    role = "origin" if request.GET.get("role") == "origin" else "destination"
+    target = request.GET.get("for", "")
+    if not target.replace("_", "").replace("-", "").isalnum():
+        target = ""
+    return render(
+        request,
+        "quotes/_port_options.html",
+        {
+            "ports": products_selectors.port_search(
+                q=request.GET.get("q", ""),
+                role=role,
+                origin=request.GET.get("origin_port") or None,
+            ),
+            "target": target,
+            "query": request.GET.get("q", "").strip(),
+        },
+    )
+
+
+@login_required
 def approvals_badge(request):
     """htmx partial: the navigation's count of quotes waiting for this manager."""
     return render(
@@ -262,6 +286,9 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
         result = PricingResult.from_dict(quote.pricing)
     stored = quote.approval_reasons if quote is not None and request.method == "GET" else None
     context = breakdown_context(terms, lines, result, reasons=stored)
+    default_port = (customer.default_destination_port or "").strip().upper()
+    if quote is None and default_port and default_port not in dict(choices["ports"]):
+        context["default_port_missing"] = default_port
     context.update({"header": header, "customer": customer, "quote": quote})
     return render(request, "quotes/builder.html", context)
 

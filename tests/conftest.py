@@ -41,6 +41,13 @@ def postgres_only():
 
 
 @pytest.fixture
+def media_root(settings, tmp_path):
+    """Stored files (quote PDFs) go to a directory of this test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
 def rep(db):
     return UserFactory(username="rep", role=Role.SALES_REP, first_name="Li", last_name="Wei")
 

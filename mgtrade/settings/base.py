@@ -247,6 +247,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mgtrade.api.document_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -356,6 +360,8 @@ MGTRADE = {
         env.str("MGTRADE_INSURANCE_RATE_PERCENT", default="0.15")
     ),
     "QUOTE_VALIDITY_DAYS": env.int("MGTRADE_QUOTE_VALIDITY_DAYS", default=7),
+    # Lines per quote (and per price preview): more is a 400 on "lines" / a form error.
+    "MAX_QUOTE_LINES": env.int("MGTRADE_MAX_QUOTE_LINES", default=50),
     "APPROVAL_DISCOUNT_THRESHOLD_PERCENT": Decimal(
         env.str("MGTRADE_APPROVAL_DISCOUNT_THRESHOLD_PERCENT", default="3")
     ),

@@ -1,5 +1,8 @@
 """The pricing preview's request and response shapes."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from rest_framework import serializers
 
 from customers.models import Incoterm
@@ -23,7 +26,7 @@ class PreviewLineSerializer(serializers.Serializer):
     )
 
 
-def line_errors_as_list(errors: dict, data) -> dict:
+def line_errors_as_list(errors: Mapping[str, Any], data: Any) -> dict[str, Any]:
     """DRF reports list items' errors as ``{index: errors}``; the engine's errors are a list
     with one dict per line (``[{}, {"quantity_mt": [...]}]``). Answer in one shape."""
     errors = dict(errors)
@@ -109,8 +112,18 @@ class ComponentsSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, help_text="Subtracted."
     )
     quote_total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    landed_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
-    landed_cost_per_mt = serializers.DecimalField(max_digits=14, decimal_places=2)
+    landed_cost = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="null: unknown (no freight rate).",
+    )
+    landed_cost_per_mt = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="null: unknown (no freight rate).",
+    )
     destination_port_charges = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,

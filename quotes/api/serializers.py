@@ -12,7 +12,7 @@ from customers.selectors import contact_list_visible, customer_list_visible
 from pricing.api.serializers import PreviewRequestSerializer, PreviewResponseSerializer
 from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason
 
-# ---- quotes (api-v1.md, "Quotes")
+# ---- quotes (docs/api.md, "Quotes")
 
 
 @extend_schema_field(PreviewResponseSerializer)
@@ -91,7 +91,9 @@ class QuoteSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
     pricing = PricingField(read_only=True)
-    rejection_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rejection_reason = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     approval_reasons = ApprovalReasonsField(read_only=True)
 
     def to_representation(self, quote):

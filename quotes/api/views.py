@@ -105,8 +105,7 @@ class QuoteViewSet(
 ):
     """Quotes and their lifecycle actions. Every write goes through ``quotes.services``.
 
-    ``POST quotes/{id}/send/`` and ``GET quotes/{id}/pdf/`` belong to the sending issue
-    (issue 6) and are added next to these actions.
+    ``POST quotes/{id}/send/`` and ``GET quotes/{id}/pdf/`` come from ``quotes.sending.api``.
     """
 
     serializer_class = QuoteSerializer

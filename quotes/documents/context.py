@@ -237,8 +237,11 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             "duties_total": sum((d["amount"] for d in duties), Decimal("0")),
             # The engine's warnings (e.g. no tariff rule on file for a line's HS code).
             "warnings": list(quote.pricing.get("warnings", [])),
-            "landed_cost": amount("landed_cost"),
-            "landed_cost_per_mt": amount("landed_cost_per_mt"),
+            # None: unknown (an EXW/FCA/FOB quote on a lane without a freight rate)
+            "landed_cost": None if qc.get("landed_cost") is None else amount("landed_cost"),
+            "landed_cost_per_mt": (
+                None if qc.get("landed_cost_per_mt") is None else amount("landed_cost_per_mt")
+            ),
         },
         "specifications": _specifications([ln.product_id for ln in quote_lines], lines),
     }

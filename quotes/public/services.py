@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from mgtrade.accounts.clock import when
 from quotes.models import Quote, QuoteStatus, RejectionReason
-from quotes.sending.services import notify_rep
+from quotes.sending.emails import notify_rep
 from quotes.services import quote_accept, quote_mark_viewed, quote_reject
 
 from .links import acceptance_token_read
@@ -79,13 +80,14 @@ def public_quote_get(*, token: str) -> PublicQuote:
 def public_quote_open(*, token: str) -> PublicQuote:
     """``public_quote_get``, recording the first view of an open quote."""
     result = public_quote_get(token=token)
-    if result.is_open and result.quote.viewed_at is None:
-        quote = quote_mark_viewed(quote=result.quote)
+    quote = result.quote
+    if result.is_open and quote is not None and quote.viewed_at is None:
+        quote = quote_mark_viewed(quote=quote)
         result = PublicQuote(result.state, quote)
     return result
 
 
-def public_pdf_path(quote: Quote):
+def public_pdf_path(quote: Quote) -> FieldFile | None:
     """The stored PDF of a sent quote (``FieldFile``) or ``None`` while it is being made."""
     delivery = getattr(quote, "delivery", None)
     if delivery is None or not delivery.pdf_sha256:

@@ -13,42 +13,36 @@ from mgtrade.permissions import ModelPermissions
 from mgtrade.web import pdf_response
 from quotes import selectors
 from quotes.documents.files import quote_pdf
-from quotes.models import Quote, QuoteDelivery
+from quotes.models import DeliveryStatus, Quote
 
 from . import selectors as delivery_selectors
 from . import services as delivery_services
 
 
-class DeliverySerializer(serializers.ModelSerializer):
-    quote = serializers.IntegerField(source="quote_id", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+class DeliverySerializer(serializers.Serializer):
+    """A ``DeliveryState``: the PDF step until the PDF is stored, then its e-mail's."""
+
+    quote = serializers.IntegerField(source="delivery.quote_id")
+    status = serializers.ChoiceField(choices=DeliveryStatus.choices)
+    status_label = serializers.CharField()
+    to = serializers.ListField(child=serializers.EmailField())
+    cc = serializers.ListField(child=serializers.EmailField())
+    subject = serializers.CharField()
+    attempts = serializers.IntegerField()
+    last_error = serializers.CharField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
     pdf_filename = serializers.SerializerMethodField()
+    pdf_sha256 = serializers.CharField(source="delivery.pdf_sha256")
+    pdf_size = serializers.IntegerField(source="delivery.pdf_size", allow_null=True)
+    rendered_at = serializers.DateTimeField(source="delivery.rendered_at", allow_null=True)
+    message_id = serializers.CharField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField(source="delivery.created_at")
+    updated_at = serializers.DateTimeField()
 
-    class Meta:
-        model = QuoteDelivery
-        fields = [
-            "quote",
-            "status",
-            "status_label",
-            "to",
-            "cc",
-            "subject",
-            "attempts",
-            "last_error",
-            "next_attempt_at",
-            "pdf_filename",
-            "pdf_sha256",
-            "pdf_size",
-            "rendered_at",
-            "message_id",
-            "sent_at",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-    def get_pdf_filename(self, obj) -> str | None:
-        return obj.pdf.name.rsplit("/", 1)[-1] if obj.pdf_sha256 else None
+    def get_pdf_filename(self, state) -> str | None:
+        delivery = state.delivery
+        return delivery.pdf.name.rsplit("/", 1)[-1] if delivery.is_rendered else None
 
 
 class _QuoteAPIView(APIView):
@@ -74,8 +68,8 @@ class QuoteSendView(_QuoteAPIView):
     def post(self, request, pk):
         """Freeze the quote as sent and queue its PDF and email; follow the delivery state."""
         delivery = delivery_services.quote_send(quote=self.quote(pk), by=request.user)
-        delivery.refresh_from_db()
-        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        state = delivery_selectors.delivery_state(delivery=delivery)
+        return Response(DeliverySerializer(state).data, status=status.HTTP_202_ACCEPTED)
 
 
 class QuoteDeliveryView(_QuoteAPIView):
@@ -85,10 +79,10 @@ class QuoteDeliveryView(_QuoteAPIView):
     )
     def get(self, request, pk):
         """Where the quote's PDF and email stand (queued, rendering, sending, sent, …)."""
-        delivery = delivery_selectors.delivery_for_quote(quote=self.quote(pk))
-        if delivery is None:
+        state = delivery_selectors.delivery_state_for_quote(quote=self.quote(pk))
+        if state is None:
             raise Http404("This quote has not been sent.")
-        return Response(DeliverySerializer(delivery).data)
+        return Response(DeliverySerializer(state).data)
 
 
 class QuotePdfView(_QuoteAPIView):

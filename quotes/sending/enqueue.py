@@ -19,3 +19,16 @@ def queue_task(task_name: str, *args: int) -> None:
     """Queue ``task_name(*args)``. Services call it from ``transaction.on_commit`` (so the
     worker never looks for a row that is not committed yet) or outside any transaction."""
     current_app.tasks[task_name].delay(*args)
+
+
+def render_pdf(delivery_id: int) -> None:
+    queue_task(RENDER_PDF, delivery_id)
+
+
+def email(row) -> None:
+    """Queue one ``QuoteEmail``: a quote e-mail by its delivery (the task sends the
+    delivery's current e-mail), any other by its own id; both end in ``email_send``."""
+    if row.delivery_id is not None:
+        queue_task(EMAIL_QUOTE, row.delivery_id)
+    else:
+        queue_task(EMAIL_NOTICE, row.pk)

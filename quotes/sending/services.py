@@ -1,22 +1,28 @@
-"""Sending quotes: freeze, render the PDF, email it; track every step as a row.
+"""Sending quotes and notices: freeze, render the PDF, e-mail; every side effect a row.
 
 Flow (docs/sending.md)::
 
     quote_send ──on_commit──▶ quote_render_pdf_task ──▶ quote_email_task
-       │ quote_mark_sent          delivery_render          delivery_email
-       │ QuoteDelivery(queued)    queued→rendering→queued  queued→sending→sent
-       ▼                          (PDF stored + SHA-256)   (Message-ID, sent_at)
+       │ quote_mark_sent         delivery_render           delivery_email ─┐
+       │ QuoteDelivery(queued)   queued→rendering→rendered                 │
+       │ QuoteEmail(queued)      (PDF stored + SHA-256)                    ▼
+       ▼                                                     email_send: queued→in_flight→sent
+    notify_rep ──on_commit──▶ quote_notice_email_task ──────▶ email_send   (Message-ID, sent_at)
 
-Every step claims the row with a conditional UPDATE that must change exactly one row (the
-status it expects, a fresh ``claim_token``), does its slow I/O outside any transaction, and
-finishes with another conditional UPDATE on that token. So a repeated or redelivered task
-finds nothing to claim and returns; a stored PDF is never rendered again; an email is never
-sent twice. Transient errors (SMTP 4xx, connection, storage ``OSError``) put the row in
-``retrying`` and raise :class:`TransientDeliveryError` (the task retries it with exponential
-backoff and jitter); after ``DELIVERY_MAX_ATTEMPTS`` or on a permanent SMTP 5xx refusal the
-row is ``failed`` with the error, and ``delivery_retry`` starts it again. A claim whose worker
-died is found by ``deliveries_recover_stale``: rendering → retried; sending → ``needs_decision``
-(the email may have gone out): ``delivery_resolve`` lets the rep send again or mark it sent.
+Two kinds of rows: the delivery (the frozen document and the PDF, one per sent version)
+and the e-mail (one per message: the quote to the buyer with its PDF, each notice to the
+rep). Every e-mail goes out through ``email_send``. Each step claims its row with a
+conditional UPDATE that must change exactly one row (the status it expects, a fresh
+``claim_token``), does its slow I/O outside any transaction, and finishes with another
+conditional UPDATE on that token. So a repeated or redelivered task finds nothing to claim
+and returns; a stored PDF is never rendered again; an e-mail is never sent twice.
+Transient errors (SMTP 4xx, connection, storage ``OSError``) put the row in ``retrying`` and
+raise :class:`TransientDeliveryError` (the task retries it with exponential backoff and
+jitter); after ``DELIVERY_MAX_ATTEMPTS`` or on a permanent SMTP 5xx refusal the row is
+``failed`` with the error, and ``delivery_retry`` starts it again. A claim whose worker died
+is found by ``deliveries_recover_stale``: rendering → retried; an e-mail in flight →
+``needs_decision`` (it may have gone out): ``delivery_resolve`` lets the rep send again or
+mark it sent.
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ import random
 import smtplib
 import socket
 import uuid
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from email.utils import make_msgid
+from typing import cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -35,9 +43,9 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from customers.models import Contact
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
 from quotes.documents.context import (
@@ -48,21 +56,35 @@ from quotes.documents.context import (
     quote_pdf_context,
     quote_pdf_filename,
 )
-from quotes.models import DeliveryStatus, Notification, Quote, QuoteDelivery, QuoteEmail
-from quotes.public.links import acceptance_url, site_url
+from quotes.models import (
+    EmailStatus,
+    Notification,
+    Quote,
+    QuoteDelivery,
+    QuoteEmail,
+    RenderStatus,
+)
+from quotes.public.links import acceptance_url
 from quotes.services import quote_mark_sent
 
 from . import enqueue
+from .emails import email_bodies, email_subject
+from .smtp import OutcomeUnknown, backend_for
 
 logger = logging.getLogger(__name__)
 
-D = DeliveryStatus
+R = RenderStatus
+E = EmailStatus
 SMTP_TIMEOUT_SECONDS = 30
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 30 * 60
 
 # What a step reports to its task.
 RENDERED, SENT, SKIPPED, GONE, FAILED = "rendered", "sent", "skipped", "gone", "failed"
+UNDECIDED = "needs_decision"
+
+# The two side-effect rows a worker claims: a quote delivery and a notice email.
+SideEffect = type[QuoteDelivery] | type[QuoteEmail]
 
 
 class TransientDeliveryError(Exception):
@@ -113,7 +135,8 @@ def smtp_error_is_permanent(exc: BaseException) -> bool:
 
 
 def smtp_error_is_transient(exc: BaseException) -> bool:
-    """4xx replies, dropped connections, refused connections, timeouts, DNS failures."""
+    """4xx replies, dropped connections, refused connections, timeouts, DNS failures (a
+    failure after the message was transmitted is ``OutcomeUnknown`` instead, never retried)."""
     if smtp_error_is_permanent(exc):
         return False
     return isinstance(exc, (smtplib.SMTPException, OSError, socket.timeout))
@@ -122,23 +145,16 @@ def smtp_error_is_transient(exc: BaseException) -> bool:
 # ------------------------------------------------------------------ sending a quote
 
 
-def _email_parts(name: str, context: dict) -> tuple[str, str, str]:
-    """Subject, text and HTML of ``templates/emails/<name>-{subject,body}.txt|html``."""
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body.txt", context)
-    html = render_to_string(f"emails/{name}-body.html", context)
-    return subject, text, html
-
-
 def _quote_email_context(quote: Quote, document: dict) -> dict:
-    doc = document_thaw(document)
+    """The quote e-mail's context from the PDF's context (live, or thawed from the frozen
+    document: the same values either way)."""
     return {
-        "quote": doc["quote"],
-        "buyer": doc["buyer"],
-        "contact": doc["contact"],
-        "breakdown": doc["breakdown"],
-        "company": doc["company"],
-        "lines": doc["lines"],
+        "quote": document["quote"],
+        "buyer": document["buyer"],
+        "contact": document["contact"],
+        "breakdown": document["breakdown"],
+        "company": document["company"],
+        "lines": document["lines"],
         "accept_url": acceptance_url(quote),
         "pdf_filename": quote_pdf_filename(quote),
     }
@@ -146,96 +162,89 @@ def _quote_email_context(quote: Quote, document: dict) -> dict:
 
 @transaction.atomic
 def quote_send(*, quote: Quote, by: User | None) -> QuoteDelivery:
-    """Send a draft or approved quote: freeze it as sent, freeze its document, and queue the
-    PDF and the email (on commit). Raises ``StateConflict`` if it cannot be sent now."""
+    """Send a draft or approved quote: freeze it as sent, freeze its document, queue its
+    e-mail (sent once the PDF is stored) and the PDF's render (on commit). Raises
+    ``StateConflict`` if it cannot be sent now."""
     quote = quote_mark_sent(quote=quote, by=by)  # locks, checks sendable, freezes
     quote = Quote.objects.select_related("customer", "contact", "owner").get(pk=quote.pk)
-    document = document_freeze(quote_pdf_context(quote, draft=False))
-    owner = quote.owner
-    delivery = QuoteDelivery(
-        quote=quote,
-        to=[quote.contact.email],
-        cc=[owner.email] if owner.email and owner.email != quote.contact.email else [],
-        reply_to=[owner.email] if owner.email else [],
-        document=document,
-        created_by=by,
+    context = quote_pdf_context(quote, draft=False)
+    subject = email_subject("quote", _quote_email_context(quote, context))
+    delivery = QuoteDelivery.objects.create(
+        quote=quote, document=document_freeze(context), created_by=by
     )
-    delivery.subject = _email_parts("quote", _quote_email_context(quote, document))[0][:250]
-    delivery.save()
-    transaction.on_commit(lambda: _enqueue_step(delivery.pk, rendered=False))
+    owner = quote.owner
+    buyer = cast(Contact, quote.contact).email  # quote_mark_sent refused a quote without one
+    QuoteEmail.objects.create(
+        quote=quote,
+        delivery=delivery,
+        kind=QuoteEmail.Kind.QUOTE,
+        subject=subject,
+        to=[buyer],
+        cc=[owner.email] if owner.email and owner.email != buyer else [],
+        reply_to=[owner.email] if owner.email else [],
+    )
+    transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk))
     return delivery
 
 
-def _enqueue_step(delivery_id: int, *, rendered: bool) -> None:
-    enqueue.queue_task(enqueue.EMAIL_QUOTE if rendered else enqueue.RENDER_PDF, delivery_id)
-
-
-def _claim(model, pk: int, *, statuses, to: str, extra: Q | None = None) -> str | None:
+def _claim(
+    model: SideEffect, pk: int, *, statuses: Iterable[str], to: str, field: str = "status"
+) -> str | None:
     """Take the row (``statuses`` → ``to``) with a fresh token, or ``None`` if not claimable."""
     token = uuid.uuid4().hex
     now = timezone.now()
-    qs = model.objects.filter(pk=pk, status__in=statuses)
-    if extra is not None:
-        qs = qs.filter(extra)
-    claimed = qs.update(
-        status=to,
+    claimed = model.objects.filter(pk=pk, **{f"{field}__in": statuses}).update(
+        **{field: to},
         claim_token=token,
         claimed_at=now,
         attempts=F("attempts") + 1,
+        next_attempt_at=None,
         updated_at=now,
-        **({"next_attempt_at": None} if model is QuoteDelivery else {}),
     )
     return token if claimed == 1 else None
 
 
-def _retry_or_fail(model, row, token: str, exc: BaseException, *, step: str) -> str:
+def _status_field(model: SideEffect) -> str:
+    return "render_status" if model is QuoteDelivery else "status"
+
+
+def _retry_or_fail(
+    model: SideEffect, row: QuoteDelivery | QuoteEmail, token: str, exc: BaseException, *, step: str
+) -> str:
     """After a transient error: ``retrying`` (raising TransientDeliveryError) or, at the last
     attempt, ``failed``."""
     text = _error_text(exc)
     now = timezone.now()
+    field = _status_field(model)
     if row.attempts >= max_attempts():
         message = f"{step}: {text} (gave up after {row.attempts} attempts)"
         model.objects.filter(pk=row.pk, claim_token=token).update(
-            status=D.FAILED, last_error=message, claim_token="", claimed_at=None, updated_at=now
+            **{field: "failed"}, last_error=message, claim_token="", claimed_at=None, updated_at=now
         )
-        _log_status(row, D.FAILED, message)
         logger.warning("%s %s failed for good: %s", model.__name__, row.pk, message)
         return FAILED
     countdown = backoff_seconds(row.attempts)
-    fields = (
-        {"next_attempt_at": now + timedelta(seconds=countdown)} if model is QuoteDelivery else {}
-    )
     model.objects.filter(pk=row.pk, claim_token=token).update(
-        status=D.RETRYING,
+        **{field: "retrying"},
         last_error=f"{step}: {text}",
+        next_attempt_at=now + timedelta(seconds=countdown),
         claim_token="",
         claimed_at=None,
         updated_at=now,
-        **fields,
     )
-    _log_status(row, D.RETRYING, f"{step}: {text}")
     logger.info("%s %s: %s; retry in %s s", model.__name__, row.pk, text, countdown)
     raise TransientDeliveryError(text, countdown=countdown)
 
 
-def _fail(model, row, token: str, message: str) -> str:
+def _fail(model: SideEffect, row: QuoteDelivery | QuoteEmail, token: str, message: str) -> str:
     model.objects.filter(pk=row.pk, claim_token=token).update(
-        status=D.FAILED,
+        **{_status_field(model): "failed"},
         last_error=message[:2000],
         claim_token="",
         claimed_at=None,
         updated_at=timezone.now(),
     )
-    _log_status(row, D.FAILED, message)
     return FAILED
-
-
-def _log_status(row, status: str, error: str = "") -> None:
-    """Mirror a quote delivery's email state on its open log row."""
-    if isinstance(row, QuoteDelivery):
-        QuoteEmail.objects.filter(
-            delivery=row, kind=QuoteEmail.Kind.QUOTE, status__in=(D.SENDING, D.RETRYING)
-        ).update(status=status, last_error=error[:2000], updated_at=timezone.now())
 
 
 def _store_pdf(delivery: QuoteDelivery, data: bytes, digest: str) -> str:
@@ -250,23 +259,34 @@ def _store_pdf(delivery: QuoteDelivery, data: bytes, digest: str) -> str:
     return storage.save(name, ContentFile(data))
 
 
+def _current_quote_email(delivery_id: int) -> QuoteEmail | None:
+    """The delivery's e-mail to the buyer: the newest (a retry after a failure and a
+    "send again" each queue a new one; the earlier rows stay as the record)."""
+    return (
+        QuoteEmail.objects.filter(delivery_id=delivery_id, kind=QuoteEmail.Kind.QUOTE)
+        .order_by("-id")
+        .first()
+    )
+
+
 def delivery_render(*, delivery_id: int) -> str:
-    """Render and store the PDF of a delivery, once. Returns ``RENDERED`` when the email step
-    may follow, ``SKIPPED``/``GONE`` when there is nothing to do, ``FAILED``; raises
+    """Render and store the PDF of a delivery, once. Returns ``RENDERED`` when the e-mail
+    step may follow, ``SKIPPED``/``GONE`` when there is nothing to do, ``FAILED``; raises
     ``TransientDeliveryError`` when the task should retry."""
     token = _claim(
         QuoteDelivery,
         delivery_id,
-        statuses=(D.QUEUED, D.RETRYING),
-        to=D.RENDERING,
-        extra=Q(pdf_sha256=""),
+        statuses=(R.QUEUED, R.RETRYING),
+        to=R.RENDERING,
+        field="render_status",
     )
     if token is None:
         row = QuoteDelivery.objects.filter(pk=delivery_id).first()
         if row is None:
             return GONE
-        if row.is_rendered and row.status in (D.QUEUED, D.RETRYING):
-            return RENDERED  # rendered before; the email step may not have been queued
+        email = _current_quote_email(delivery_id) if row.is_rendered else None
+        if email is not None and email.status in (E.QUEUED, E.RETRYING):
+            return RENDERED  # rendered before; the e-mail step may not have been queued
         return SKIPPED
     delivery = QuoteDelivery.objects.select_related("quote").get(pk=delivery_id)
     try:
@@ -280,9 +300,9 @@ def delivery_render(*, delivery_id: int) -> str:
         return _fail(QuoteDelivery, delivery, token, f"Rendering the PDF: {_error_text(exc)}")
     now = timezone.now()
     done = QuoteDelivery.objects.filter(
-        pk=delivery_id, claim_token=token, status=D.RENDERING
+        pk=delivery_id, claim_token=token, render_status=R.RENDERING
     ).update(
-        status=D.QUEUED,
+        render_status=R.RENDERED,
         pdf=name,
         pdf_sha256=digest,
         pdf_size=len(data),
@@ -302,21 +322,20 @@ def delivery_render(*, delivery_id: int) -> str:
     return RENDERED
 
 
-def _build_quote_message(delivery: QuoteDelivery, message_id: str) -> EmailMultiAlternatives:
-    quote = delivery.quote
-    context = _quote_email_context(quote, delivery.document)
-    subject, text, html = _email_parts("quote", context)
-    message = EmailMultiAlternatives(
-        subject=delivery.subject or subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=delivery.to,
-        cc=delivery.cc,
-        reply_to=delivery.reply_to,
-        headers={"Message-ID": message_id},
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+def delivery_email(*, delivery_id: int) -> str:
+    """E-mail the stored PDF to the buyer (CC the rep), once: ``email_send`` on the
+    delivery's current e-mail."""
+    email = _current_quote_email(delivery_id)
+    if email is None:
+        return GONE
+    return email_send(email_id=email.pk)
+
+
+# ------------------------------------------------------------------ one send path
+
+
+class _PdfChanged(Exception):
+    """The stored PDF no longer matches its checksum."""
 
 
 def _message_id() -> str:
@@ -324,102 +343,126 @@ def _message_id() -> str:
     return make_msgid(domain=domain)
 
 
+def _build_message(email: QuoteEmail, message_id: str) -> EmailMultiAlternatives:
+    """The message of an e-mail row: subject and addresses from the row, bodies from the
+    delivery's frozen document (the quote, with its stored PDF) or the row's context."""
+    delivery = email.delivery if email.kind == QuoteEmail.Kind.QUOTE else None
+    if delivery is not None:
+        context = _quote_email_context(email.quote, document_thaw(delivery.document))
+        text, html = email_bodies("quote", context)
+    else:
+        text, html = email_bodies(f"quote-{email.kind}", email.context)
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=email.to,
+        cc=email.cc,
+        reply_to=email.reply_to,
+        headers={"Message-ID": message_id},
+    )
+    message.attach_alternative(html, "text/html")
+    if delivery is not None:
+        with delivery.pdf.open("rb") as pdf:
+            data = pdf.read()
+        if pdf_sha256(data) != delivery.pdf_sha256:
+            raise _PdfChanged("The stored PDF does not match its checksum.")
+        message.attach(quote_pdf_filename(email.quote), data, "application/pdf")
+    return message
+
+
 def _send(message: EmailMultiAlternatives) -> None:
-    connection = get_connection(fail_silently=False, timeout=SMTP_TIMEOUT_SECONDS)
+    """Hand the message to the configured backend; Django's SMTP backend is replaced by one
+    that raises ``OutcomeUnknown`` for a failure after the message was transmitted."""
+    connection = get_connection(
+        backend_for(settings.EMAIL_BACKEND), fail_silently=False, timeout=SMTP_TIMEOUT_SECONDS
+    )
     message.connection = connection
     message.send(fail_silently=False)
 
 
-def delivery_email(*, delivery_id: int) -> str:
-    """Email the stored PDF to the buyer (CC the rep), once. Returns ``SENT``, ``SKIPPED``,
-    ``GONE`` or ``FAILED``; raises ``TransientDeliveryError`` when the task should retry."""
-    token = _claim(
-        QuoteDelivery,
-        delivery_id,
-        statuses=(D.QUEUED, D.RETRYING),
-        to=D.SENDING,
-        extra=~Q(pdf_sha256=""),
+def email_send(*, email_id: int) -> str:
+    """Send one queued e-mail (a quote with its PDF, or a notice) once. Returns ``SENT``,
+    ``SKIPPED`` (not claimable, or a quote e-mail whose PDF is not stored yet), ``GONE``,
+    ``FAILED`` or ``UNDECIDED`` (transmitted, but the server's reply never came: the row
+    needs a decision); raises ``TransientDeliveryError`` when the task should retry."""
+    row = (
+        QuoteEmail.objects.filter(pk=email_id).values("delivery_id", "delivery__pdf_sha256").first()
     )
+    if row is None:
+        return GONE
+    if row["delivery_id"] is not None and not row["delivery__pdf_sha256"]:
+        return SKIPPED  # the render task queues it once the PDF is stored
+    token = _claim(QuoteEmail, email_id, statuses=(E.QUEUED, E.RETRYING), to=E.IN_FLIGHT)
     if token is None:
-        return GONE if not QuoteDelivery.objects.filter(pk=delivery_id).exists() else SKIPPED
-    delivery = QuoteDelivery.objects.select_related("quote").get(pk=delivery_id)
+        return SKIPPED
+    email = QuoteEmail.objects.select_related("quote", "delivery").get(pk=email_id)
     message_id = _message_id()
-    QuoteDelivery.objects.filter(pk=delivery_id, claim_token=token).update(message_id=message_id)
-    log = QuoteEmail.objects.filter(
-        delivery=delivery, kind=QuoteEmail.Kind.QUOTE, status__in=(D.RETRYING, D.SENDING)
-    ).first()
-    if log is None:
-        log = QuoteEmail.objects.create(
-            quote=delivery.quote,
-            delivery=delivery,
-            kind=QuoteEmail.Kind.QUOTE,
-            subject=delivery.subject,
-            to=delivery.to,
-            cc=delivery.cc,
-        )
-    QuoteEmail.objects.filter(pk=log.pk).update(
-        status=D.SENDING,
-        attempts=delivery.attempts,
-        message_id=message_id,
-        updated_at=timezone.now(),
-    )
+    QuoteEmail.objects.filter(pk=email_id, claim_token=token).update(message_id=message_id)
     try:
-        message = _build_quote_message(delivery, message_id)
-        with delivery.pdf.open("rb") as pdf:
-            data = pdf.read()
-        if pdf_sha256(data) != delivery.pdf_sha256:
-            return _fail(
-                QuoteDelivery, delivery, token, "The stored PDF does not match its checksum."
-            )
-        message.attach(quote_pdf_filename(delivery.quote), data, "application/pdf")
+        message = _build_message(email, message_id)
+    except _PdfChanged as exc:
+        return _fail(QuoteEmail, email, token, str(exc))
     except OSError as exc:
-        return _retry_or_fail(QuoteDelivery, delivery, token, exc, step="Reading the PDF")
+        return _retry_or_fail(QuoteEmail, email, token, exc, step="Reading the PDF")
     except Exception as exc:
-        logger.exception("Building the email of delivery %s failed", delivery_id)
-        return _fail(QuoteDelivery, delivery, token, f"Building the email: {_error_text(exc)}")
+        logger.exception("Building e-mail %s failed", email_id)
+        return _fail(QuoteEmail, email, token, f"Building the email: {_error_text(exc)}")
 
     # From here on the message may reach the server: only a clear refusal is an error.
     try:
         _send(message)
+    except OutcomeUnknown as exc:
+        # The server may have stored it (its reply came too late or not at all): sending
+        # again could deliver a second copy, so a person decides.
+        _needs_decision(email, token, f"Unknown whether it was delivered: {exc}")
+        logger.warning("E-mail %s needs a decision: %s", email_id, exc)
+        return UNDECIDED
     except Exception as exc:
         if smtp_error_is_permanent(exc):
             return _fail(
-                QuoteDelivery, delivery, token, f"Refused by the mail server: {_error_text(exc)}"
+                QuoteEmail, email, token, f"Refused by the mail server: {_error_text(exc)}"
             )
         if smtp_error_is_transient(exc) and not isinstance(exc, SoftTimeLimitExceeded):
-            return _retry_or_fail(QuoteDelivery, delivery, token, exc, step="Sending")
-        # Unknown outcome (time limit mid-DATA, unexpected error): a human decides.
-        _needs_decision(delivery, token, f"Sending stopped: {_error_text(exc)}")
+            return _retry_or_fail(QuoteEmail, email, token, exc, step="Sending")
+        # Unknown outcome (time limit mid-DATA, unexpected error): a person decides.
+        _needs_decision(email, token, f"Sending stopped: {_error_text(exc)}")
         raise
     now = timezone.now()
-    QuoteDelivery.objects.filter(
-        pk=delivery_id, message_id=message_id, status__in=(D.SENDING, D.NEEDS_DECISION)
+    # Matched on the Message-ID, not the claim: a send that completes after its claim was
+    # declared stale (needs_decision) still records that it went out.
+    QuoteEmail.objects.filter(
+        pk=email_id, message_id=message_id, status__in=(E.IN_FLIGHT, E.NEEDS_DECISION)
     ).update(
-        status=D.SENT, sent_at=now, last_error="", claim_token="", claimed_at=None, updated_at=now
+        status=E.SENT,
+        sent_at=now,
+        last_error="",
+        claim_token="",
+        claimed_at=None,
+        next_attempt_at=None,
+        updated_at=now,
     )
-    QuoteEmail.objects.filter(pk=log.pk).update(
-        status=D.SENT, sent_at=now, last_error="", updated_at=now
-    )
-    logger.info("Delivery %s sent to %s (%s)", delivery_id, delivery.to, message_id)
+    logger.info("E-mail %s (%s) sent to %s (%s)", email_id, email.kind, email.to, message_id)
     return SENT
 
 
-def _needs_decision(delivery: QuoteDelivery, token: str | None, message: str) -> bool:
-    qs = QuoteDelivery.objects.filter(pk=delivery.pk, status=D.SENDING)
+def _needs_decision(email: QuoteEmail, token: str | None, message: str) -> bool:
+    qs = QuoteEmail.objects.filter(pk=email.pk, status=E.IN_FLIGHT)
     if token is not None:
         qs = qs.filter(claim_token=token)
-    now = timezone.now()
     changed = qs.update(
-        status=D.NEEDS_DECISION, last_error=message, claim_token="", claimed_at=None, updated_at=now
+        status=E.NEEDS_DECISION,
+        last_error=message,
+        claim_token="",
+        claimed_at=None,
+        updated_at=timezone.now(),
     )
-    if changed:
-        QuoteEmail.objects.filter(delivery=delivery, status=D.SENDING).update(
-            status=D.NEEDS_DECISION, last_error=message, updated_at=now
-        )
+    if changed and email.kind == QuoteEmail.Kind.QUOTE:
         Notification.objects.create(
-            user_id=delivery.quote.owner_id,
-            quote_id=delivery.quote_id,
-            text=f"Delivery of {delivery.quote.reference} needs your decision: it may not have been sent.",
+            user_id=email.quote.owner_id,
+            quote_id=email.quote_id,
+            text=f"Delivery of {email.quote.reference} needs your decision: "
+            "it may not have been sent.",
         )
     return bool(changed)
 
@@ -427,134 +470,86 @@ def _needs_decision(delivery: QuoteDelivery, token: str | None, message: str) ->
 # ------------------------------------------------------------------ the rep's actions
 
 
+def _requeue_email(email: QuoteEmail, *, note: str = "") -> QuoteEmail:
+    """Queue the e-mail again: a ``retrying`` one as it is (it was never given up); a
+    ``failed`` or undecided one as a new row, so the earlier one stays as the record."""
+    if email.status == E.RETRYING:
+        email.status, email.attempts, email.next_attempt_at = E.QUEUED, 0, None
+        email.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+        return email
+    return QuoteEmail.objects.create(
+        quote_id=email.quote_id,
+        delivery_id=email.delivery_id,
+        kind=email.kind,
+        subject=email.subject,
+        to=email.to,
+        cc=email.cc,
+        reply_to=email.reply_to,
+        context=email.context,
+        last_error=note,
+    )
+
+
 @transaction.atomic
 def delivery_retry(*, delivery: QuoteDelivery, by: User | None) -> QuoteDelivery:
-    """Start a failed (or still retrying) delivery again from its current step."""
+    """Start a failed (or still retrying) delivery again from its current step: the render,
+    or its e-mail."""
     delivery = QuoteDelivery.objects.select_for_update().get(pk=delivery.pk)
-    if delivery.status not in (D.FAILED, D.RETRYING):
-        raise StateConflict(
-            f"A {delivery.get_status_display().lower()} delivery cannot be retried."
-        )
-    delivery.status = D.QUEUED
-    delivery.attempts = 0
-    delivery.next_attempt_at = None
-    delivery.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-    rendered = delivery.is_rendered
-    transaction.on_commit(lambda: _enqueue_step(delivery.pk, rendered=rendered))
+    if not delivery.is_rendered:
+        if delivery.render_status not in (R.FAILED, R.RETRYING):
+            raise StateConflict("The PDF is being rendered: there is nothing to retry.")
+        delivery.render_status = R.QUEUED
+        delivery.attempts = 0
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["render_status", "attempts", "next_attempt_at", "updated_at"])
+        transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk))
+        return delivery
+    email = _current_quote_email(delivery.pk)
+    if email is None or email.status not in (E.FAILED, E.RETRYING):
+        label = email.get_status_display().lower() if email else "rendered"
+        raise StateConflict(f"A {label} delivery cannot be retried.")
+    email = QuoteEmail.objects.select_for_update().get(pk=email.pk)
+    if email.status not in (E.FAILED, E.RETRYING):
+        raise StateConflict(f"A {email.get_status_display().lower()} delivery cannot be retried.")
+    retried = _requeue_email(email)
+    transaction.on_commit(lambda: enqueue.email(retried))
     return delivery
 
 
 @transaction.atomic
 def delivery_resolve(*, delivery: QuoteDelivery, by: User, send_again: bool) -> QuoteDelivery:
-    """The rep's decision on a delivery whose worker stopped mid-send: send the email again,
-    or record that it did go out (e.g. the buyer confirmed receipt)."""
-    delivery = QuoteDelivery.objects.select_for_update().get(pk=delivery.pk)
-    if delivery.status != D.NEEDS_DECISION:
+    """The rep's decision on a quote e-mail whose worker stopped mid-send: send it again (a
+    new e-mail), or record that it did go out (e.g. the buyer confirmed receipt)."""
+    current = _current_quote_email(delivery.pk)
+    email = QuoteEmail.objects.select_for_update().get(pk=current.pk) if current else None
+    if email is None or email.status != E.NEEDS_DECISION:
         raise StateConflict("This delivery needs no decision.")
     now = timezone.now()
     who = by.get_full_name() or by.username
     if send_again:
-        delivery.status = D.QUEUED
-        delivery.attempts = 0
-        delivery.last_error = f"Sent again by {who}."
-        delivery.save(update_fields=["status", "attempts", "last_error", "updated_at"])
-        QuoteEmail.objects.filter(delivery=delivery, status=D.NEEDS_DECISION).update(
-            last_error=f"Unknown; sent again by {who}", updated_at=now
-        )
-        transaction.on_commit(lambda: _enqueue_step(delivery.pk, rendered=True))
+        email.last_error = f"Unknown whether it went out; sent again by {who}."
+        email.save(update_fields=["last_error", "updated_at"])
+        again = _requeue_email(email, note=f"Sent again by {who}.")
+        transaction.on_commit(lambda: enqueue.email(again))
     else:
-        delivery.status = D.SENT
-        delivery.sent_at = delivery.claimed_at or delivery.updated_at or now
-        delivery.last_error = f"Marked as sent by {who}."
-        delivery.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
-        QuoteEmail.objects.filter(delivery=delivery, status=D.NEEDS_DECISION).update(
-            status=D.SENT,
-            sent_at=delivery.sent_at,
-            last_error=f"Marked as sent by {who}",
-            updated_at=now,
-        )
+        email.status = E.SENT
+        email.sent_at = email.claimed_at or email.updated_at or now
+        email.last_error = f"Marked as sent by {who}."
+        email.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
     return delivery
 
 
-# ------------------------------------------------------------------ notices to the rep
-
-
-def notify_rep(*, quote: Quote, text: str, email_kind: str | None = None, context=None) -> None:
-    """An in-app notification for the quote's owner and, with ``email_kind``, an email
-    queued as its own row (sent on commit). Call inside the transaction of the change."""
-    notify_user(user=quote.owner, quote=quote, text=text, email_kind=email_kind, context=context)
-
-
-def notify_user(
-    *, user, quote: Quote, text: str, email_kind: str | None = None, context=None
-) -> None:
-    """An in-app notification for ``user`` about ``quote`` and, with ``email_kind`` and an
-    address, an email queued as its own row (sent on commit, ``emails/quote-<kind>-*``).
-    Call inside the transaction of the change."""
-    Notification.objects.create(user=user, quote=quote, text=text[:300])
-    if email_kind is None or not user.email:
-        return
-    owner = quote.owner
-    ctx = {
-        "quote": {"number": quote.number, "version": quote.version, "reference": quote.reference},
-        "customer": quote.customer.name,
-        "rep": owner.get_full_name() or owner.username,
-        "recipient": user.get_full_name() or user.username,
-        "url": site_url() + f"/quotes/{quote.pk}/",
-        **(context or {}),
-    }
-    subject = _email_parts(f"quote-{email_kind}", ctx)[0]
-    email = QuoteEmail.objects.create(
-        quote=quote, kind=email_kind, subject=subject[:250], to=[user.email], context=ctx
-    )
-    transaction.on_commit(lambda: _enqueue_notice(email.pk))
-
-
-def _enqueue_notice(email_id: int) -> None:
-    enqueue.queue_task(enqueue.EMAIL_NOTICE, email_id)
-
-
-def notice_email_send(*, email_id: int) -> str:
-    """Send a queued notice email (acceptance, decline) once; same rules as quote emails."""
-    token = _claim(QuoteEmail, email_id, statuses=(D.QUEUED, D.RETRYING), to=D.SENDING)
-    if token is None:
-        return GONE if not QuoteEmail.objects.filter(pk=email_id).exists() else SKIPPED
-    email = QuoteEmail.objects.get(pk=email_id)
-    message_id = _message_id()
-    QuoteEmail.objects.filter(pk=email_id, claim_token=token).update(message_id=message_id)
-    try:
-        _subject, text, html = _email_parts(f"quote-{email.kind}", email.context)
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=email.to,
-            cc=email.cc,
-            headers={"Message-ID": message_id},
-        )
-        message.attach_alternative(html, "text/html")
-    except Exception as exc:
-        logger.exception("Building notice email %s failed", email_id)
-        return _fail(QuoteEmail, email, token, f"Building the email: {_error_text(exc)}")
-    try:
-        _send(message)
-    except Exception as exc:
-        if smtp_error_is_permanent(exc):
-            return _fail(QuoteEmail, email, token, f"Refused: {_error_text(exc)}")
-        if smtp_error_is_transient(exc) and not isinstance(exc, SoftTimeLimitExceeded):
-            return _retry_or_fail(QuoteEmail, email, token, exc, step="Sending")
-        QuoteEmail.objects.filter(pk=email_id, claim_token=token).update(
-            status=D.NEEDS_DECISION, last_error=f"Sending stopped: {_error_text(exc)}"
-        )
-        raise
-    now = timezone.now()
-    QuoteEmail.objects.filter(pk=email_id, message_id=message_id).update(
-        status=D.SENT, sent_at=now, last_error="", claim_token="", claimed_at=None, updated_at=now
-    )
-    return SENT
-
-
 # ------------------------------------------------------------------ recovery (beat)
+
+
+def _idle(status_field: str, cutoff: datetime) -> Q:
+    """Queued, or retrying past its time, and untouched since ``cutoff``: its task message
+    was lost (a duplicate message is harmless: the claim takes the row once)."""
+    return (
+        Q(**{status_field: "queued"})
+        | Q(**{status_field: "retrying", "next_attempt_at__lt": cutoff})
+        | Q(**{status_field: "retrying", "next_attempt_at__isnull": True})
+    ) & Q(updated_at__lt=cutoff)
 
 
 def deliveries_recover_stale(*, older_than: timedelta | None = None) -> dict[str, int]:
@@ -562,10 +557,10 @@ def deliveries_recover_stale(*, older_than: timedelta | None = None) -> dict[str
 
     - ``rendering`` claims older than ``older_than``: ``retrying`` (rendering is safe to
       repeat: the stored file is reused by checksum) and queued again;
-    - ``sending`` claims older than that: ``needs_decision`` (the email may have gone out;
-      the rep chooses), never sent again automatically;
-    - ``queued``/``retrying`` rows untouched for that long (their task message was lost):
-      queued again (the claim makes a duplicate message harmless).
+    - e-mails ``in_flight`` for longer than that: ``needs_decision`` (the e-mail may have
+      gone out; a person chooses), never sent again automatically;
+    - renders and e-mails queued (or retrying past their time) and untouched for that long:
+      queued again; a quote e-mail only once its PDF is stored.
 
     Safe to run twice and concurrently: every move is a conditional UPDATE.
     """
@@ -573,54 +568,45 @@ def deliveries_recover_stale(*, older_than: timedelta | None = None) -> dict[str
     cutoff = timezone.now() - older_than
     counts = {"rendering": 0, "sending": 0, "requeued": 0, "notices": 0}
 
-    for row in QuoteDelivery.objects.filter(
-        status=D.RENDERING, claimed_at__lt=cutoff
-    ).select_related("quote"):
+    for row in QuoteDelivery.objects.filter(render_status=R.RENDERING, claimed_at__lt=cutoff):
+        again = row.attempts < max_attempts()
         changed = QuoteDelivery.objects.filter(
-            pk=row.pk, status=D.RENDERING, claim_token=row.claim_token
+            pk=row.pk, render_status=R.RENDERING, claim_token=row.claim_token
         ).update(
-            status=D.RETRYING if row.attempts < max_attempts() else D.FAILED,
+            render_status=R.RETRYING if again else R.FAILED,
             last_error="Rendering: the worker stopped (stale claim); rendering again.",
             claim_token="",
             claimed_at=None,
             updated_at=timezone.now(),
         )
-        if changed and row.attempts < max_attempts():
+        if changed and again:
             counts["rendering"] += 1
-            _enqueue_step(row.pk, rendered=False)
+            enqueue.render_pdf(row.pk)
 
-    for row in QuoteDelivery.objects.filter(status=D.SENDING, claimed_at__lt=cutoff).select_related(
-        "quote"
-    ):
+    for email in QuoteEmail.objects.filter(
+        status=E.IN_FLIGHT, claimed_at__lt=cutoff
+    ).select_related("quote"):
         if _needs_decision(
-            row,
-            row.claim_token,
-            f"The worker stopped while sending (claimed {row.claimed_at:%Y-%m-%d %H:%M:%S %Z}): "
-            "the email may or may not have reached the buyer.",
+            email,
+            email.claim_token,
+            f"The worker stopped while sending (claimed {email.claimed_at:%Y-%m-%d %H:%M:%S %Z}): "
+            "the email may or may not have reached "
+            + ("the buyer." if email.kind == QuoteEmail.Kind.QUOTE else "the rep."),
         ):
             counts["sending"] += 1
 
-    idle = QuoteDelivery.objects.filter(
-        Q(status=D.QUEUED)
-        | Q(status=D.RETRYING, next_attempt_at__lt=cutoff)
-        | Q(status=D.RETRYING, next_attempt_at__isnull=True),
-        updated_at__lt=cutoff,
-    )
-    for row in idle.only("pk", "pdf_sha256"):
-        counts["requeued"] += 1
-        _enqueue_step(row.pk, rendered=bool(row.pdf_sha256))
-
-    notices = QuoteEmail.objects.exclude(kind=QuoteEmail.Kind.QUOTE)
-    for pk in notices.filter(status=D.SENDING, claimed_at__lt=cutoff).values_list("pk", flat=True):
-        QuoteEmail.objects.filter(pk=pk, status=D.SENDING, claimed_at__lt=cutoff).update(
-            status=D.NEEDS_DECISION,
-            last_error="The worker stopped while sending; it may or may not have gone out.",
-        )
-    for pk in notices.filter(status__in=(D.QUEUED, D.RETRYING), updated_at__lt=cutoff).values_list(
+    for pk in QuoteDelivery.objects.filter(_idle("render_status", cutoff)).values_list(
         "pk", flat=True
     ):
-        counts["notices"] += 1
-        _enqueue_notice(pk)
+        counts["requeued"] += 1
+        enqueue.render_pdf(pk)
+
+    idle_emails = QuoteEmail.objects.filter(_idle("status", cutoff)).filter(
+        Q(delivery__isnull=True) | ~Q(delivery__pdf_sha256="")
+    )
+    for email in idle_emails.only("pk", "delivery_id"):
+        counts["requeued" if email.delivery_id else "notices"] += 1
+        enqueue.email(email)
     if any(counts.values()):
         logger.warning("Recovered deliveries: %s", counts)
     return counts

@@ -48,7 +48,7 @@ def _state(request, quote: Quote, status: int = 200):
         "quotes/_delivery_state.html",
         {
             "quote": quote,
-            "delivery": delivery_selectors.delivery_for_quote(quote=quote),
+            "state": delivery_selectors.delivery_state_for_quote(quote=quote),
             "outbox": outbox.outbox_enabled() and (request.user.is_staff or request.user.is_admin),
         },
         status=status,

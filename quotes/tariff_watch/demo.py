@@ -1,8 +1,8 @@
 """Demo data for tariff watch, so a new user sees the feature at once:
 
-- the correction of domain-facts applied as an admin would: the IEEPA duties end on
-  23 Feb 2026 (Supreme Court, 20 Feb 2026; CBP stopped collecting for entries from
-  24 Feb 2026). The demo's US quotes were priced with the seeded open-ended IEEPA rule, so
+- the correction of the domain facts (docs/domain.md) applied as an admin would: the
+  IEEPA duties end on 23 Feb 2026 (Supreme Court, 20 Feb 2026; CBP stopped collecting for
+  entries from 24 Feb 2026). The demo's US quotes were priced with the seeded open-ended IEEPA rule, so
   the change event lists them with their lower landed cost, and their pages show the banner;
 - one saved what-if scenario (hypothetical, labelled so).
 

@@ -79,10 +79,13 @@ def snapshot_input(
             country=pricing["destination_country"],
             destination_charges_usd_per_mt=destination_per_mt,
         ),
+        # a quote priced without a freight rate (v2: EXW/FCA/FOB) stored 0 MT per container
         freight=FreightData(
             usd_per_container=Decimal(pricing["freight_usd_per_container"]),
             mt_per_container=Decimal(pricing["mt_per_container"]),
-        ),
+        )
+        if Decimal(pricing["mt_per_container"])
+        else None,
         currency=pricing["currency"],
         fx_rate=Decimal(pricing["fx_rate"]),
         lines=tuple(
@@ -205,6 +208,19 @@ def impact_of(pricing: dict[str, Any], rules: Sequence[TariffRuleData]) -> Impac
     """The quote's landed cost under ``rules`` against its stored figures."""
     new = reprice(pricing, rules)
     usd, qc = pricing["usd"], pricing["quote_currency"]
+    if usd.get("landed_cost") is None:  # unknown landed cost (no freight rate): no change
+        return Impact(
+            currency=pricing["currency"],
+            total_quantity_mt=new.total_quantity_mt,
+            old_duties_usd=Decimal(usd["duties"]),
+            new_duties_usd=new.usd.duties,
+            old_landed_per_mt_usd=Decimal(0),
+            new_landed_per_mt_usd=Decimal(0),
+            old_landed_per_mt_qc=Decimal(0),
+            new_landed_per_mt_qc=Decimal(0),
+            old_landed_usd=Decimal(0),
+            new_landed_usd=Decimal(0),
+        )
     quantum = currency_quantum(pricing["currency"])
     return Impact(
         currency=pricing["currency"],

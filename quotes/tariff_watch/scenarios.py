@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -126,10 +127,13 @@ def scenario_rules_data(scenario: TariffScenario) -> list[TariffRuleData]:
     ]
 
 
-def _enqueue(scenario_id: int) -> None:
-    from .tasks import tariff_scenario_run_task
+RUN_TASK = "quotes.tariff_watch.tasks.tariff_scenario_run_task"
 
-    transaction.on_commit(lambda: tariff_scenario_run_task.delay(scenario_id))
+
+def _enqueue(scenario_id: int) -> None:
+    # By the task's pinned name (QuotesConfig.ready registers the tasks): this module never
+    # imports quotes.tariff_watch.tasks, which imports it.
+    transaction.on_commit(lambda: current_app.tasks[RUN_TASK].delay(scenario_id))
 
 
 def _manager(by: User) -> None:
@@ -246,8 +250,10 @@ def scenario_compute(
         rules = repricing.rules_with_scenario(pricing, hypothetical)
         if rules is None:
             continue
-        new = repricing.reprice(pricing, rules)
         usd = pricing["usd"]
+        if usd.get("landed_cost") is None:  # landed cost unknown (no freight rate)
+            continue
+        new = repricing.reprice(pricing, rules)
         change = new.usd.landed_cost - Decimal(usd["landed_cost"])
         if not change:
             continue
@@ -258,7 +264,7 @@ def scenario_compute(
         change_qc = new.quote_currency.landed_cost_per_mt - Decimal(
             pricing["quote_currency"]["landed_cost_per_mt"]
         ).quantize(quantum)
-        _add(totals[which], qty, value, change)
+        _add(totals.setdefault(which, _group()), qty, value, change)
         _add(groups["destination"][pricing["destination_country"]], qty, value, change)
         _add(groups["customer"][customer], qty, value, change)
         _add(groups["rep"][rep], qty, value, change)

@@ -13,8 +13,9 @@ import secrets
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -39,13 +40,18 @@ CLAIM_STALE = timedelta(minutes=15)
 CHUNK = 2000
 
 
+IMPACT_TASK = "quotes.tariff_watch.tasks.tariff_change_impact_task"
+
+
 def _enqueue_impact(event_id: int) -> None:
-    from .tasks import tariff_change_impact_task
+    # By the task's pinned name (QuotesConfig.ready registers the tasks): this module never
+    # imports quotes.tariff_watch.tasks, which imports it.
+    transaction.on_commit(lambda: current_app.tasks[IMPACT_TASK].delay(event_id))
 
-    transaction.on_commit(lambda: tariff_change_impact_task.delay(event_id))
 
-
-def _describe(kind: str, effective_on: date, added, removed) -> tuple[str, str, str]:
+def _describe(
+    kind: str, effective_on: date, added: list[TariffRule], removed: list[TariffRule]
+) -> tuple[str, str, str]:
     rule = (added or removed)[0]
     label = f"{rule.destination} {rule.hs_prefix} {rule.get_kind_display()}"
 
@@ -64,7 +70,9 @@ def _describe(kind: str, effective_on: date, added, removed) -> tuple[str, str, 
     return rule.destination, rule.hs_prefix, summary[:300]
 
 
-def _key(kind: str, added, removed, effective_on: date) -> str:
+def _key(
+    kind: str, added: list[TariffRule], removed: list[TariffRule], effective_on: date
+) -> str:
     if kind == "added":
         return f"added:{added[0].pk}"
     if kind == "changed":
@@ -137,7 +145,7 @@ def open_quote_snapshots(
     )
 
 
-def _claim(model, pk: int) -> str | None:
+def _claim(model: type[TariffChangeEvent], pk: int) -> str | None:
     """Claim a computation row: pending or failed, or running with a dead claim."""
     token = secrets.token_hex(8)
     now = timezone.now()
@@ -273,7 +281,7 @@ def _emails_queue(event: TariffChangeEvent, rows: list[dict[str, Any]]) -> None:
     """With MGTRADE_NOTIFY_BY_EMAIL: each affected quote's owner also gets an email (a
     ``QuoteEmail`` row each, queued after the commit, sent once like every notice)."""
     from ..public.links import site_url
-    from ..sending.services import _email_parts, _enqueue_notice
+    from ..sending.emails import email_subject, emails_queue_on_commit
 
     facts = {
         q["pk"]: q
@@ -311,14 +319,12 @@ def _emails_queue(event: TariffChangeEvent, rows: list[dict[str, Any]]) -> None:
             QuoteEmail(
                 quote_id=q["pk"],
                 kind=QuoteEmail.Kind.TARIFF_CHANGE,
-                subject=_email_parts("quote-tariff_change", context)[0][:250],
+                subject=email_subject("quote-tariff_change", context),
                 to=[q["owner__email"]],
                 context=context,
             )
         )
-    created = QuoteEmail.objects.bulk_create(emails, batch_size=CHUNK)
-    ids = [email.pk for email in created]
-    transaction.on_commit(lambda: [_enqueue_notice(pk) for pk in ids])
+    emails_queue_on_commit(QuoteEmail.objects.bulk_create(emails, batch_size=CHUNK))
 
 
 # ------------------------------------------------------------------ the daily look-ahead
@@ -334,7 +340,7 @@ def tariff_changes_look_ahead(*, today: date | None = None) -> list[TariffChange
         valid_to__gte=today - timedelta(days=1), valid_to__lte=horizon
     ).order_by("valid_to", "pk")
     for rule in ending:
-        effective_on = rule.valid_to + timedelta(days=1)
+        effective_on = cast(date, rule.valid_to) + timedelta(days=1)  # filtered: not null
         successor = TariffRule.objects.filter(
             previous_version=rule, valid_from=effective_on
         ).first()
@@ -355,7 +361,7 @@ def tariff_changes_look_ahead(*, today: date | None = None) -> list[TariffChange
         ).exists():
             with transaction.atomic():
                 kind = "changed" if rule.previous_version_id else "added"
-                removed = [rule.previous_version] if rule.previous_version_id else []
+                removed = [cast(TariffRule, rule.previous_version)] if rule.previous_version_id else []
                 raised.append(
                     tariff_change_raise(
                         kind=kind, effective_on=rule.valid_from, added=[rule], removed=removed

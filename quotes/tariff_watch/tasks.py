@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from . import services
+from . import scenarios, services
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +37,6 @@ def tariff_change_impact_task(self, event_id: int) -> int | None:
 )
 def tariff_scenario_run_task(self, scenario_id: int) -> int | None:
     """Re-price open and last year's accepted quotes under a scenario's rules."""
-    from . import scenarios
-
     try:
         scenario = scenarios.scenario_run(scenario_id=scenario_id)
     except OperationalError as exc:

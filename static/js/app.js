@@ -146,6 +146,23 @@
     }
   }, true);
 
+  /* 5. Port pickers (quotes/_port_picker.html): a picked option sets its select, which
+     re-prices through the form's own change trigger; focus returns to the select. */
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest ? event.target.closest("[data-pick-for]") : null;
+    if (!option || option.disabled) { return; }
+    var select = document.getElementById(option.getAttribute("data-pick-for"));
+    if (!select) { return; }
+    select.value = option.getAttribute("data-value");
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    var list = option.closest("ul");
+    var search = list && document.querySelector("[aria-controls='" + list.id + "']");
+    if (list) { list.innerHTML = ""; }
+    if (search) { search.value = ""; }
+    select.focus();
+    announce(select.options[select.selectedIndex].text + " chosen.");
+  });
+
   function init() {
     initMenu();
     /* 4. A failed submit: focus the error summary */

@@ -14,7 +14,6 @@ from tests.e2e.conftest import login, screenshot
 from tests.orders.factories import BankAccountFactory, sent_quote
 from tests.quotes.conftest import worked_example_data  # noqa: F401 (the reference data)
 from tests.quotes.factories import german_buyer
-from tests.quotes.sending import use_tmp_media
 
 pytestmark = [
     pytest.mark.e2e,
@@ -24,10 +23,9 @@ pytestmark = [
 
 
 def test_buyer_accepts_with_po_rep_confirms_records_deposit_ready_to_ship(
-    live_server, page, browser, settings, tmp_path
+    live_server, page, browser, settings, media_root
 ):
     roles_sync()
-    use_tmp_media(settings, tmp_path)
     settings.MGTRADE = {**settings.MGTRADE, "SITE_URL": live_server.url}
     BankAccountFactory(currency="EUR", account="DE89 3704 0044 0532 0130 00")
     rep = UserFactory(username="e2e_rep", role=Role.SALES_REP, first_name="Li", last_name="Wei")

@@ -14,7 +14,7 @@ from mgtrade.accounts.services import roles_sync
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.e2e.conftest import login, screenshot
 from tests.pricing.conftest import worked_example_data  # noqa: F401 (the reference data)
-from tests.quotes.sending import sendable_draft, use_tmp_media
+from tests.quotes.sending import sendable_draft
 
 pytestmark = [
     pytest.mark.e2e,
@@ -24,10 +24,9 @@ pytestmark = [
 
 
 def test_rep_sends_buyer_accepts_from_the_email_rep_sees_it(
-    live_server, page, browser, settings, tmp_path
+    live_server, page, browser, settings, media_root
 ):
     roles_sync()
-    use_tmp_media(settings, tmp_path)
     settings.MGTRADE = {**settings.MGTRADE, "SITE_URL": live_server.url}
     rep = UserFactory(username="e2e_rep", role=Role.SALES_REP, first_name="Li", last_name="Wei")
     quote = sendable_draft(rep, name="Kurpfalz Druckguss GmbH")

@@ -1,4 +1,4 @@
-"""Engine inputs shared by the pricing tests: the worked example of pricing.md."""
+"""Engine inputs shared by the pricing tests: the worked example of docs/pricing.md."""
 
 from dataclasses import replace
 from datetime import date

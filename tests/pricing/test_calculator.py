@@ -114,3 +114,38 @@ def test_add_and_remove_lines_without_js(rep_client):
 def test_no_freight_rate_is_explained_on_the_destination(rep_client):
     html = rep_client.post(PAGE, form_data(destination_port="USHOU")).content.decode()
     assert "No freight rate from CNTXG to USHOU" in html
+
+
+def test_port_picker_offers_matching_ports_and_disables_those_without_a_lane(rep_client):
+    from products import services as product_services
+
+    product_services.port_create(code="DEBRV", name="Bremerhaven", country="DE")
+    url = reverse("quotes:port_picker")
+    html = rep_client.get(
+        url,
+        {"q": "hamb", "role": "destination", "for": "id_destination_port", "origin_port": "CNTXG"},
+    ).content.decode()
+    assert 'data-value="DEHAM"' in html and "disabled" not in html
+    html = rep_client.get(
+        url,
+        {"q": "de", "role": "destination", "for": "id_destination_port", "origin_port": "CNTXG"},
+    ).content.decode()
+    assert (
+        'id="id_destination_port-pick-DEBRV" data-pick-for="id_destination_port" data-value="DEBRV" disabled'
+        in html
+    )
+    assert "no freight rate from CNTXG" in html
+    origins = rep_client.get(url, {"q": "", "role": "origin", "for": "id_origin_port"})
+    assert origins.content.decode().strip() == ""  # nothing until something is typed
+    origins = rep_client.get(
+        url, {"q": "c", "role": "origin", "for": "id_origin_port"}
+    ).content.decode()
+    assert 'data-value="CNTXG"' in origins and "DEHAM" not in origins
+
+
+def test_new_quote_says_when_the_customers_default_port_is_not_in_the_table(rep_client, rep):
+    from tests.quotes.factories import german_buyer
+
+    customer = german_buyer(owner=rep, default_destination_port="DEXYZ")
+    page = rep_client.get(reverse("quotes:create"), {"customer": customer.pk}).content.decode()
+    assert 'id="default-port-missing"' in page and "DEXYZ" in page

@@ -1,4 +1,4 @@
-"""The pricing engine against pricing.md: the worked example to the cent, each rule."""
+"""The pricing engine against docs/pricing.md: the worked example to the cent, each rule."""
 
 from dataclasses import replace
 from datetime import date

@@ -1,4 +1,4 @@
-"""POST /api/v1/pricing/preview/: the contract of api-v1.md and every error of pricing.md."""
+"""POST /api/v1/pricing/preview/: the contract of docs/api.md and every error of docs/pricing.md."""
 
 import copy
 

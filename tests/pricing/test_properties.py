@@ -5,14 +5,16 @@ from datetime import date
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pricing.engine import (
+    ABSORBABLE_KINDS,
     INCOTERMS,
     FreightData,
     LineInput,
     PortData,
+    PricingError,
     PricingInput,
     TariffRuleData,
     price,
@@ -87,12 +89,23 @@ inputs = st.builds(
 FAST = settings(max_examples=150, deadline=None)
 
 
+def priced(inp):
+    """The engine's result, or the example is skipped when pricing.md v2 refuses it (a
+    quote total that is not positive; ``test_total_is_positive_or_the_request_fails``
+    checks that refusal)."""
+    try:
+        return price(inp)
+    except PricingError as exc:
+        assert set(exc.errors) <= {"lines", "tariff_absorption_percent"}, exc.errors
+        assume(False)
+
+
 @FAST
 @given(inp=inputs, incoterm=st.sampled_from(INCOTERMS))
 def test_totals_are_sums_of_their_components(inp, incoterm):
     if incoterm == "DDP":
         inp = replace(inp, tariff_absorption_percent=D("0"))
-    result = price(replace(inp, incoterm=incoterm))
+    result = priced(replace(inp, incoterm=incoterm))
     assert result.usd.goods_value == sum(line.goods_value for line in result.lines)
     assert result.usd.duties == sum(d.amount for d in result.duty_lines)
     for line in result.lines:
@@ -128,7 +141,7 @@ def test_totals_are_sums_of_their_components(inp, incoterm):
             + c.destination_port_charges
             - c.tariff_absorption
         )
-        # pricing.md: half-up, not Python's default half-even (0.625 → 0.63).
+        # docs/pricing.md: half-up, not Python's default half-even (0.625 → 0.63).
         assert c.landed_cost_per_mt == (c.landed_cost / result.total_quantity_mt).quantize(
             c.quantum, ROUND_HALF_UP
         )
@@ -140,7 +153,7 @@ def test_totals_are_sums_of_their_components(inp, incoterm):
 @given(inp=inputs)
 def test_incoterm_totals_never_decrease_along_exw_fob_cfr_cif_dap_ddp(inp):
     inp = replace(inp, tariff_absorption_percent=D("0"))
-    totals = [price(replace(inp, incoterm=term)).usd.quote_total for term in ORDER]
+    totals = [priced(replace(inp, incoterm=term)).usd.quote_total for term in ORDER]
     assert totals == sorted(totals)
 
 
@@ -148,13 +161,13 @@ def test_incoterm_totals_never_decrease_along_exw_fob_cfr_cif_dap_ddp(inp):
 @given(inp=inputs)
 def test_landed_cost_is_the_same_under_every_incoterm_except_through_absorption(inp):
     absorbed = {
-        term: price(replace(inp, incoterm=term)).usd.landed_cost
+        term: priced(replace(inp, incoterm=term)).usd.landed_cost
         for term in INCOTERMS
         if term != "DDP"
     }
     assert len(set(absorbed.values())) == 1
     no_absorption = replace(inp, tariff_absorption_percent=D("0"))
-    plain = {price(replace(no_absorption, incoterm=term)).usd.landed_cost for term in INCOTERMS}
+    plain = {priced(replace(no_absorption, incoterm=term)).usd.landed_cost for term in INCOTERMS}
     assert len(plain) == 1
     assert plain.pop() >= next(iter(absorbed.values()))
 
@@ -168,6 +181,46 @@ def test_raising_a_duty_rate_never_lowers_the_ddp_total(inp, which, extra):
     rules = list(inp.tariff_rules)
     i = which % len(rules)
     rules[i] = replace(rules[i], rate_percent=rules[i].rate_percent + extra)
-    before = price(inp).usd.quote_total
-    after = price(replace(inp, tariff_rules=tuple(rules))).usd.quote_total
+    before = priced(inp).usd.quote_total
+    after = priced(replace(inp, tariff_rules=tuple(rules))).usd.quote_total
     assert after >= before
+
+
+# ---------------------------------------------------------------- pricing.md version 2
+
+
+@FAST
+@given(inp=inputs, incoterm=st.sampled_from([t for t in INCOTERMS if t != "DDP"]))
+def test_absorption_never_exceeds_the_absorbable_duties(inp, incoterm):
+    result = priced(replace(inp, incoterm=incoterm))
+    absorbable = [d.amount for d in result.duty_lines if d.kind in ABSORBABLE_KINDS]
+    # each duty line is rounded on its own: allow half a cent per line
+    slack = D("0.005") * len(absorbable)
+    assert D("0") <= result.usd.tariff_absorption <= sum(absorbable, D("0")) + slack
+    if not absorbable:
+        assert result.usd.tariff_absorption == 0  # AD/CVD lines are never absorbed
+
+
+@FAST
+@given(inp=inputs, incoterm=st.sampled_from(INCOTERMS))
+def test_total_is_positive_or_the_request_fails(inp, incoterm):
+    inp = replace(inp, incoterm=incoterm)
+    if incoterm == "DDP":
+        inp = replace(inp, tariff_absorption_percent=D("0"))
+    try:
+        result = price(inp)
+    except PricingError as exc:
+        (field,) = exc.errors
+        if field == "tariff_absorption_percent":
+            # absorption caused it: without it the total is positive
+            assert price(replace(inp, tariff_absorption_percent=D("0"))).usd.quote_total > 0
+        else:
+            assert field == "lines"
+            with_no_absorption = replace(inp, tariff_absorption_percent=D("0"))
+            try:
+                total = price(with_no_absorption).usd.quote_total
+            except PricingError:
+                return
+            assert total <= 0 or inp.tariff_absorption_percent == 0
+        return
+    assert result.usd.quote_total > 0 and result.quote_currency.quote_total > 0

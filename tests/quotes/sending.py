@@ -11,12 +11,6 @@ from quotes.templatetags.amounts import money
 from tests.quotes.factories import german_buyer, quote_for
 
 
-def use_tmp_media(settings, tmp_path):
-    """Stored PDFs go to a per-test directory."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
 def sendable_draft(rep, **customer_fields):
     """A sendable CIF Hamburg draft of MG9990 + AZ91D for a German buyer of the rep (needs
     the ``worked_example_data`` fixture)."""
@@ -67,3 +61,11 @@ def assert_quote_pdf(data: bytes, quote, *, text=pypdf_text) -> None:
         assert duty["reference"] in content
         assert duty["amount"] in content
     assert " ".join(figures["landed_per_mt"].split()) in content
+
+
+def state_of(delivery):
+    """Where the delivery stands now (``DeliveryState``: the PDF step, then its e-mail's)."""
+    from quotes.models import QuoteDelivery
+    from quotes.sending.selectors import delivery_state
+
+    return delivery_state(delivery=QuoteDelivery.objects.get(pk=delivery.pk))

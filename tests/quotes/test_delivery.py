@@ -15,19 +15,14 @@ from quotes.models import DeliveryStatus, Notification, QuoteDelivery, QuoteEmai
 from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task
 from tests.quotes.factories import german_buyer, quote_for
-from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, use_tmp_media
+from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, state_of
 
 pytestmark = pytest.mark.django_db
 D = DeliveryStatus
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    return use_tmp_media(settings, tmp_path)
-
-
-@pytest.fixture
-def draft(worked_example_data, rep, media):
+def draft(worked_example_data, rep, media_root):
     return sendable_draft(rep)
 
 
@@ -37,12 +32,17 @@ def queued(draft, rep, capture):
 
 
 def age_claim(delivery, status, minutes=30):
-    QuoteDelivery.objects.filter(pk=delivery.pk).update(
-        status=status,
-        claim_token="deadworker",
-        claimed_at=timezone.now() - timedelta(minutes=minutes),
-        updated_at=timezone.now() - timedelta(minutes=minutes),
-    )
+    """A claim taken ``minutes`` ago by a worker that vanished: the render's (RENDERING) or
+    the quote e-mail's (SENDING: in flight)."""
+    stale = {
+        "claim_token": "deadworker",
+        "claimed_at": timezone.now() - timedelta(minutes=minutes),
+        "updated_at": timezone.now() - timedelta(minutes=minutes),
+    }
+    if status == D.RENDERING:
+        QuoteDelivery.objects.filter(pk=delivery.pk).update(render_status="rendering", **stale)
+    else:
+        QuoteEmail.objects.filter(delivery=delivery).update(status="in_flight", **stale)
 
 
 # ------------------------------------------------------------------ stale claims
@@ -56,15 +56,16 @@ def test_a_stale_render_claim_is_rendered_again_and_sent(
     counts = delivery_services.deliveries_recover_stale()  # eager: runs the steps now
     assert counts["rendering"] == 1
     delivery.refresh_from_db()
-    assert delivery.status == D.SENT
+    assert state_of(delivery).status == D.SENT
     assert len(mail.outbox) == 1
 
 
 def test_a_fresh_claim_is_left_alone(draft, rep, django_capture_on_commit_callbacks):
     delivery = queued(draft, rep, django_capture_on_commit_callbacks)
+    delivery_services.delivery_render(delivery_id=delivery.pk)
     age_claim(delivery, D.SENDING, minutes=1)
     assert delivery_services.deliveries_recover_stale()["sending"] == 0
-    assert QuoteDelivery.objects.get(pk=delivery.pk).status == D.SENDING
+    assert state_of(delivery).status == D.SENDING
 
 
 def test_a_stale_send_claim_needs_a_decision_and_never_sends_by_itself(
@@ -77,8 +78,8 @@ def test_a_stale_send_claim_needs_a_decision_and_never_sends_by_itself(
     assert delivery_services.deliveries_recover_stale()["sending"] == 1
     assert delivery_services.deliveries_recover_stale()["sending"] == 0  # safe to run twice
     delivery.refresh_from_db()
-    assert delivery.status == D.NEEDS_DECISION
-    assert "may or may not" in delivery.last_error
+    assert state_of(delivery).status == D.NEEDS_DECISION
+    assert "may or may not" in state_of(delivery).last_error
     assert Notification.objects.filter(user=rep, text__contains="needs your decision").exists()
     # A redelivered email task finds nothing to claim.
     quote_email_task.delay(delivery.pk)
@@ -100,7 +101,7 @@ def test_the_rep_sends_again_after_a_stale_send(
     with django_capture_on_commit_callbacks(execute=True):
         rep_client.post(f"/quotes/{draft.pk}/delivery/resolve/", {"decision": "send_again"})
     delivery.refresh_from_db()
-    assert delivery.status == D.SENT
+    assert state_of(delivery).status == D.SENT
     assert len(mail.outbox) == 1
 
 
@@ -114,8 +115,8 @@ def test_the_rep_marks_a_stale_send_as_sent(
     with django_capture_on_commit_callbacks(execute=True):
         rep_client.post(f"/quotes/{draft.pk}/delivery/resolve/", {"decision": "mark_sent"})
     delivery.refresh_from_db()
-    assert delivery.status == D.SENT and delivery.sent_at is not None
-    assert "Marked as sent" in delivery.last_error
+    assert state_of(delivery).status == D.SENT and state_of(delivery).sent_at is not None
+    assert "Marked as sent" in state_of(delivery).last_error
     assert mail.outbox == []
 
 
@@ -125,28 +126,22 @@ def test_a_lost_task_message_is_queued_again(draft, rep, django_capture_on_commi
         updated_at=timezone.now() - timedelta(hours=1)
     )
     assert delivery_services.deliveries_recover_stale()["requeued"] == 1
-    assert QuoteDelivery.objects.get(pk=delivery.pk).status == D.SENT
+    assert state_of(delivery).status == D.SENT
     assert len(mail.outbox) == 1
 
 
 def test_a_slow_worker_that_finishes_after_recovery_still_records_the_send(
-    draft, rep, django_capture_on_commit_callbacks
+    draft, rep, failing_mail, django_capture_on_commit_callbacks
 ):
     """The claim was declared stale while the worker was in SMTP; the send then completed."""
-    from unittest import mock
-
     delivery = queued(draft, rep, django_capture_on_commit_callbacks)
     delivery_services.delivery_render(delivery_id=delivery.pk)
-    real_send = delivery_services._send
-
-    def slow(message):
-        delivery_services.deliveries_recover_stale(older_than=timedelta(0))
-        return real_send(message)
-
-    with mock.patch("quotes.sending.services._send", side_effect=slow):
-        delivery_services.delivery_email(delivery_id=delivery.pk)
+    failing_mail.on_send = lambda: delivery_services.deliveries_recover_stale(
+        older_than=timedelta(0)
+    )
+    delivery_services.delivery_email(delivery_id=delivery.pk)
     delivery.refresh_from_db()
-    assert delivery.status == D.SENT
+    assert state_of(delivery).status == D.SENT
     assert len(mail.outbox) == 1
 
 
@@ -286,7 +281,7 @@ def test_api_visibility(draft, other_rep_api, manager_api, api_client):
 
 
 def test_japanese_korean_chinese_and_turkish_names_render(
-    worked_example_data, rep, media, django_capture_on_commit_callbacks
+    worked_example_data, rep, media_root, django_capture_on_commit_callbacks
 ):
     names = {
         "ja": ("株式会社マグネ東京", "山田太郎"),

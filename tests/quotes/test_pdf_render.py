@@ -15,8 +15,9 @@ import pytest
 from pypdf import PdfReader
 
 from quotes.documents import pdf as pdf_module
-from quotes.documents.pdf import render_pdf, render_template_pdf, sample_quote_context
+from quotes.documents.pdf import render_pdf, render_template_pdf
 from quotes.templatetags.amounts import duty_kind, money, percent, quantity
+from tests.quotes.pdf_samples import sample_quote_context
 
 NBSP = "\u00a0"
 

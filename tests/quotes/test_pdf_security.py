@@ -29,8 +29,8 @@ from quotes.documents.pdf import (
     company_context,
     render_pdf,
     render_template_pdf,
-    sample_quote_context,
 )
+from tests.quotes.pdf_samples import sample_quote_context
 from tests.quotes.test_pdf_render import pdf_text
 
 PASSWD_MARK = "root:"

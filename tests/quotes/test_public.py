@@ -11,7 +11,7 @@ from quotes import services
 from quotes.models import Notification, Quote, QuoteEmail, QuoteEvent, RejectionReason
 from quotes.public.links import acceptance_token, acceptance_url
 from quotes.sending import services as delivery_services
-from tests.quotes.sending import sendable_draft, use_tmp_media
+from tests.quotes.sending import sendable_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +19,7 @@ UA = "Mozilla/5.0 (Buyer's browser)"
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    return use_tmp_media(settings, tmp_path)
-
-
-@pytest.fixture
-def sent(worked_example_data, rep, media, django_capture_on_commit_callbacks):
+def sent(worked_example_data, rep, media_root, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         delivery = delivery_services.quote_send(quote=sendable_draft(rep), by=rep)
     mail.outbox.clear()
@@ -174,7 +169,7 @@ def test_a_superseded_quote_link_points_to_the_newer_version(sent, client, rep):
     assert b"replaced by version 2" in response.content
 
 
-def test_a_draft_quote_link_is_not_available(worked_example_data, rep, client, media):
+def test_a_draft_quote_link_is_not_available(worked_example_data, rep, client, media_root):
     draft = sendable_draft(rep)
     response = client.get(url(draft))
     assert response.status_code == 404

@@ -102,12 +102,38 @@ def test_transition_table_is_the_documented_state_machine():
     assert services.TRANSITIONS == LEGAL
 
 
-@pytest.mark.parametrize(("start", "target"), [(a, b) for a in LEGAL for b in ALL - LEGAL[a] - {a}])
-def test_every_illegal_transition_is_refused(draft, start, target):
+def _move_to(target, quote, *, manager, reason):
+    """The public service that moves a quote to ``target``."""
+    return {
+        S.PENDING_APPROVAL: lambda: services.quote_submit_for_approval(quote=quote, by=quote.owner),
+        S.APPROVED: lambda: services.quote_approve(quote=quote, by=manager),
+        S.DRAFT: lambda: services.quote_return(quote=quote, by=manager, comment="Max 2 %"),
+        S.SENT: lambda: services.quote_mark_sent(quote=quote, by=quote.owner),
+        S.ACCEPTED: lambda: services.quote_accept(quote=quote, buyer_name="Anna Beispiel"),
+        S.REJECTED: lambda: services.quote_reject(quote=quote, reason=reason),
+        S.SUPERSEDED: lambda: services.quote_revise(quote=quote, by=quote.owner),
+    }[target]()
+
+
+ILLEGAL = [(a, b) for a in LEGAL for b in ALL - LEGAL[a] - {a} if b != S.EXPIRED]
+
+
+@pytest.mark.parametrize(("start", "target"), ILLEGAL)
+def test_every_illegal_transition_is_refused_by_the_services(draft, manager, reason, start, target):
     Quote.objects.filter(pk=draft.pk).update(status=start)
     draft.refresh_from_db()
+    events = draft.events.count()
     with pytest.raises(StateConflict):
-        services._transition(draft, target, by=None, action=QuoteEvent.Action.EDITED)
+        _move_to(target, draft, manager=manager, reason=reason)
+    draft.refresh_from_db()
+    assert draft.status == start
+    assert draft.events.count() == events
+
+
+@pytest.mark.parametrize("start", [a for a in LEGAL if S.EXPIRED not in LEGAL[a]])
+def test_only_sent_quotes_expire(draft, start):
+    Quote.objects.filter(pk=draft.pk).update(status=start)
+    assert services.quotes_expire_due(today=draft.valid_until + timedelta(days=1)) == 0
     draft.refresh_from_db()
     assert draft.status == start
 

@@ -13,22 +13,24 @@ from django.core import mail
 
 from mgtrade.errors import StateConflict
 from products.models import Product
-from quotes.models import DeliveryStatus, Quote, QuoteDelivery, QuoteEmail, QuoteStatus
+from quotes.models import (
+    DeliveryStatus,
+    Quote,
+    QuoteDelivery,
+    QuoteEmail,
+    QuoteStatus,
+    RenderStatus,
+)
 from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task, quote_render_pdf_task
 from tests.quotes.factories import german_buyer, quote_for
-from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, use_tmp_media
+from tests.quotes.sending import assert_quote_pdf, pdf_text, sendable_draft, state_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    return use_tmp_media(settings, tmp_path)
-
-
-@pytest.fixture
-def draft(worked_example_data, rep, media):
+def draft(worked_example_data, rep, media_root):
     return sendable_draft(rep)
 
 
@@ -61,9 +63,12 @@ def test_send_emails_one_message_with_the_pdf_to_the_contact_cc_the_rep(
     assert_quote_pdf(data, draft)
 
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENT
-    assert delivery.sent_at is not None
-    assert delivery.message_id and message.extra_headers["Message-ID"] == delivery.message_id
+    assert state_of(delivery).status == DeliveryStatus.SENT
+    assert state_of(delivery).sent_at is not None
+    assert (
+        state_of(delivery).message_id
+        and message.extra_headers["Message-ID"] == state_of(delivery).message_id
+    )
     assert delivery.pdf_sha256 == hashlib.sha256(data).hexdigest()
     assert delivery.pdf.name == f"quotes/pdf/{draft.number}-v1.pdf"
     with delivery.pdf.open("rb") as stored:
@@ -81,7 +86,7 @@ def test_nothing_is_queued_before_the_transaction_commits(
         delivery = delivery_services.quote_send(quote=draft, by=rep)
     assert len(callbacks) == 1
     assert mail.outbox == []
-    assert QuoteDelivery.objects.get(pk=delivery.pk).status == DeliveryStatus.QUEUED
+    assert state_of(delivery).status == DeliveryStatus.QUEUED
 
 
 def test_tasks_run_twice_send_one_email_and_never_render_again(
@@ -112,7 +117,7 @@ def test_a_redelivered_render_task_after_a_crash_queues_the_email_once(
     quote_render_pdf_task.delay(delivery.pk)
     quote_render_pdf_task.delay(delivery.pk)
     assert len(mail.outbox) == 1
-    assert QuoteDelivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENT
+    assert state_of(delivery).status == DeliveryStatus.SENT
 
 
 def test_a_render_whose_row_update_was_lost_reuses_the_stored_file(
@@ -123,7 +128,9 @@ def test_a_render_whose_row_update_was_lost_reuses_the_stored_file(
     delivery_services.delivery_render(delivery_id=delivery.pk)
     first = QuoteDelivery.objects.get(pk=delivery.pk)
     # As if the process died between storing the file and recording it.
-    QuoteDelivery.objects.filter(pk=delivery.pk).update(pdf="", pdf_sha256="")
+    QuoteDelivery.objects.filter(pk=delivery.pk).update(
+        render_status=RenderStatus.QUEUED, pdf="", pdf_sha256=""
+    )
     delivery_services.delivery_render(delivery_id=delivery.pk)
     second = QuoteDelivery.objects.get(pk=delivery.pk)
     assert second.pdf.name == first.pdf.name
@@ -146,7 +153,7 @@ def test_the_sent_pdf_never_changes_when_the_catalogue_or_customer_does(
     assert "Someone Else" not in pdf_text(data)
 
 
-def test_a_quote_needing_approval_is_not_sent(worked_example_data, rep, media):
+def test_a_quote_needing_approval_is_not_sent(worked_example_data, rep, media_root):
     quote = quote_for(customer=german_buyer(owner=rep), discount="10")
     with pytest.raises(StateConflict):
         delivery_services.quote_send(quote=quote, by=rep)
@@ -157,65 +164,56 @@ def test_a_quote_needing_approval_is_not_sent(worked_example_data, rep, media):
 # ------------------------------------------------------------------ errors and retries
 
 
-real_send = delivery_services._send
-
-
 def test_a_transient_smtp_error_is_retried_then_sent(
-    draft, rep, django_capture_on_commit_callbacks
+    draft, rep, failing_mail, django_capture_on_commit_callbacks
 ):
     seen = []
-
-    def flaky(message):
-        seen.append(QuoteDelivery.objects.get(quote=draft).status)
-        if len(seen) == 1:
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        return real_send(message)
-
-    with (
-        mock.patch("quotes.sending.services._send", side_effect=flaky),
-        mock.patch("quotes.sending.services.backoff_seconds", return_value=7) as backoff,
-    ):
+    failing_mail.on_send = lambda: seen.append(
+        state_of(QuoteDelivery.objects.get(quote=draft)).status
+    )
+    failing_mail.script = [smtplib.SMTPServerDisconnected("Connection unexpectedly closed")]
+    with mock.patch("quotes.sending.services.backoff_seconds", return_value=7) as backoff:
         delivery = send(draft, rep, django_capture_on_commit_callbacks)
 
     assert backoff.call_args.args == (1,)
     assert seen == ["sending", "sending"]
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENT
-    assert delivery.attempts == 2
+    assert state_of(delivery).status == DeliveryStatus.SENT
+    assert state_of(delivery).attempts == 2
     assert len(mail.outbox) == 1
 
 
 def test_a_4xx_reply_marks_the_delivery_retrying_with_the_error(
-    draft, rep, django_capture_on_commit_callbacks
+    draft, rep, failing_mail, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         delivery = delivery_services.quote_send(quote=draft, by=rep)
     delivery_services.delivery_render(delivery_id=delivery.pk)
-    busy = smtplib.SMTPDataError(451, b"4.3.0 Mail server temporarily rejected message")
-    with (
-        mock.patch("quotes.sending.services._send", side_effect=busy),
-        pytest.raises(delivery_services.TransientDeliveryError) as exc,
-    ):
+    failing_mail.script = [
+        smtplib.SMTPDataError(451, b"4.3.0 Mail server temporarily rejected message")
+    ]
+    with pytest.raises(delivery_services.TransientDeliveryError) as exc:
         delivery_services.delivery_email(delivery_id=delivery.pk)
     assert 30 <= exc.value.countdown <= 60
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.RETRYING
-    assert "451" in delivery.last_error
-    assert delivery.next_attempt_at is not None
+    assert state_of(delivery).status == DeliveryStatus.RETRYING
+    assert "451" in state_of(delivery).last_error
+    assert state_of(delivery).next_attempt_at is not None
 
 
 def test_a_permanent_5xx_refusal_fails_without_retry_and_retry_sends_it(
-    draft, rep, rep_client, django_capture_on_commit_callbacks
+    draft, rep, rep_client, failing_mail, django_capture_on_commit_callbacks
 ):
-    refused = smtplib.SMTPRecipientsRefused(
-        {draft.contact.email: (550, b"5.1.1 No such user here")}
-    )
-    with mock.patch("quotes.sending.services._send", side_effect=refused) as smtp:
-        delivery = send(draft, rep, django_capture_on_commit_callbacks)
-    assert smtp.call_count == 1
+    failing_mail.script = [
+        smtplib.SMTPRecipientsRefused({draft.contact.email: (550, b"5.1.1 No such user here")})
+    ]
+    delivery = send(draft, rep, django_capture_on_commit_callbacks)
+    assert failing_mail.calls == 1
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.FAILED
-    assert "550" in delivery.last_error and "No such user" in delivery.last_error
+    assert state_of(delivery).status == DeliveryStatus.FAILED
+    assert (
+        "550" in state_of(delivery).last_error and "No such user" in state_of(delivery).last_error
+    )
     assert mail.outbox == []
 
     page = rep_client.get(f"/quotes/{draft.pk}/delivery/")
@@ -227,24 +225,22 @@ def test_a_permanent_5xx_refusal_fails_without_retry_and_retry_sends_it(
         response = rep_client.post(f"/quotes/{draft.pk}/delivery/retry/")
     assert response.status_code == 302
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENT
+    assert state_of(delivery).status == DeliveryStatus.SENT
     assert len(mail.outbox) == 1
     logs = list(QuoteEmail.objects.filter(quote=draft).values_list("status", flat=True))
     assert sorted(logs) == ["failed", "sent"]
 
 
 def test_transient_errors_give_up_after_the_last_attempt(
-    draft, rep, settings, django_capture_on_commit_callbacks
+    draft, rep, settings, failing_mail, django_capture_on_commit_callbacks
 ):
     settings.MGTRADE = {**settings.MGTRADE, "DELIVERY_MAX_ATTEMPTS": 3}
-    with mock.patch(
-        "quotes.sending.services._send", side_effect=ConnectionRefusedError(111, "refused")
-    ) as smtp:
-        delivery = send(draft, rep, django_capture_on_commit_callbacks)
-    assert smtp.call_count == 3
+    failing_mail.script = [ConnectionRefusedError(111, "refused")] * 4
+    delivery = send(draft, rep, django_capture_on_commit_callbacks)
+    assert failing_mail.calls == 3
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.FAILED
-    assert "gave up after 3 attempts" in delivery.last_error
+    assert state_of(delivery).status == DeliveryStatus.FAILED
+    assert "gave up after 3 attempts" in state_of(delivery).last_error
 
 
 def test_a_storage_error_while_rendering_is_retried(draft, rep, django_capture_on_commit_callbacks):
@@ -261,7 +257,7 @@ def test_a_storage_error_while_rendering_is_retried(draft, rep, django_capture_o
         delivery = send(draft, rep, django_capture_on_commit_callbacks)
     delivery.refresh_from_db()
     assert len(calls) == 2
-    assert delivery.status == DeliveryStatus.SENT
+    assert state_of(delivery).status == DeliveryStatus.SENT
     assert len(mail.outbox) == 1
 
 

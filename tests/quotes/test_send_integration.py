@@ -33,7 +33,7 @@ from quotes.models import DeliveryStatus, QuoteDelivery
 from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task
 from tests.conftest import REQUIRE_SERVICES, require_service
-from tests.quotes.sending import assert_quote_pdf, sendable_draft
+from tests.quotes.sending import assert_quote_pdf, sendable_draft, state_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -180,9 +180,7 @@ class Worker:
 
 
 @pytest.fixture
-def worker_env(database_url, redis_url, broker_not_eager, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
+def worker_env(database_url, redis_url, broker_not_eager, settings, media_root):
     def env_for(smtp_port: int) -> dict:
         return {
             **os.environ,
@@ -215,7 +213,7 @@ def workers(tmp_path):
 
 
 def delivery_status(pk: int) -> str:
-    return QuoteDelivery.objects.values_list("status", flat=True).get(pk=pk)
+    return state_of(QuoteDelivery.objects.get(pk=pk)).status
 
 
 # ------------------------------------------------------------------ tests
@@ -241,7 +239,7 @@ def test_a_real_worker_renders_and_emails_the_quote_through_smtp(
     finally:
         controller.stop()
     delivery.refresh_from_db()
-    assert final == "sent", (delivery.last_error, worker.output()[-3000:])
+    assert final == "sent", (state_of(delivery).last_error, worker.output()[-3000:])
 
     assert len(handler.messages) == 1
     rcpt_tos, message = handler.messages[0]
@@ -252,7 +250,7 @@ def test_a_real_worker_renders_and_emails_the_quote_through_smtp(
         message["Subject"]
         == f"Quotation {quote.number} (version 1) from {settings.MGTRADE['COMPANY_NAME']}"
     )
-    assert message["Message-ID"] == delivery.message_id
+    assert message["Message-ID"] == state_of(delivery).message_id
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_filename() == f"{quote.number}-v1.pdf"
     assert attachment.get_content_type() == "application/pdf"
@@ -302,5 +300,5 @@ def test_a_worker_killed_mid_send_never_sends_twice_and_the_delivery_needs_a_dec
 
     assert len(handler.messages) == 1  # the one that may have gone out; never a second
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.NEEDS_DECISION
-    assert "may or may not" in delivery.last_error
+    assert state_of(delivery).status == DeliveryStatus.NEEDS_DECISION
+    assert "may or may not" in state_of(delivery).last_error

@@ -22,5 +22,6 @@ def test_tasks_keep_the_names_they_were_registered_under():
 
 
 def test_every_beat_entry_names_a_registered_task():
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover tasks
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks

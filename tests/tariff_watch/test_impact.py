@@ -243,7 +243,7 @@ def test_another_reps_quote_banner_cannot_be_applied(rep, other_rep, client, us_
 
 def test_owners_are_emailed_when_enabled(rep, us_lane, settings, mailoutbox):
     from quotes.models import QuoteEmail
-    from quotes.sending.services import notice_email_send
+    from quotes.sending.services import email_send
 
     settings.MGTRADE = settings.MGTRADE | {"NOTIFY_BY_EMAIL": True}
     rep.email = "rep@mgtrade.example"
@@ -253,7 +253,7 @@ def test_owners_are_emailed_when_enabled(rep, us_lane, settings, mailoutbox):
         run(tariff_changes_look_ahead()[0])
     email = QuoteEmail.objects.get(quote=quote, kind="tariff_change")
     assert email.to == ["rep@mgtrade.example"]
-    notice_email_send(email_id=email.pk)
+    email_send(email_id=email.pk)
     [message] = mailoutbox
     assert "Tariff change on 2026-07-25: landed cost −USD 245.00/MT" in message.body
     assert quote.reference in message.subject

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import Activity, Contact, Customer
 
 
@@ -26,8 +27,6 @@ class CustomerAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the app's form
 
     def save_model(self, request, obj, form, change):
-        from . import services
-
         fields = {name: getattr(obj, name) for name in services.CUSTOMER_FIELDS}
         if change:
             current = Customer.objects.get(pk=obj.pk)

@@ -16,6 +16,7 @@ from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
 
 from . import selectors
+from .csvio import import_parse
 from .models import (
     Activity,
     ActivityKind,
@@ -489,8 +490,6 @@ def customer_import_start(*, text: str, by: User) -> CustomerImport:
     rows valid, or no import). The rows are stored with the import; a worker creates them
     (``customer_import_run``) after this transaction commits.
     """
-    from .csvio import import_parse
-
     if not by.is_manager:
         raise PermissionDenied("Only managers and admins import customers.")
     preview = import_parse(text=text, by=by)

@@ -13,7 +13,7 @@ from mgtrade.errors import StateConflict
 from mgtrade.web import add_service_errors
 
 from . import selectors, services
-from .csvio import csv_lines, decode_upload, export_rows, import_parse
+from .csvio import COLUMNS, csv_lines, decode_upload, export_rows, import_parse
 from .forms import (
     ActivityForm,
     ContactForm,
@@ -345,8 +345,6 @@ def customer_import_status(request, pk: int):
 
 @login_required
 def import_template(request):
-    from .csvio import COLUMNS
-
     response = HttpResponse(",".join(COLUMNS) + "\r\n", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="customers-import-template.csv"'
     return response

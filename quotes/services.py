@@ -22,6 +22,7 @@ from django_countries import countries
 from customers.models import Contact, Customer
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
+from orders.services import contract_create_from_quote
 from pricing.approval import reason_dicts, reasons_as_dicts
 from pricing.engine import PricingResult
 from pricing.inputs import approval_reasons_check, pricing_run
@@ -512,8 +513,6 @@ def quote_accept(
     In the same transaction the accepted version becomes a draft sales contract with the
     buyer's PO number (``orders.services.contract_create_from_quote``, docs/orders.md).
     """
-    from orders.services import contract_create_from_quote
-
     quote = _locked(quote)
     if by is None and not buyer_name.strip():
         raise ValidationError({"name": "Please type your name to accept."})

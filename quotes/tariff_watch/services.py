@@ -30,6 +30,8 @@ from products.models import TariffRule
 
 from .. import services as quote_services
 from ..models import OPEN_STATUSES, Notification, Quote, QuoteEmail, QuoteStatus
+from ..public.links import site_url
+from ..sending.emails import email_subject, emails_queue_on_commit
 from . import repricing
 from .models import RunStatus, TariffChangeEvent, TariffChangeImpact
 
@@ -280,9 +282,6 @@ def _store(
 def _emails_queue(event: TariffChangeEvent, rows: list[dict[str, Any]]) -> None:
     """With MGTRADE_NOTIFY_BY_EMAIL: each affected quote's owner also gets an email (a
     ``QuoteEmail`` row each, queued after the commit, sent once like every notice)."""
-    from ..public.links import site_url
-    from ..sending.emails import email_subject, emails_queue_on_commit
-
     facts = {
         q["pk"]: q
         for q in Quote.objects.filter(pk__in=[row["quote_id"] for row in rows]).values(

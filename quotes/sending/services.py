@@ -268,7 +268,11 @@ def _store_pdf(delivery: QuoteDelivery, data: bytes, digest: str) -> str:
 
 def delivery_filename(delivery: QuoteDelivery) -> str:
     """The PDF's file name: ``Q-2026-00042-v2.pdf`` for a quote, the stored name otherwise."""
-    return delivery.filename or quote_pdf_filename(delivery.quote)
+    if delivery.filename:
+        return delivery.filename
+    # The check constraint ``delivery_quote_or_document``: no filename means a quote.
+    assert delivery.quote is not None
+    return quote_pdf_filename(delivery.quote)
 
 
 def _current_quote_email(delivery_id: int) -> QuoteEmail | None:

@@ -15,14 +15,8 @@ from quotes.sending import services as sending
 from quotes.sending.selectors import delivery_state
 from quotes.templatetags.amounts import amount as amount_text
 from tests.orders.factories import confirmed_contract, draft_contract
-from tests.quotes.sending import use_tmp_media
 
-pytestmark = pytest.mark.usefixtures("worked_example_data", "bank_accounts")
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    use_tmp_media(settings, tmp_path)
+pytestmark = pytest.mark.usefixtures("worked_example_data", "bank_accounts", "media_root")
 
 
 @pytest.fixture

@@ -185,10 +185,7 @@ def test_schema_documents_the_orders_endpoints(admin_api):
         assert path in paths
 
 
-def test_send_contract_and_proforma_over_the_api(rep, rep_api, other_rep_api, settings, tmp_path):
-    from tests.quotes.sending import use_tmp_media
-
-    use_tmp_media(settings, tmp_path)
+def test_send_contract_and_proforma_over_the_api(rep, rep_api, other_rep_api, media_root):
     contract = confirmed_contract(owner=rep)
     deposit = contract.proformas.get()
     assert other_rep_api.post(f"/api/v1/proformas/{deposit.pk}/send/").status_code == 404

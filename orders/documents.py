@@ -129,6 +129,12 @@ def document_pdf(template: str, document: dict[str, Any]) -> bytes:
     return render_template_pdf(template, document)
 
 
+def pdf_checksum(data: bytes) -> str:
+    from quotes.documents.context import pdf_sha256
+
+    return pdf_sha256(data)
+
+
 def contract_pdf_filename(contract: SalesContract) -> str:
     return f"{contract.number}{'-DRAFT' if contract.status == 'draft' else ''}.pdf"
 

@@ -193,6 +193,15 @@ class SalesContract(models.Model):
     countersigned_by_name = models.CharField(max_length=200, blank=True)
     countersigned_by_title = models.CharField(max_length=120, blank=True)
     ready_to_ship_at = models.DateTimeField(null=True, blank=True, editable=False)
+    delivery = models.OneToOneField(
+        "quotes.QuoteDelivery",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="The contract's PDF and e-mail to the buyer (the quotes' sending pipeline).",
+    )
     cancel_reason = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -279,6 +288,7 @@ class ContractEvent(models.Model):
         EDITED = "edited", "Terms edited"
         CONFIRMED = "confirmed", "Confirmed"
         COUNTERSIGNED = "countersigned", "Buyer countersignature recorded"
+        SENT = "sent", "Sent to the buyer"
         STARTED = "started", "In progress"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
@@ -358,6 +368,15 @@ class Proforma(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True, editable=False)
     overdue_since = models.DateField(
         null=True, blank=True, editable=False, help_text="Set by the daily overdue task."
+    )
+    delivery = models.OneToOneField(
+        "quotes.QuoteDelivery",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="The proforma's PDF and e-mail to the buyer (the quotes' sending pipeline).",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -348,6 +348,7 @@ def contract_create_from_quote(
         summary=f"{quote.reference} accepted by {who}{po}: contract {contract.number} "
         f"({currency} {total:,.2f}) drafted.",
     )
+    _confirm_acceptance_to_buyer(contract)
     return contract
 
 
@@ -994,3 +995,122 @@ def lc_accept(*, lc: LetterOfCredit, by: User, note: str = "") -> LetterOfCredit
     )
     _refresh_ready(contract, by=by)
     return lc
+
+
+# ------------------------------------------------------------------ sending to the buyer
+# The contract and proforma PDFs go through the quotes' pipeline (``quotes.sending``): a
+# delivery row renders the frozen document once, an e-mail row sends it once.
+
+
+def _buyer_addresses(contract: SalesContract) -> tuple[list[str], list[str], list[str]]:
+    """To the buyer's contact on the contract, a copy to the rep, replies to the rep."""
+    buyer = contract.buyer.get("contact_email", "")
+    if not buyer:
+        raise StateConflict(
+            "The contract names no buyer contact with an e-mail address: add one to the "
+            "quote's contact before the contract was made, or send the PDF yourself."
+        )
+    rep = contract.owner.email
+    return [buyer], [rep] if rep and rep != buyer else [], [rep] if rep else []
+
+
+def _buyer_opted_out(contract: SalesContract) -> bool:
+    contact = contract.quote.contact
+    return bool(contact and contact.email_opt_out)
+
+
+@transaction.atomic
+def contract_send(*, contract: SalesContract, by: User) -> SalesContract:
+    """E-mail the contract PDF (both signature blocks) to the buyer for countersignature,
+    once: rendered and sent in the worker, tracked like a quote's delivery."""
+    from quotes.sending.services import document_send
+
+    from . import documents, emails
+
+    contract = _locked(contract)
+    _ensure_can_act(contract=contract, by=by)
+    if contract.status not in ACTIVE_STATUSES:
+        raise StateConflict("Confirm the contract before sending it to the buyer.")
+    if contract.delivery_id is not None:
+        raise StateConflict("The contract has been sent; its delivery shows where it stands.")
+    to, cc, reply_to = _buyer_addresses(contract)
+    contract.delivery = document_send(
+        quote=contract.quote,
+        kind="contract",
+        template=documents.CONTRACT_TEMPLATE,
+        filename=documents.contract_pdf_filename(contract),
+        document=documents.contract_document(contract),
+        to=to,
+        cc=cc,
+        reply_to=reply_to,
+        context=emails.contract_context(contract),
+        by=by,
+    )
+    contract.save(update_fields=["delivery", "updated_at"])
+    _log(
+        contract,
+        Action.SENT,
+        by=by,
+        from_status=contract.status,
+        comment=f"Contract {contract.number} to {', '.join(to)}",
+    )
+    return contract
+
+
+@transaction.atomic
+def proforma_send(*, proforma: Proforma, by: User) -> Proforma:
+    """E-mail a proforma PDF (amount, due date, bank account) to the buyer, once."""
+    from quotes.sending.services import document_send
+
+    from . import documents, emails
+
+    proforma = Proforma.objects.select_for_update().get(pk=proforma.pk)
+    contract = _locked(proforma.contract)
+    _ensure_can_act(contract=contract, by=by)
+    if proforma.status != ProformaStatus.ISSUED:
+        raise StateConflict(f"A {proforma.get_status_display().lower()} proforma is not sent.")
+    if proforma.delivery_id is not None:
+        raise StateConflict("The proforma has been sent; its delivery shows where it stands.")
+    proforma.contract = contract
+    to, cc, reply_to = _buyer_addresses(contract)
+    proforma.delivery = document_send(
+        quote=contract.quote,
+        kind="proforma",
+        template=documents.PROFORMA_TEMPLATE,
+        filename=documents.proforma_pdf_filename(proforma),
+        document=documents.proforma_document(proforma),
+        to=to,
+        cc=cc,
+        reply_to=reply_to,
+        context=emails.proforma_context(proforma),
+        by=by,
+    )
+    proforma.save(update_fields=["delivery"])
+    _log(
+        contract,
+        Action.SENT,
+        by=by,
+        from_status=contract.status,
+        comment=f"Proforma {proforma.number} to {', '.join(to)}",
+        data={"proforma": proforma.pk},
+    )
+    return proforma
+
+
+def _confirm_acceptance_to_buyer(contract: SalesContract) -> None:
+    """The buyer's confirmation e-mail on acceptance (queued, sent once on commit)."""
+    from quotes.sending.services import buyer_email_queue
+
+    from . import emails
+
+    if _buyer_opted_out(contract) or not contract.buyer.get("contact_email"):
+        return
+    to, cc, reply_to = _buyer_addresses(contract)
+    buyer_email_queue(
+        quote=contract.quote,
+        kind="confirmation",
+        to=to,
+        cc=cc,
+        reply_to=reply_to,
+        context=emails.confirmation_context(contract),
+    )

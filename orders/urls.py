@@ -18,6 +18,9 @@ urlpatterns = [
     path("<int:pk>/lc/request-amendment/", views.lc_request_amendment, name="lc_request"),
     path("<int:pk>/lc/accept/", views.lc_accept, name="lc_accept"),
     path("<int:pk>/pdf/", views.contract_pdf, name="pdf"),
+    path("<int:pk>/send/", views.contract_send, name="send"),
+    path("<int:pk>/deliveries/<int:delivery_pk>/retry/", views.delivery_retry, name="retry"),
+    path("proformas/<int:pk>/send/", views.proforma_send, name="proforma_send"),
     path("proformas/<int:pk>/pdf/", views.proforma_pdf, name="proforma_pdf"),
     path("proformas/<int:pk>/write-off/", views.proforma_write_off, name="write_off"),
 ]

@@ -10,10 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mgtrade.errors import StateConflict, validation_error_dict
 from mgtrade.web import add_service_errors
+from quotes.models import QuoteDelivery
+from quotes.sending import selectors as delivery_selectors
+from quotes.sending import services as delivery_services
 
 from . import documents, selectors, services
 from .forms import (
@@ -73,17 +77,42 @@ def _allowed(contract: SalesContract, user) -> dict[str, bool]:
         < contract.total_amount,
         "payment": active and any(p.status == "issued" for p in contract.proformas.all()),
         "write_off": user.is_manager,
+        "send_documents": active and bool(contract.buyer.get("contact_email")),
         "lc_enter": contract.uses_lc and lc is None and contract.status != "cancelled",
         "lc_act": lc is not None and lc.status != "accepted",
         "lc_amend": lc is not None and contract.status in ("draft", *services.ACTIVE_STATUSES),
     }
 
 
+def _delivery_state(delivery_id: int | None):
+    if delivery_id is None:
+        return None
+    delivery = QuoteDelivery.objects.get(pk=delivery_id)
+    return delivery_selectors.delivery_state(delivery=delivery)
+
+
+def _delivery_links(obj, contract, allowed, send_name: str, pk: int) -> None:
+    """Where ``obj``'s (contract or proforma) delivery stands, and the send/retry URLs."""
+    obj.delivery_state = _delivery_state(obj.delivery_id)
+    may_send = allowed["send_documents"] and getattr(obj, "status", "issued") in (
+        "issued",
+        ContractStatus.CONFIRMED,
+        ContractStatus.IN_PROGRESS,
+    )
+    obj.send_url = reverse(send_name, args=[pk]) if may_send else ""
+    obj.retry_url = (
+        reverse("orders:retry", args=[contract.pk, obj.delivery_id]) if obj.delivery_id else ""
+    )
+
+
 def _detail(request, contract: SalesContract, *, status: int = 200, **forms):
     contract.lc = selectors.letter_of_credit_for(contract=contract)
     proformas = list(contract.proformas.all())
+    allowed = _allowed(contract, request.user)
     for proforma in proformas:
         proforma.write_off_form = WriteOffForm(prefix=f"proforma-{proforma.pk}")
+        _delivery_links(proforma, contract, allowed, "orders:proforma_send", proforma.pk)
+    _delivery_links(contract, contract, allowed, "orders:send", contract.pk)
     context = {
         "contract": contract,
         "lines": list(contract.lines.all()),
@@ -91,7 +120,7 @@ def _detail(request, contract: SalesContract, *, status: int = 200, **forms):
         "payments": selectors.contract_payments(contract=contract),
         "lc": contract.lc,
         "events": selectors.contract_events(contract=contract),
-        "allowed": _allowed(contract, request.user),
+        "allowed": allowed,
         "countersign_form": forms.get("countersign_form") or CountersignForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "amendment_request_form": AmendmentRequestForm(),
@@ -155,6 +184,11 @@ contract_countersign = _contract_action(
         contract=c, by=request.user, **_form_data(CountersignForm(request.POST))
     ),
     "The buyer's countersignature is recorded on {contract.number}.",
+)
+contract_send = _contract_action(
+    lambda request, c: services.contract_send(contract=c, by=request.user),
+    "{contract.number} is on its way to the buyer: the PDF is rendered and e-mailed in the "
+    "background.",
 )
 contract_balance_proforma = _contract_action(
     lambda request, c: services.proforma_create_balance(contract=c, by=request.user),
@@ -346,11 +380,27 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _stored_pdf(delivery_id: int | None) -> bytes | None:
+    """The PDF as sent (stored by the worker, checksum verified), if there is one."""
+    if delivery_id is None:
+        return None
+    delivery = QuoteDelivery.objects.get(pk=delivery_id)
+    if not delivery.is_rendered:
+        return None
+    try:
+        with delivery.pdf.open("rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return data if documents.pdf_checksum(data) == delivery.pdf_sha256 else None
+
+
 @login_required
 def contract_pdf(request, pk: int):
-    """The contract as it stands (a draft is watermarked), rendered for this request."""
+    """The contract as sent (stored), or as it stands now (a draft is watermarked),
+    rendered for this request."""
     contract = _contract_or_404(request, pk)
-    data = documents.document_pdf(
+    data = _stored_pdf(contract.delivery_id) or documents.document_pdf(
         documents.CONTRACT_TEMPLATE, documents.contract_document(contract)
     )
     return _pdf_response(data, documents.contract_pdf_filename(contract))
@@ -362,7 +412,52 @@ def proforma_pdf(request, pk: int):
         proforma = selectors.proforma_get_visible(user=request.user, pk=pk)
     except Proforma.DoesNotExist:
         raise Http404("No such proforma.") from None
-    data = documents.document_pdf(
+    data = _stored_pdf(proforma.delivery_id) or documents.document_pdf(
         documents.PROFORMA_TEMPLATE, documents.proforma_document(proforma)
     )
     return _pdf_response(data, documents.proforma_pdf_filename(proforma))
+
+
+def _proforma_or_404(request, pk: int) -> Proforma:
+    try:
+        return selectors.proforma_get_visible(user=request.user, pk=pk)
+    except Proforma.DoesNotExist:
+        raise Http404("No such proforma.") from None
+
+
+@login_required
+@require_POST
+def proforma_send(request, pk: int):
+    proforma = _proforma_or_404(request, pk)
+    try:
+        services.proforma_send(proforma=proforma, by=request.user)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"{proforma.number} is on its way to the buyer: the PDF is rendered and e-mailed "
+            "in the background.",
+        )
+    return redirect("orders:detail", pk=proforma.contract_id)
+
+
+@login_required
+@require_POST
+def delivery_retry(request, pk: int, delivery_pk: int):
+    """Start a failed contract or proforma delivery again (the quotes' retry)."""
+    contract = _contract_or_404(request, pk)
+    own = {contract.delivery_id, *contract.proformas.values_list("delivery_id", flat=True)}
+    if delivery_pk not in own - {None}:
+        raise Http404("No such delivery.")
+    try:
+        delivery_services.delivery_retry(
+            delivery=QuoteDelivery.objects.get(pk=delivery_pk), by=request.user
+        )
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Sending again.")
+    return redirect("orders:detail", pk=pk)

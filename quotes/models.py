@@ -363,9 +363,25 @@ class QuoteDelivery(models.Model):
     rendered from it, once. The render step is claimed with a conditional UPDATE
     (``render_status`` and ``claim_token``), so a redelivered or repeated task never renders
     a stored PDF again.
+
+    The same row carries any other document of the deal that goes to the buyer through this
+    pipeline (a sales contract, a proforma invoice: ``orders``): ``quote`` is then empty and
+    ``template`` and ``filename`` say how to render and name it (``quotes.sending.services.
+    document_send``); its e-mail's ``quote`` is the deal's quote.
     """
 
-    quote = models.OneToOneField(Quote, on_delete=models.PROTECT, related_name="delivery")
+    quote = models.OneToOneField(
+        Quote,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="delivery",
+        help_text="The quote whose PDF this is; empty for another document of the deal.",
+    )
+    template = models.CharField(
+        max_length=80, blank=True, help_text="PDF template of another document (pdf/…)."
+    )
+    filename = models.CharField(max_length=120, blank=True, help_text="Of another document.")
     render_status = models.CharField(
         max_length=20, choices=RenderStatus.choices, default=RenderStatus.QUEUED
     )
@@ -397,10 +413,14 @@ class QuoteDelivery(models.Model):
                 condition=~Q(render_status="rendered") | ~Q(pdf_sha256=""),
                 name="delivery_rendered_has_pdf",
             ),
+            models.CheckConstraint(
+                condition=Q(quote__isnull=False) | (~Q(template="") & ~Q(filename="")),
+                name="delivery_quote_or_document",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.quote} PDF ({self.render_status})"
+        return f"{self.quote or self.filename} PDF ({self.render_status})"
 
     @property
     def is_rendered(self) -> bool:
@@ -422,6 +442,9 @@ class QuoteEmail(models.Model):
         APPROVED = "approved", "Approval notice to rep"
         RETURNED = "returned", "Return notice to rep"
         TARIFF_CHANGE = "tariff_change", "Tariff change notice to rep"
+        CONFIRMATION = "confirmation", "Acceptance confirmation to buyer"
+        CONTRACT = "contract", "Sales contract to buyer"
+        PROFORMA = "proforma", "Proforma invoice to buyer"
 
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="emails")
     delivery = models.ForeignKey(

@@ -17,6 +17,20 @@ from orders.models import (
 )
 
 
+def _delivery_status(delivery_id: int | None) -> str | None:
+    if delivery_id is None:
+        return None
+    from quotes.models import QuoteDelivery
+    from quotes.sending.selectors import delivery_state
+
+    return str(delivery_state(delivery=QuoteDelivery.objects.get(pk=delivery_id)).status)
+
+
+class ProformaSendSerializer(serializers.Serializer):
+    proforma = serializers.CharField(help_text="Proforma number")
+    delivery_status = serializers.CharField()
+
+
 class ContractLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContractLine
@@ -36,6 +50,7 @@ class ProformaSerializer(serializers.ModelSerializer):
     contract_number = serializers.CharField(source="contract.number", read_only=True)
     outstanding = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     is_overdue = serializers.SerializerMethodField()
+    sent_to_buyer = serializers.SerializerMethodField()
 
     class Meta:
         model = Proforma
@@ -59,8 +74,12 @@ class ProformaSerializer(serializers.ModelSerializer):
             "is_overdue",
             "overdue_since",
             "paid_at",
+            "sent_to_buyer",
         ]
         read_only_fields = fields
+
+    def get_sent_to_buyer(self, obj) -> bool:
+        return obj.delivery_id is not None
 
     def get_is_overdue(self, obj) -> bool:
         from django.utils import timezone
@@ -106,6 +125,10 @@ class ContractSerializer(ContractListSerializer):
     quote_reference = serializers.CharField(source="quote.reference", read_only=True)
     payment_terms = serializers.CharField(source="payment_terms_label", read_only=True)
     letter_of_credit = serializers.SerializerMethodField()
+    delivery_status = serializers.SerializerMethodField(
+        help_text="The contract PDF's e-mail to the buyer: null (not sent), queued, "
+        "rendering, sending, sent, retrying, failed or needs_decision."
+    )
 
     class Meta(ContractListSerializer.Meta):
         fields = [
@@ -138,8 +161,12 @@ class ContractSerializer(ContractListSerializer):
             "lines",
             "proformas",
             "letter_of_credit",
+            "delivery_status",
         ]
         read_only_fields = fields
+
+    def get_delivery_status(self, obj) -> str | None:
+        return _delivery_status(obj.delivery_id)
 
     def get_letter_of_credit(self, obj) -> int | None:
         lc = getattr(obj, "letter_of_credit", None)

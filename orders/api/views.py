@@ -33,8 +33,10 @@ from .serializers import (
     PaymentAllocateSerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
+    ProformaSendSerializer,
     ProformaSerializer,
     WriteOffSerializer,
+    _delivery_status,
 )
 
 
@@ -138,6 +140,14 @@ class ContractViewSet(
         """Confirm a draft: the deposit proforma is issued from the payment terms."""
         return self._out(services.contract_confirm(contract=self.get_object(), by=request.user))
 
+    @extend_schema(request=None, responses={202: _CONTRACT, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        """E-mail the contract PDF to the buyer (rendered and sent in the background, once);
+        ``delivery_status`` follows it."""
+        contract = services.contract_send(contract=self.get_object(), by=request.user)
+        return self._out(contract, status.HTTP_202_ACCEPTED)
+
     @extend_schema(request=CountersignSerializer, responses={200: _CONTRACT, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def countersign(self, request, pk=None):
@@ -208,6 +218,19 @@ class ProformaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             selectors.proforma_list_visible(user=self.request.user)
             .select_related("contract")
             .order_by("-issue_date", "-id")
+        )
+
+    @extend_schema(request=None, responses={202: ProformaSendSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        """E-mail the proforma PDF to the buyer (rendered and sent in the background, once)."""
+        proforma = services.proforma_send(proforma=self.get_object(), by=request.user)
+        return Response(
+            {
+                "proforma": proforma.number,
+                "delivery_status": _delivery_status(proforma.delivery_id),
+            },
+            status=status.HTTP_202_ACCEPTED,
         )
 
     @extend_schema(

@@ -266,9 +266,10 @@ def document_thaw(data: Any, key: str | None = None) -> Any:
     return data
 
 
-def document_render(document: dict[str, Any]) -> bytes:
-    """PDF bytes of a frozen document (or a fresh context). Slow: never inside a transaction."""
-    return render_template_pdf(TEMPLATE, document_thaw(document))
+def document_render(document: dict[str, Any], template: str = "") -> bytes:
+    """PDF bytes of a frozen document (or a fresh context) with ``template`` (default: the
+    quote's). Slow: never inside a transaction."""
+    return render_template_pdf(template or TEMPLATE, document_thaw(document))
 
 
 def pdf_sha256(data: bytes) -> str:

@@ -105,12 +105,9 @@ def delivery_for_quote(*, quote: Quote) -> QuoteDelivery | None:
 
 
 def delivery_state(*, delivery: QuoteDelivery) -> DeliveryState:
-    """The delivery with its current e-mail to the buyer (1 query)."""
-    email = (
-        QuoteEmail.objects.filter(delivery=delivery, kind=QuoteEmail.Kind.QUOTE)
-        .order_by("-id")
-        .first()
-    )
+    """The delivery with its current e-mail to the buyer (1 query): the quote's, or the
+    other document's it carries."""
+    email = QuoteEmail.objects.filter(delivery=delivery).order_by("-id").first()
     return DeliveryState(delivery, email)
 
 

@@ -68,12 +68,19 @@ from quotes.public.links import acceptance_url
 from quotes.services import quote_mark_sent
 
 from . import enqueue
-from .emails import email_bodies, email_subject
+from .emails import email_bodies, email_subject, emails_queue_on_commit
 from .smtp import OutcomeUnknown, backend_for
 
 logger = logging.getLogger(__name__)
 
 R = RenderStatus
+# E-mails that go to the buyer (the others are notices to the team).
+BUYER_KINDS = (
+    QuoteEmail.Kind.QUOTE,
+    QuoteEmail.Kind.CONFIRMATION,
+    QuoteEmail.Kind.CONTRACT,
+    QuoteEmail.Kind.PROFORMA,
+)
 E = EmailStatus
 SMTP_TIMEOUT_SECONDS = 30
 BACKOFF_BASE_SECONDS = 30
@@ -251,7 +258,7 @@ def _store_pdf(delivery: QuoteDelivery, data: bytes, digest: str) -> str:
     """Save the PDF under ``quotes/pdf/<number>-v<version>.pdf``; if that file already holds
     exactly these bytes (a render whose row update was lost), reuse it."""
     storage = delivery.pdf.storage
-    name = delivery.pdf.field.generate_filename(delivery, quote_pdf_filename(delivery.quote))
+    name = delivery.pdf.field.generate_filename(delivery, delivery_filename(delivery))
     if storage.exists(name):
         with storage.open(name, "rb") as existing:
             if pdf_sha256(existing.read()) == digest:
@@ -259,14 +266,20 @@ def _store_pdf(delivery: QuoteDelivery, data: bytes, digest: str) -> str:
     return storage.save(name, ContentFile(data))
 
 
+def delivery_filename(delivery: QuoteDelivery) -> str:
+    """The PDF's file name: ``Q-2026-00042-v2.pdf`` for a quote, the stored name otherwise."""
+    if delivery.filename:
+        return delivery.filename
+    # The check constraint ``delivery_quote_or_document``: no filename means a quote.
+    assert delivery.quote is not None
+    return quote_pdf_filename(delivery.quote)
+
+
 def _current_quote_email(delivery_id: int) -> QuoteEmail | None:
-    """The delivery's e-mail to the buyer: the newest (a retry after a failure and a
-    "send again" each queue a new one; the earlier rows stay as the record)."""
-    return (
-        QuoteEmail.objects.filter(delivery_id=delivery_id, kind=QuoteEmail.Kind.QUOTE)
-        .order_by("-id")
-        .first()
-    )
+    """The delivery's e-mail to the buyer (the quote, or the other document it carries): the
+    newest (a retry after a failure and a "send again" each queue a new one; the earlier
+    rows stay as the record)."""
+    return QuoteEmail.objects.filter(delivery_id=delivery_id).order_by("-id").first()
 
 
 def delivery_render(*, delivery_id: int) -> str:
@@ -290,7 +303,7 @@ def delivery_render(*, delivery_id: int) -> str:
         return SKIPPED
     delivery = QuoteDelivery.objects.select_related("quote").get(pk=delivery_id)
     try:
-        data = document_render(delivery.document)
+        data = document_render(delivery.document, delivery.template)
         digest = pdf_sha256(data)
         name = _store_pdf(delivery, data, digest)
     except (OSError, SoftTimeLimitExceeded) as exc:
@@ -345,9 +358,10 @@ def _message_id() -> str:
 
 def _build_message(email: QuoteEmail, message_id: str) -> EmailMultiAlternatives:
     """The message of an e-mail row: subject and addresses from the row, bodies from the
-    delivery's frozen document (the quote, with its stored PDF) or the row's context."""
-    delivery = email.delivery if email.kind == QuoteEmail.Kind.QUOTE else None
-    if delivery is not None:
+    delivery's frozen document (the quote) or the row's context (notices, other documents),
+    with the delivery's stored PDF attached when it has one."""
+    delivery = email.delivery
+    if email.kind == QuoteEmail.Kind.QUOTE and delivery is not None:
         context = _quote_email_context(email.quote, document_thaw(delivery.document))
         text, html = email_bodies("quote", context)
     else:
@@ -367,7 +381,7 @@ def _build_message(email: QuoteEmail, message_id: str) -> EmailMultiAlternatives
             data = pdf.read()
         if pdf_sha256(data) != delivery.pdf_sha256:
             raise _PdfChanged("The stored PDF does not match its checksum.")
-        message.attach(quote_pdf_filename(email.quote), data, "application/pdf")
+        message.attach(delivery_filename(delivery), data, "application/pdf")
     return message
 
 
@@ -539,6 +553,75 @@ def delivery_resolve(*, delivery: QuoteDelivery, by: User, send_again: bool) -> 
     return delivery
 
 
+# ------------------------------------------------------------------ other documents of a deal
+
+
+@transaction.atomic
+def document_send(
+    *,
+    quote: Quote,
+    kind: str,
+    template: str,
+    filename: str,
+    document: dict,
+    to: list[str],
+    context: dict,
+    by: User | None,
+    cc: list[str] | None = None,
+    reply_to: list[str] | None = None,
+) -> QuoteDelivery:
+    """Send another document of ``quote``'s deal (a contract, a proforma) through this
+    pipeline: its frozen ``document`` rendered once with ``template`` and stored as
+    ``filename``, then e-mailed once (``emails/quote-<kind>-*`` with ``context``). The
+    caller keeps the returned delivery (its state: ``selectors.delivery_state``)."""
+    if not to or not all(to):
+        raise StateConflict("The buyer's contact has no e-mail address.")
+    delivery = QuoteDelivery.objects.create(
+        quote=None,
+        template=template,
+        filename=filename,
+        document=document_freeze(document),
+        created_by=by,
+    )
+    QuoteEmail.objects.create(
+        quote=quote,
+        delivery=delivery,
+        kind=kind,
+        subject=email_subject(f"quote-{kind}", context),
+        to=list(to),
+        cc=list(cc or []),
+        reply_to=list(reply_to or []),
+        context=document_freeze(context),
+    )
+    transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk))
+    return delivery
+
+
+def buyer_email_queue(
+    *,
+    quote: Quote,
+    kind: str,
+    to: list[str],
+    context: dict,
+    cc: list[str] | None = None,
+    reply_to: list[str] | None = None,
+) -> QuoteEmail:
+    """An e-mail without attachment to the buyer about ``quote`` (e.g. the confirmation of
+    an acceptance), queued as its own row and sent once on commit. Call inside the
+    transaction of the change."""
+    email = QuoteEmail.objects.create(
+        quote=quote,
+        kind=kind,
+        subject=email_subject(f"quote-{kind}", context),
+        to=list(to),
+        cc=list(cc or []),
+        reply_to=list(reply_to or []),
+        context=document_freeze(context),
+    )
+    emails_queue_on_commit([email])
+    return email
+
+
 # ------------------------------------------------------------------ recovery (beat)
 
 
@@ -591,7 +674,7 @@ def deliveries_recover_stale(*, older_than: timedelta | None = None) -> dict[str
             email.claim_token,
             f"The worker stopped while sending (claimed {email.claimed_at:%Y-%m-%d %H:%M:%S %Z}): "
             "the email may or may not have reached "
-            + ("the buyer." if email.kind == QuoteEmail.Kind.QUOTE else "the rep."),
+            + ("the buyer." if email.kind in BUYER_KINDS else "the rep."),
         ):
             counts["sending"] += 1
 

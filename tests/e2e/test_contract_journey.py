@@ -1,9 +1,13 @@
-"""After "accepted": the buyer accepts with a PO number, the rep confirms the contract,
-records the deposit and the contract shows "ready to ship"."""
+"""After "accepted": the buyer accepts with a PO number (and gets a confirmation e-mail),
+the rep confirms the contract, sends the deposit proforma (PDF by e-mail through the
+sending pipeline), records the deposit and the contract shows "ready to ship".
+
+Celery runs eagerly inside the live server and e-mail goes to Django's locmem outbox."""
 
 import re
 
 import pytest
+from django.core import mail
 
 from mgtrade.accounts.models import Role
 from mgtrade.accounts.services import roles_sync
@@ -43,6 +47,9 @@ def test_buyer_accepts_with_po_rep_confirms_records_deposit_ready_to_ship(
     buyer.get_by_text(f"quotation {quote.number} is accepted").wait_for()
     buyer_context.close()
     contract = SalesContract.objects.get(quote=quote)
+    buyer_email = contract.buyer["contact_email"]
+    [confirmation] = [m for m in mail.outbox if buyer_email in m.to]
+    assert "KD-4500-0815" in confirmation.subject
 
     # The rep finds the draft contract from the quote page and confirms it.
     login(page, live_server, "e2e_rep", PASSWORD)
@@ -55,6 +62,13 @@ def test_buyer_accepts_with_po_rep_confirms_records_deposit_ready_to_ship(
     deposit = contract.proformas.get()
     assert page.locator(f"#proforma-{deposit.pk}").is_visible()
     screenshot(page, "contract-confirmed")
+
+    # The rep sends the deposit proforma to the buyer.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click(f"[data-testid=proforma-{deposit.number}-send]")
+    page.locator(f"[data-testid=proforma-{deposit.number}-delivery]").get_by_text("Sent").wait_for()
+    [sent] = [m for m in mail.outbox if buyer_email in m.to and deposit.number in m.subject]
+    assert sent.attachments[0][0] == f"{deposit.number}.pdf"
 
     # The buyer pays the deposit; the rep records it.
     page.click("[data-testid=record-payment]")

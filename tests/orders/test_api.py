@@ -183,3 +183,17 @@ def test_schema_documents_the_orders_endpoints(admin_api):
         "/api/v1/letters-of-credit/{id}/amend/",
     ):
         assert path in paths
+
+
+def test_send_contract_and_proforma_over_the_api(rep, rep_api, other_rep_api, media_root):
+    contract = confirmed_contract(owner=rep)
+    deposit = contract.proformas.get()
+    assert other_rep_api.post(f"/api/v1/proformas/{deposit.pk}/send/").status_code == 404
+    response = rep_api.post(f"/api/v1/proformas/{deposit.pk}/send/")
+    assert response.status_code == 202
+    assert response.json()["delivery_status"] == "queued"
+    assert rep_api.post(f"/api/v1/proformas/{deposit.pk}/send/").status_code == 409
+    response = rep_api.post(f"/api/v1/contracts/{contract.pk}/send/")
+    assert response.status_code == 202 and response.json()["delivery_status"] == "queued"
+    detail = rep_api.get(f"/api/v1/contracts/{contract.pk}/").json()
+    assert detail["proformas"][0]["sent_to_buyer"] is True

@@ -365,9 +365,10 @@ def test_email_log_lists_every_email_of_the_quote(
         delivery_services.quote_send(quote=draft, by=rep)
         client.post(f"/q/{acceptance_token(draft)}/accept/", {"name": "Hans", "confirm": "on"})
     kinds = sorted(QuoteEmail.objects.filter(quote=draft).values_list("kind", "status"))
-    assert kinds == [("accepted", "sent"), ("quote", "sent")]
+    # The quote, the notice to the rep, the buyer's confirmation of the acceptance (orders).
+    assert kinds == [("accepted", "sent"), ("confirmation", "sent"), ("quote", "sent")]
     log = rep_client.get(f"/quotes/{draft.pk}/emails/")
-    assert log.content.count(b'data-testid="email-row"') == 2
+    assert log.content.count(b'data-testid="email-row"') == 3
 
 
 @pytest.mark.parametrize("incoterm", ["FOB", "CFR", "CIF", "DAP", "DDP"])

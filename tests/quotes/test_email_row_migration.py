@@ -11,12 +11,13 @@ from django.utils import timezone
 from tests.quotes.factories import german_buyer, quote_for
 
 BEFORE = [("quotes", "0012_email_row_fields")]
-AFTER = [("quotes", "0014_email_row_cleanup")]
+AFTER = None  # the latest migrations: the database as the other tests expect it
 
 
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    targets = targets or executor.loader.graph.leaf_nodes()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
 

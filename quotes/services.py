@@ -22,7 +22,6 @@ from django_countries import countries
 from customers.models import Contact, Customer
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
-from orders.services import contract_create_from_quote
 from pricing.approval import reason_dicts, reasons_as_dicts
 from pricing.engine import PricingResult
 from pricing.inputs import approval_reasons_check, pricing_run
@@ -40,6 +39,7 @@ from .models import (
 )
 from .public.links import site_url
 from .sending.emails import notify_user
+from .signals import quote_accepted
 
 S = QuoteStatus
 Action = QuoteEvent.Action
@@ -510,8 +510,8 @@ def quote_accept(
 ) -> Quote:
     """The buyer (online, by name) or the rep (on the buyer's behalf) accepts a sent quote.
 
-    In the same transaction the accepted version becomes a draft sales contract with the
-    buyer's PO number (``orders.services.contract_create_from_quote``, docs/orders.md).
+    In the same transaction ``quotes.signals.quote_accepted`` is sent: ``orders`` turns the
+    accepted version into a draft sales contract with the buyer's PO number (docs/orders.md).
     """
     quote = _locked(quote)
     if by is None and not buyer_name.strip():
@@ -531,7 +531,7 @@ def quote_accept(
         accepted_ip=ip,
         accepted_user_agent=user_agent[:300],
     )
-    contract_create_from_quote(quote=quote, by=by, po_number=po_number)
+    quote_accepted.send(sender=Quote, quote=quote, by=by, po_number=po_number)
     return quote
 
 

@@ -16,9 +16,10 @@ from django.utils import timezone
 from customers.models import Customer
 from mgtrade.accounts.models import User
 from quotes import services as quote_services
+from quotes.models import BankAccount
 
 from . import services
-from .models import BankAccount, SalesContract
+from .models import SalesContract
 
 BENEFICIARY = "Helan Magnesium Export Co., Ltd."
 BENEFICIARY_ADDRESS = "88 Binhe Road, Jinfeng District, Yinchuan, Ningxia 750001, China"

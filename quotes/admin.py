@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Quote, QuoteEvent, QuoteLine, RejectionReason
+from .models import BankAccount, Quote, QuoteEvent, QuoteLine, RejectionReason
 
 
 @admin.register(RejectionReason)
@@ -70,3 +70,10 @@ class QuoteAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(admin.ModelAdmin):
+    list_display = ("currency", "bank_name", "account", "swift", "is_default", "active")
+    list_filter = ("currency", "is_default", "active")
+    search_fields = ("bank_name", "account", "swift", "beneficiary")

@@ -216,7 +216,9 @@ class QuoteSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
     pricing = PricingField(read_only=True)
-    rejection_reason = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    rejection_reason = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     approval_reasons = ApprovalReasonsField(read_only=True)
 
     def to_representation(self, quote):

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from customers.models import Contact, Customer, Incoterm
 from customers.selectors import contact_list_visible, customer_list_visible
 from pricing.engine import BASES, TARIFF_KINDS
-from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason
+from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason, TermsTemplate
 
 
 class PreviewLineSerializer(serializers.Serializer):
@@ -295,6 +295,8 @@ class QuoteSerializer(serializers.ModelSerializer):
             "lead_time",
             "packaging_notes",
             "terms",
+            "terms_template",
+            "commercial_terms",
             "lines",
             "fx_rate",
             "total_quantity_mt",
@@ -358,6 +360,13 @@ class QuoteUpdateSerializer(PreviewRequestSerializer):
     lead_time = serializers.CharField(max_length=120, required=False, allow_blank=True)
     packaging_notes = serializers.CharField(max_length=300, required=False, allow_blank=True)
     terms = serializers.CharField(required=False, allow_blank=True)
+    terms_template = serializers.PrimaryKeyRelatedField(
+        queryset=TermsTemplate.objects.filter(active=True),
+        required=False,
+        allow_null=True,
+        help_text="An active terms template; its values are copied into the quote's "
+        "commercial_terms. Default (or null): the customer's default template.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,10 +1,18 @@
 """Commercial terms: bank accounts (moved from orders to quotes) and terms templates."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from quotes.models import BankAccount
+from quotes import services
+from quotes.models import BankAccount, CustomerTermsDefault, PaymentMethod, TermsTemplate
+from tests.orders.factories import BankAccountFactory
+from tests.quotes.factories import german_buyer, quote_for
+
+URL = "/api/v1/quotes/"
+LINES = [{"product": "MG9990", "quantity_mt": "50"}, {"product": "AZ91D", "quantity_mt": "20"}]
 
 BEFORE = [("orders", "0001_initial"), ("quotes", "0014_email_row_cleanup")]
 AFTER = [("orders", "0002_bankaccount_moved_to_quotes"), ("quotes", "0015_bankaccount")]
@@ -41,3 +49,119 @@ def test_moving_bank_accounts_to_quotes_keeps_the_rows_and_proforma_links():
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert BankAccount.objects.get(pk=account.pk).bank_name == "Bank of China Frankfurt"
+
+
+# ------------------------------------------------------------------ terms templates
+
+
+@pytest.fixture
+def tt_template(db):
+    return TermsTemplate.objects.create(
+        name="T/T 30/70 against B/L copy",
+        payment_method=PaymentMethod.TT,
+        advance_percent="30",
+        shipment_period="Within 30 days after receipt of the deposit",
+        latest_shipment_days=45,
+        transhipment_allowed=False,
+        quality_claims="The seller's certificate of analysis governs; claims within 30 days.",
+        governing_law="Laws of the PRC; arbitration by CIETAC, Beijing.",
+    )
+
+
+@pytest.fixture
+def lc_template(db):
+    return TermsTemplate.objects.create(
+        name="L/C at sight",
+        payment_method=PaymentMethod.LC_SIGHT,
+        lc_issuing_bank="issued by a first-class bank acceptable to the seller",
+    )
+
+
+@pytest.fixture
+def customer(rep):
+    return german_buyer(owner=rep)
+
+
+@pytest.mark.usefixtures("worked_example_data")
+def test_a_new_quote_copies_the_customers_default_template_and_the_currencys_bank(
+    customer, tt_template
+):
+    CustomerTermsDefault.objects.create(customer=customer, template=tt_template)
+    BankAccountFactory(currency="USD", is_default=True, account="US-111")
+    BankAccountFactory(currency="EUR", is_default=True, account="DE89 3704 0044 0532 0130 00")
+
+    quote = quote_for(customer=customer)  # EUR, CIF
+
+    terms = quote.commercial_terms
+    assert quote.terms_template == tt_template
+    assert terms["payment"] == (
+        "30 % T/T in advance, the balance of 70 % by T/T against copy of B/L"
+    )
+    assert terms["latest_shipment_date"] == (quote.quote_date + timedelta(days=45)).isoformat()
+    assert terms["transhipment"] == "not allowed" and terms["partial_shipments"] == "allowed"
+    assert terms["quantity_tolerance"].startswith("± 5 %")
+    assert "110 % of the invoice value" in terms["insurance"]
+    assert "Certificate of origin" in terms["documents"]
+    assert terms["bank"]["account"] == "DE89 3704 0044 0532 0130 00"
+
+
+@pytest.mark.usefixtures("worked_example_data")
+def test_the_insurance_clause_is_left_out_of_an_fob_quote(customer, tt_template):
+    quote = quote_for(customer=customer, incoterm="FOB", terms_template=tt_template)
+    assert quote.commercial_terms["insurance"] == ""
+
+
+@pytest.mark.usefixtures("worked_example_data")
+def test_editing_a_template_later_never_changes_a_sent_quote(customer, tt_template):
+    quote = quote_for(customer=customer, terms_template=tt_template)
+    quote = services.quote_mark_sent(quote=quote, by=quote.owner)
+    tt_template.advance_percent = "50"
+    tt_template.governing_law = "Something else"
+    tt_template.save()
+
+    quote.refresh_from_db()
+    assert quote.commercial_terms["advance_percent"] == "30.00"
+    assert quote.commercial_terms["governing_law"].startswith("Laws of the PRC")
+
+    revised = services.quote_revise(quote=quote, by=quote.owner)
+    assert revised.commercial_terms["advance_percent"] == "50.00"  # a revision re-reads it
+    quote.refresh_from_db()
+    assert quote.commercial_terms["governing_law"].startswith("Laws of the PRC")
+
+
+@pytest.mark.usefixtures("worked_example_data")
+def test_api_takes_a_template_id_and_returns_the_snapshot_read_only(rep_api, customer, lc_template):
+    response = rep_api.post(
+        URL,
+        {
+            "customer": customer.pk,
+            "lines": LINES,
+            "terms_template": lc_template.pk,
+            "commercial_terms": {"payment": "free goods"},
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["terms_template"] == lc_template.pk
+    assert body["commercial_terms"]["payment"] == (
+        "100 % by irrevocable L/C at sight, issued by a first-class bank acceptable to the seller"
+    )
+
+    changed = rep_api.patch(f"{URL}{body['id']}/", {"terms_template": None}, format="json")
+    assert changed.status_code == 200, changed.json()
+    assert "payment" not in changed.json()["commercial_terms"]  # no template, no default
+
+
+@pytest.mark.usefixtures("worked_example_data")
+def test_api_rejects_an_unknown_or_retired_template_with_400(rep_api, customer, lc_template):
+    lc_template.active = False
+    lc_template.save()
+    for template_id in (lc_template.pk, 999999):
+        response = rep_api.post(
+            URL,
+            {"customer": customer.pk, "lines": LINES, "terms_template": template_id},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert "terms_template" in response.json()

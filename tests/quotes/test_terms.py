@@ -165,3 +165,40 @@ def test_api_rejects_an_unknown_or_retired_template_with_400(rep_api, customer, 
         )
         assert response.status_code == 400
         assert "terms_template" in response.json()
+
+
+# ------------------------------------------------------------------ the document and the page
+
+
+@pytest.mark.usefixtures("worked_example_data")
+def test_a_eur_quotes_pdf_prints_its_terms_and_the_eur_default_account(customer, tt_template):
+    from quotes.documents.context import quote_pdf_context
+    from quotes.documents.pdf import render_template_pdf
+    from tests.quotes.test_pdf_render import one_line, pdf_text
+
+    BankAccountFactory(currency="EUR", is_default=False, account="DE00 NOT THE DEFAULT")
+    BankAccountFactory(currency="EUR", is_default=True, account="DE89 3704 0044 0532 0130 00")
+    BankAccountFactory(currency="USD", is_default=True, account="USD-ACCOUNT-0001")
+    quote = quote_for(customer=customer, terms_template=tt_template)
+
+    text = one_line(pdf_text(render_template_pdf("pdf/quote.html", quote_pdf_context(quote))))
+
+    assert "Bank details for payment in EUR" in text
+    assert "DE89 3704 0044 0532 0130 00" in text
+    assert "NOT THE DEFAULT" not in text and "USD-ACCOUNT-0001" not in text
+    assert "30 % T/T in advance, the balance of 70 % by T/T against copy of B/L" in text
+    assert "Transhipment Not allowed" in text
+    assert "arbitration by CIETAC" in text
+    assert "Certificate of analysis per lot" in text
+    assert "Force majeure" not in text  # empty sections are left out
+
+
+@pytest.mark.usefixtures("worked_example_data")
+def test_a_quote_without_template_or_account_prints_no_terms_headings(customer):
+    from quotes.documents.context import quote_pdf_context
+    from quotes.documents.pdf import render_template_pdf
+    from tests.quotes.test_pdf_render import pdf_text
+
+    quote = quote_for(customer=customer)
+    text = pdf_text(render_template_pdf("pdf/quote.html", quote_pdf_context(quote)))
+    assert "Commercial terms" not in text and "Bank details" not in text

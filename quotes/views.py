@@ -30,6 +30,7 @@ from .forms import (
 )
 from .models import Quote, QuoteStatus
 from .tariff_watch import selectors as tariff_watch_selectors
+from .terms import template_for
 
 LINES_PREFIX = "lines"
 TERMS = (
@@ -185,7 +186,15 @@ def calculator_preview(request):
 # ------------------------------------------------------------------ quotes: pages
 
 QUOTES_PAGE_SIZE = 50
-HEADER_FIELDS = ("contact", "valid_until", "payment_terms", "lead_time", "packaging_notes", "terms")
+HEADER_FIELDS = (
+    "contact",
+    "valid_until",
+    "payment_terms",
+    "terms_template",
+    "lead_time",
+    "packaging_notes",
+    "terms",
+)
 
 
 def _quote_or_404(request, pk: int) -> Quote:
@@ -407,7 +416,11 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
         )
         header = QuoteHeaderForm(
             customer=customer,
-            initial={"contact": defaults["contact"], "payment_terms": defaults["payment_terms"]},
+            initial={
+                "contact": defaults["contact"],
+                "payment_terms": defaults["payment_terms"],
+                "terms_template": template_for(customer=customer),
+            },
         )
         lines = PricingLineFormSet(
             prefix=LINES_PREFIX, form_kwargs={"choices": choices}, initial=[{}]

@@ -202,3 +202,30 @@ def test_a_quote_without_template_or_account_prints_no_terms_headings(customer):
     quote = quote_for(customer=customer)
     text = pdf_text(render_template_pdf("pdf/quote.html", quote_pdf_context(quote)))
     assert "Commercial terms" not in text and "Bank details" not in text
+
+
+@pytest.mark.usefixtures("worked_example_data")
+def test_builder_offers_the_templates_and_the_quote_page_shows_the_snapshot_and_bank(
+    rep_client, customer, tt_template, lc_template
+):
+    from django.urls import reverse
+
+    from quotes.models import Quote
+    from tests.quotes.test_quote_pages import builder_post
+
+    CustomerTermsDefault.objects.create(customer=customer, template=tt_template)
+    BankAccountFactory(currency="EUR", is_default=True, account="DE89 3704 0044 0532 0130 00")
+    form = rep_client.get(reverse("quotes:create") + f"?customer={customer.pk}").content.decode()
+    assert '<label for="id_terms_template"' in form
+    assert f'<option value="{tt_template.pk}" selected>' in form  # the customer's default
+
+    response = rep_client.post(
+        reverse("quotes:create") + f"?customer={customer.pk}",
+        builder_post(customer, terms_template=str(lc_template.pk)),
+    )
+    quote = Quote.objects.get()
+    assert response.status_code == 302 and quote.terms_template == lc_template
+
+    page = rep_client.get(response.url).content.decode()
+    assert "100 % by irrevocable L/C at sight" in page
+    assert "DE89 3704 0044 0532 0130 00" in page

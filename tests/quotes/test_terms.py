@@ -229,3 +229,27 @@ def test_builder_offers_the_templates_and_the_quote_page_shows_the_snapshot_and_
     page = rep_client.get(response.url).content.decode()
     assert "100 % by irrevocable L/C at sight" in page
     assert "DE89 3704 0044 0532 0130 00" in page
+
+
+@pytest.mark.django_db
+def test_demo_has_a_template_per_payment_style_and_its_quotes_carry_terms_and_bank():
+    from django.core.management import call_command
+
+    from quotes.models import Quote
+
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    assert set(TermsTemplate.objects.values_list("payment_method", flat=True)) == {
+        "tt",
+        "lc_sight",
+        "cad",
+    }
+    assert TermsTemplate.objects.count() == 4
+    german = (
+        Quote.objects.filter(customer__name="Schwabenguss Leichtmetall GmbH").order_by("pk").first()
+    )
+    assert german.currency == "EUR"
+    assert german.commercial_terms["bank"]["account"] == "1047 2233 0188 4402"
+    assert german.commercial_terms["payment"].startswith("30 % T/T in advance")
+    lc_buyer = CustomerTermsDefault.objects.get(customer__name="Elbtal Aerostruktur AG")
+    assert lc_buyer.template.payment_method == "lc_sight"

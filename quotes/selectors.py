@@ -335,8 +335,9 @@ def _check_storable(result: PricingResult) -> None:
     usd += [line.goods_value for line in result.lines]
     usd += [line.unit_price_usd_per_mt for line in result.lines]
     quote_currency = [getattr(result.quote_currency, n) for n in result.quote_currency.to_dict()]
-    if any(abs(a) > MAX_AMOUNT_USD for a in usd) or any(
-        abs(a) > MAX_AMOUNT_QUOTE_CURRENCY for a in quote_currency
+    # (a landed cost is None when unknown: no freight rate, pricing.md v2)
+    if any(a is not None and abs(a) > MAX_AMOUNT_USD for a in usd) or any(
+        a is not None and abs(a) > MAX_AMOUNT_QUOTE_CURRENCY for a in quote_currency
     ):
         raise PricingValidationError(
             {

@@ -1,11 +1,9 @@
-"""Admin: bank accounts are managed here (one default per currency); contracts, proformas,
-payments and L/Cs are read-only for support (the app's pages and API write them through
-``orders.services``)."""
+"""Admin: contracts, proformas, payments and L/Cs are read-only for support (the app's pages
+and API write them through ``orders.services``). Bank accounts are managed in the quotes admin."""
 
 from django.contrib import admin
 
 from .models import (
-    BankAccount,
     ContractEvent,
     ContractLine,
     LCAmendment,
@@ -15,13 +13,6 @@ from .models import (
     Proforma,
     SalesContract,
 )
-
-
-@admin.register(BankAccount)
-class BankAccountAdmin(admin.ModelAdmin):
-    list_display = ("currency", "bank_name", "account", "swift", "is_default", "active")
-    list_filter = ("currency", "is_default", "active")
-    search_fields = ("bank_name", "account", "swift", "beneficiary")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -15,68 +15,18 @@ from django.utils import timezone
 
 from customers.models import Customer
 from mgtrade.accounts.models import User
+from quotes import demo as quotes_demo
 from quotes import services as quote_services
+from quotes.demo import BENEFICIARY
 
 from . import services
-from .models import BankAccount, SalesContract
-
-BENEFICIARY = "Helan Magnesium Export Co., Ltd."
-BENEFICIARY_ADDRESS = "88 Binhe Road, Jinfeng District, Yinchuan, Ningxia 750001, China"
-# currency, bank, bank address, SWIFT, account / IBAN, intermediary
-BANK_ACCOUNTS = [
-    (
-        "USD",
-        "Bank of China, Ningxia Branch",
-        "170 Jiefang West Street, Yinchuan, China",
-        "BKCHCNBJ880",
-        "1047 2233 0188 4401",
-        "Bank of China New York Branch, SWIFT BKCHUS33",
-    ),
-    (
-        "EUR",
-        "Bank of China, Ningxia Branch",
-        "170 Jiefang West Street, Yinchuan, China",
-        "BKCHCNBJ880",
-        "1047 2233 0188 4402",
-        "Bank of China Frankfurt Branch, SWIFT BKCHDEFF",
-    ),
-    (
-        "JPY",
-        "Bank of China, Ningxia Branch",
-        "170 Jiefang West Street, Yinchuan, China",
-        "BKCHCNBJ880",
-        "1047 2233 0188 4403",
-        "Bank of China Tokyo Branch, SWIFT BKCHJPJT",
-    ),
-]
+from .models import SalesContract
 
 # customer, lines (grade, MT), PO number, what happens after confirmation
 DEMO_CONTRACTS = [
     ("Schwabenguss Leichtmetall GmbH", [("AZ91D", "40")], "SG-4500-2291", "awaiting_deposit"),
     ("Elbtal Aerostruktur AG", [("MG9995", "20")], "EA-PO-77120", "lc_discrepancy"),
 ]
-
-
-def _bank_accounts() -> list[BankAccount]:
-    accounts = []
-    for currency, bank, address, swift, account, intermediary in BANK_ACCOUNTS:
-        row = BankAccount.objects.filter(currency=currency, account=account).first()
-        if row is None:
-            row = BankAccount.objects.create(
-                currency=currency,
-                beneficiary=BENEFICIARY,
-                beneficiary_address=BENEFICIARY_ADDRESS,
-                bank_name=bank,
-                bank_address=address,
-                swift=swift,
-                account=account,
-                intermediary_bank=intermediary,
-                is_default=not BankAccount.objects.filter(
-                    currency=currency, is_default=True
-                ).exists(),
-            )
-        accounts.append(row)
-    return accounts
 
 
 def _accepted_quote(
@@ -148,7 +98,7 @@ def _lc_with_discrepancies(contract: SalesContract, by: User) -> None:
 
 
 def load(users: dict[str, User]) -> list[SalesContract]:
-    _bank_accounts()
+    quotes_demo.bank_accounts()
     contracts = []
     for name, lines, po_number, then in DEMO_CONTRACTS:
         customer = Customer.objects.filter(name=name).first()

@@ -19,55 +19,9 @@ from django.db import models
 from django.db.models import Q
 
 from customers.models import CURRENCY_VALIDATOR, Customer, Incoterm
+from quotes.models import BankAccount
 
 ZERO = Decimal("0")
-
-
-class BankAccount(models.Model):
-    """The exporter's account that a buyer pays into: one default per currency (admin)."""
-
-    currency = models.CharField(max_length=3, validators=[CURRENCY_VALIDATOR])
-    beneficiary = models.CharField(max_length=200)
-    beneficiary_address = models.CharField(max_length=300, blank=True)
-    bank_name = models.CharField(max_length=200)
-    bank_address = models.CharField(max_length=300, blank=True)
-    swift = models.CharField(
-        "SWIFT/BIC",
-        max_length=11,
-        help_text="8 or 11 characters, e.g. BKCHCNBJ110",
-    )
-    account = models.CharField("account number or IBAN", max_length=40)
-    intermediary_bank = models.CharField(max_length=300, blank=True)
-    is_default = models.BooleanField(
-        "default for its currency", default=False, help_text="Printed on proformas."
-    )
-    active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["currency", "-is_default", "bank_name", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["currency"],
-                condition=Q(is_default=True),
-                name="bankaccount_one_default_per_currency",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.currency} · {self.bank_name} · {self.account}"
-
-    def snapshot(self) -> dict[str, str]:
-        """What a document prints (copied onto it, so later edits change nothing issued)."""
-        return {
-            "currency": self.currency,
-            "beneficiary": self.beneficiary,
-            "beneficiary_address": self.beneficiary_address,
-            "bank_name": self.bank_name,
-            "bank_address": self.bank_address,
-            "swift": self.swift,
-            "account": self.account,
-            "intermediary_bank": self.intermediary_bank,
-        }
 
 
 class DocumentNumberCounter(models.Model):

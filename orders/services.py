@@ -24,13 +24,12 @@ from customers.services import customer_update, timeline_record
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
 from pricing.engine import currency_quantum
-from quotes.models import Quote, QuoteStatus
+from quotes.models import BankAccount, Quote, QuoteStatus
 
 from .lc_check import lc_discrepancies
 from .models import (
     AcceptedVia,
     BalanceTerms,
-    BankAccount,
     ContractEvent,
     ContractLine,
     ContractStatus,

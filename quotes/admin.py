@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Quote, QuoteEvent, QuoteLine, RejectionReason
+from .models import (
+    BankAccount,
+    CustomerTermsDefault,
+    Quote,
+    QuoteEvent,
+    QuoteLine,
+    RejectionReason,
+    TermsTemplate,
+)
 
 
 @admin.register(RejectionReason)
@@ -70,3 +78,50 @@ class QuoteAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(admin.ModelAdmin):
+    list_display = ("currency", "bank_name", "account", "swift", "is_default", "active")
+    list_filter = ("currency", "is_default", "active")
+    search_fields = ("bank_name", "account", "swift", "beneficiary")
+
+
+class CustomerTermsDefaultInline(admin.TabularInline):
+    model = CustomerTermsDefault
+    extra = 0
+    raw_id_fields = ("customer",)
+    verbose_name = "customer whose quotes start from this template"
+
+
+@admin.register(TermsTemplate)
+class TermsTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "payment_method", "quantity_tolerance_percent", "active")
+    list_filter = ("payment_method", "active")
+    search_fields = ("name",)
+    inlines = [CustomerTermsDefaultInline]
+    fieldsets = [
+        (None, {"fields": ["name", "active"]}),
+        (
+            "Payment",
+            {"fields": ["payment_method", "advance_percent", "balance", "lc_issuing_bank"]},
+        ),
+        (
+            "Shipment",
+            {
+                "fields": [
+                    "shipment_period",
+                    "latest_shipment_days",
+                    "partial_shipments_allowed",
+                    "transhipment_allowed",
+                    "quantity_tolerance_percent",
+                    "insurance_clause",
+                    "documents",
+                ]
+            },
+        ),
+        (
+            "General terms",
+            {"fields": ["quality_claims", "validity", "force_majeure", "governing_law"]},
+        ),
+    ]

@@ -7,7 +7,7 @@ from customers.regions import Region
 from mgtrade.web import IsoDateField
 from pricing.forms import NUMBER
 
-from .models import QuoteStatus, RejectionReason
+from .models import QuoteStatus, RejectionReason, TermsTemplate
 
 
 class QuoteHeaderForm(forms.Form):
@@ -20,6 +20,13 @@ class QuoteHeaderForm(forms.Form):
         required=False, help_text="YYYY-MM-DD; empty: the quote date + the validity setting."
     )
     payment_terms = forms.CharField(max_length=200, required=False)
+    terms_template = forms.ModelChoiceField(
+        label="Commercial terms",
+        queryset=TermsTemplate.objects.filter(active=True),
+        required=False,
+        empty_label="— the customer's default —",
+        help_text="Copied onto the quote when saved; later template edits do not change it.",
+    )
     lead_time = forms.CharField(
         max_length=120,
         required=False,

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from customers.models import Contact, Customer, Incoterm
+from customers.models import CURRENCY_VALIDATOR, Contact, Customer, Incoterm
 from customers.regions import Region
 
 
@@ -108,6 +108,12 @@ class Quote(models.Model):
     )
     packaging_notes = models.CharField(max_length=300, blank=True)
     terms = models.TextField(blank=True, help_text="Free-text terms printed on the quote.")
+    # The commercial terms as printed: the chosen template's values copied at create, edit
+    # and revise (``quotes.terms.terms_snapshot``) plus the currency's default bank account.
+    terms_template = models.ForeignKey(
+        "TermsTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    commercial_terms = models.JSONField(default=dict, blank=True, editable=False)
 
     # The engine's full result and the figures lists need, copied out of it.
     pricing = models.JSONField(editable=False)
@@ -518,3 +524,177 @@ from .tariff_watch.models import (  # noqa: E402, F401
     TariffChangeImpact,
     TariffScenario,
 )
+
+
+class BankAccount(models.Model):
+    """The exporter's account that a buyer pays into: one default per currency (admin)."""
+
+    currency = models.CharField(max_length=3, validators=[CURRENCY_VALIDATOR])
+    beneficiary = models.CharField(max_length=200)
+    beneficiary_address = models.CharField(max_length=300, blank=True)
+    bank_name = models.CharField(max_length=200)
+    bank_address = models.CharField(max_length=300, blank=True)
+    swift = models.CharField(
+        "SWIFT/BIC",
+        max_length=11,
+        help_text="8 or 11 characters, e.g. BKCHCNBJ110",
+    )
+    account = models.CharField("account number or IBAN", max_length=40)
+    intermediary_bank = models.CharField(max_length=300, blank=True)
+    is_default = models.BooleanField(
+        "default for its currency", default=False, help_text="Printed on quotes and proformas."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        # Moved here from orders: the table keeps its name (state-only migration).
+        db_table = "orders_bankaccount"
+        ordering = ["currency", "-is_default", "bank_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency"],
+                condition=Q(is_default=True),
+                name="bankaccount_one_default_per_currency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} · {self.bank_name} · {self.account}"
+
+    def snapshot(self) -> dict[str, str]:
+        """What a document prints (copied onto it, so later edits change nothing issued)."""
+        return {
+            "currency": self.currency,
+            "beneficiary": self.beneficiary,
+            "beneficiary_address": self.beneficiary_address,
+            "bank_name": self.bank_name,
+            "bank_address": self.bank_address,
+            "swift": self.swift,
+            "account": self.account,
+            "intermediary_bank": self.intermediary_bank,
+        }
+
+
+class PaymentMethod(models.TextChoices):
+    TT = "tt", "T/T (telegraphic transfer)"
+    LC_SIGHT = "lc_sight", "Irrevocable L/C at sight"
+    CAD = "cad", "Cash against documents (CAD)"
+
+
+class TTBalance(models.TextChoices):
+    AGAINST_BL_COPY = "against_bl_copy", "against copy of B/L"
+    BEFORE_SHIPMENT = "before_shipment", "before shipment"
+
+
+def default_documents() -> list[str]:
+    return [
+        "Commercial invoice",
+        "Packing list",
+        "Full set of clean on board bills of lading",
+        "Certificate of origin",
+        "Certificate of analysis per lot",
+    ]
+
+
+class TermsTemplate(models.Model):
+    """Commercial terms an admin maintains; a quote copies the chosen one's values into its
+    ``commercial_terms`` snapshot, so later edits here never change a quote already made."""
+
+    name = models.CharField(max_length=80, unique=True)
+    active = models.BooleanField(default=True)
+    payment_method = models.CharField(
+        max_length=12, choices=PaymentMethod.choices, default=PaymentMethod.TT
+    )
+    advance_percent = models.DecimalField(
+        "T/T advance %",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="T/T only: the share paid in advance.",
+    )
+    balance = models.CharField(
+        "T/T balance",
+        max_length=20,
+        choices=TTBalance.choices,
+        default=TTBalance.AGAINST_BL_COPY,
+        help_text="T/T only: when the balance is paid.",
+    )
+    lc_issuing_bank = models.CharField(
+        "L/C issuing-bank requirement",
+        max_length=200,
+        blank=True,
+        help_text="L/C only, e.g. issued or confirmed by a first-class bank acceptable to us.",
+    )
+    shipment_period = models.CharField(
+        max_length=200, blank=True, help_text="e.g. within 30 days after receipt of the deposit"
+    )
+    latest_shipment_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The latest shipment date is the quote date plus this many days (empty: none).",
+    )
+    partial_shipments_allowed = models.BooleanField(default=True)
+    transhipment_allowed = models.BooleanField(default=True)
+    quantity_tolerance_percent = models.DecimalField(
+        "quantity tolerance ±%",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("5"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("20"))],
+    )
+    insurance_clause = models.CharField(
+        max_length=300,
+        blank=True,
+        default="Covered by the seller for 110 % of the invoice value against Institute Cargo "
+        "Clauses (A).",
+        help_text="Printed on CIF and CIP quotes only.",
+    )
+    documents = models.JSONField(
+        "documents to be supplied",
+        default=default_documents,
+        blank=True,
+        help_text="A list of document names.",
+    )
+    quality_claims = models.TextField(
+        "quality and claims",
+        blank=True,
+        help_text="Which analysis governs, the claim period, the referee laboratory.",
+    )
+    validity = models.CharField(
+        max_length=200, blank=True, default="Subject to prior sale and our final confirmation."
+    )
+    force_majeure = models.TextField(blank=True)
+    governing_law = models.TextField(
+        "governing law and arbitration",
+        blank=True,
+        help_text="e.g. the laws of the PRC; disputes to CIETAC, Beijing.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not isinstance(self.documents, list) or not all(
+            isinstance(d, str) and d.strip() for d in self.documents
+        ):
+            raise ValidationError({"documents": "Give a list of document names."})
+
+
+class CustomerTermsDefault(models.Model):
+    """The terms template a customer's new quotes start from (admin)."""
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, primary_key=True, related_name="terms_default"
+    )
+    template = models.ForeignKey(
+        TermsTemplate, on_delete=models.CASCADE, related_name="customer_defaults"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.customer} → {self.template}"

@@ -36,10 +36,12 @@ from .models import (
     QuoteNumberCounter,
     QuoteStatus,
     RejectionReason,
+    TermsTemplate,
 )
 from .public.links import site_url
 from .sending.emails import notify_user
 from .signals import quote_accepted
+from .terms import template_for, terms_snapshot
 
 S = QuoteStatus
 Action = QuoteEvent.Action
@@ -114,6 +116,7 @@ class QuoteTerms:
     terms: str = ""
     contact: Contact | None = None
     duties_on: date | None = None  # the tariff rules of this day (default: the quote date)
+    terms_template: TermsTemplate | None = None  # None: the customer's default template
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -130,6 +133,7 @@ class QuoteTerms:
             packaging_notes=quote.packaging_notes,
             terms=quote.terms,
             contact=quote.contact,
+            terms_template=quote.terms_template,
             lines=[
                 {
                     "product": line.product_code,
@@ -248,6 +252,10 @@ def _priced(
     valid_until = terms.valid_until or quote_date + timedelta(days=validity_days)
     if valid_until < quote_date:
         raise ValidationError({"valid_until": "Valid-until cannot be before the quote date."})
+    # The chosen template (a retired one gives way to the customer's default on re-pricing).
+    template = terms.terms_template
+    if template is None or not template.active:
+        template = template_for(customer=customer)
     header = {
         "region": customer.region,
         "quote_date": result.quote_date,
@@ -264,6 +272,13 @@ def _priced(
         "packaging_notes": terms.packaging_notes,
         "terms": terms.terms,
         "contact": terms.contact,
+        "terms_template": template,
+        "commercial_terms": terms_snapshot(
+            template=template,
+            quote_date=result.quote_date,
+            incoterm=result.incoterm,
+            currency=result.currency,
+        ),
         "pricing": result.to_dict(),
         "fx_rate": result.fx_rate,
         "total_quantity_mt": result.total_quantity_mt,
@@ -630,6 +645,8 @@ def quote_clone(
     terms.quote_date = timezone.localdate()
     terms.valid_until = None
     terms.contact = contact
+    if customer != quote.customer:
+        terms.terms_template = None  # the other customer's default
     terms.lines = [
         {k: v for k, v in line.items() if k != "unit_price_usd_per_mt"} for line in terms.lines
     ]

@@ -38,11 +38,20 @@ from .forms import (
 )
 from .models import Quote
 from .tariff_watch import selectors as tariff_watch_selectors
+from .terms import template_for
 
 # ------------------------------------------------------------------ quotes: pages
 
 QUOTES_PAGE_SIZE = 50
-HEADER_FIELDS = ("contact", "valid_until", "payment_terms", "lead_time", "packaging_notes", "terms")
+HEADER_FIELDS = (
+    "contact",
+    "valid_until",
+    "payment_terms",
+    "terms_template",
+    "lead_time",
+    "packaging_notes",
+    "terms",
+)
 
 
 def _quote_or_404(request, pk: int) -> Quote:
@@ -263,7 +272,11 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
         )
         header = QuoteHeaderForm(
             customer=customer,
-            initial={"contact": defaults["contact"], "payment_terms": defaults["payment_terms"]},
+            initial={
+                "contact": defaults["contact"],
+                "payment_terms": defaults["payment_terms"],
+                "terms_template": template_for(customer=customer),
+            },
         )
     else:
         terms, lines = pricing_forms_blank(

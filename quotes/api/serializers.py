@@ -10,7 +10,7 @@ from rest_framework.settings import api_settings
 from customers.models import Contact, Customer, Incoterm
 from customers.selectors import contact_list_visible, customer_list_visible
 from pricing.api.serializers import PreviewRequestSerializer, PreviewResponseSerializer
-from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason
+from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason, TermsTemplate
 
 # ---- quotes (docs/api.md, "Quotes")
 
@@ -155,7 +155,9 @@ class QuoteSerializer(serializers.ModelSerializer):
         if kind in (serializers.IntegerField, serializers.BigIntegerField):
             to_repr = field.to_representation  # int, or str for big ints if so configured
             return lambda q: None if (v := getattr(q, name)) is None else to_repr(v)
-        if kind in (serializers.BooleanField, PricingField, ApprovalReasonsField):
+        if kind in (serializers.BooleanField, PricingField, ApprovalReasonsField) or (
+            kind is serializers.JSONField and not field.binary
+        ):
             return lambda q: getattr(q, name)  # a bool, or the stored JSON as it is
         raise ImproperlyConfigured(
             f"QuoteSerializer has no converter for {kind.__name__} {name!r}: add one that "
@@ -188,6 +190,8 @@ class QuoteSerializer(serializers.ModelSerializer):
             "lead_time",
             "packaging_notes",
             "terms",
+            "terms_template",
+            "commercial_terms",
             "lines",
             "fx_rate",
             "total_quantity_mt",
@@ -251,6 +255,13 @@ class QuoteUpdateSerializer(PreviewRequestSerializer):
     lead_time = serializers.CharField(max_length=120, required=False, allow_blank=True)
     packaging_notes = serializers.CharField(max_length=300, required=False, allow_blank=True)
     terms = serializers.CharField(required=False, allow_blank=True)
+    terms_template = serializers.PrimaryKeyRelatedField(
+        queryset=TermsTemplate.objects.filter(active=True),
+        required=False,
+        allow_null=True,
+        help_text="An active terms template; its values are copied into the quote's "
+        "commercial_terms. Default (or null): the customer's default template.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -244,6 +244,8 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             ),
         },
         "specifications": _specifications([ln.product_id for ln in quote_lines], lines),
+        # The snapshot of the terms template and the currency's bank account (quotes.terms).
+        "commercial_terms": dict(quote.commercial_terms or {}),
     }
     return context
 

@@ -72,9 +72,7 @@ def _describe(
     return rule.destination, rule.hs_prefix, summary[:300]
 
 
-def _key(
-    kind: str, added: list[TariffRule], removed: list[TariffRule], effective_on: date
-) -> str:
+def _key(kind: str, added: list[TariffRule], removed: list[TariffRule], effective_on: date) -> str:
     if kind == "added":
         return f"added:{added[0].pk}"
     if kind == "changed":
@@ -360,7 +358,9 @@ def tariff_changes_look_ahead(*, today: date | None = None) -> list[TariffChange
         ).exists():
             with transaction.atomic():
                 kind = "changed" if rule.previous_version_id else "added"
-                removed = [cast(TariffRule, rule.previous_version)] if rule.previous_version_id else []
+                removed = (
+                    [cast(TariffRule, rule.previous_version)] if rule.previous_version_id else []
+                )
                 raised.append(
                     tariff_change_raise(
                         kind=kind, effective_on=rule.valid_from, added=[rule], removed=removed

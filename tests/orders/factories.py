@@ -11,10 +11,10 @@ from django.utils import timezone
 from customers.models import Customer
 from mgtrade.accounts.models import User
 from orders import services
-from orders.models import BankAccount, SalesContract
+from orders.models import SalesContract
 from products import services as product_services
 from quotes import services as quote_services
-from quotes.models import Quote
+from quotes.models import BankAccount, Quote
 from tests.quotes.factories import german_buyer
 
 

@@ -4,7 +4,8 @@ discrepancies; loading twice adds nothing."""
 import pytest
 from django.core.management import call_command
 
-from orders.models import BankAccount, LCStatus, SalesContract
+from orders.models import LCStatus, SalesContract
+from quotes.models import BankAccount
 
 pytestmark = pytest.mark.django_db
 

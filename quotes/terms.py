@@ -1,0 +1,92 @@
+"""Commercial terms of a quote: the terms template chosen (default: the customer's) and the
+bank account for the quote's currency, copied into ``Quote.commercial_terms`` so what was
+sent never changes when an admin edits a template or an account."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from customers.models import Customer
+
+from .models import BankAccount, CustomerTermsDefault, PaymentMethod, TermsTemplate
+
+INSURED_INCOTERMS = ("CIF", "CIP")
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def payment_text(template: TermsTemplate) -> str:
+    """The payment term in the words exporters use."""
+    if template.payment_method == PaymentMethod.TT:
+        advance = Decimal(str(template.advance_percent))
+        balance = template.get_balance_display()
+        if advance >= 100:
+            return "100 % T/T in advance"
+        if advance <= 0:
+            return f"100 % T/T {balance}"
+        return (
+            f"{_percent(advance)} % T/T in advance, the balance of "
+            f"{_percent(Decimal('100') - advance)} % by T/T {balance}"
+        )
+    if template.payment_method == PaymentMethod.LC_SIGHT:
+        text = "100 % by irrevocable L/C at sight"
+        if template.lc_issuing_bank:
+            text += f", {template.lc_issuing_bank}"
+        return text
+    return "Cash against documents (CAD)"
+
+
+def template_for(*, customer: Customer) -> TermsTemplate | None:
+    """The customer's default terms template (an active one), if any."""
+    row = (
+        CustomerTermsDefault.objects.select_related("template")
+        .filter(customer=customer, template__active=True)
+        .first()
+    )
+    return row.template if row else None
+
+
+def bank_snapshot(*, currency: str) -> dict[str, str] | None:
+    account = BankAccount.objects.filter(currency=currency, is_default=True, active=True).first()
+    return account.snapshot() if account else None
+
+
+def terms_snapshot(
+    *, template: TermsTemplate | None, quote_date: date, incoterm: str, currency: str
+) -> dict[str, Any]:
+    """What the quote prints: the template's values (none: only the bank) and the bank."""
+    snapshot: dict[str, Any] = {"bank": bank_snapshot(currency=currency)}
+    if template is None:
+        return snapshot
+    latest = (
+        (quote_date + timedelta(days=template.latest_shipment_days)).isoformat()
+        if template.latest_shipment_days is not None
+        else ""
+    )
+    snapshot.update(
+        {
+            "template_id": template.pk,
+            "template_name": template.name,
+            "payment_method": template.payment_method,
+            "advance_percent": f"{Decimal(str(template.advance_percent)):.2f}",
+            "balance": template.balance,
+            "payment": payment_text(template),
+            "shipment_period": template.shipment_period,
+            "latest_shipment_date": latest,
+            "partial_shipments": "allowed" if template.partial_shipments_allowed else "not allowed",
+            "transhipment": "allowed" if template.transhipment_allowed else "not allowed",
+            "quantity_tolerance": f"± {_percent(Decimal(str(template.quantity_tolerance_percent)))} % "
+            "at the seller's option",
+            "insurance": template.insurance_clause if incoterm in INSURED_INCOTERMS else "",
+            "documents": list(template.documents or []),
+            "quality_claims": template.quality_claims,
+            "validity": template.validity,
+            "force_majeure": template.force_majeure,
+            "governing_law": template.governing_law,
+        }
+    )
+    return snapshot

@@ -5,6 +5,7 @@ sensible, never on <body> (a watcher installed before the page's scripts records
 that leaves it there). Runs under the Content-Security-Policy; also checks the Swagger UI
 still works under its own policy."""
 
+import contextlib
 import re
 
 import pytest
@@ -56,14 +57,12 @@ def keyboard_page(browser, viewport, state=None):
 def focus_settles_on(page, element_id: str) -> str:
     """Where focus is once the swap has settled (app.js moves it on htmx:afterSettle, a
     moment after the status sentence is announced): waits up to 5 s for ``element_id``."""
-    try:
+    with contextlib.suppress(Exception):  # on a timeout, report where focus is instead
         page.wait_for_function(
             "id => document.activeElement && document.activeElement.id === id",
             arg=element_id,
             timeout=5_000,
         )
-    except Exception:
-        pass
     return focused(page)
 
 

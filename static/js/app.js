@@ -1,5 +1,5 @@
 /* mgtrade: the one page script (loaded with defer by base.html; no inline scripts, see
-   docs/accessibility.md). It does five things:
+   docs/accessibility.md). It does six things:
    1. the menu button (aria-expanded) on narrow screens and at 200 % zoom;
    2. focus after htmx swaps: htmx itself puts focus back on an element with the same id;
       when the focused control is gone, focus moves to [data-focus] in the new content, else
@@ -7,7 +7,8 @@
    3. error boxes ([data-error-for]) drive aria-invalid / aria-describedby of their input after
       every swap, and a submit that comes back with errors focuses the first invalid field;
    4. a page that comes back with an error summary ([data-error-summary]) focuses it;
-   5. data-confirm on a submit button or form asks before submitting.
+   5. data-confirm on a submit button or form asks before submitting;
+   6. a picked option of a search-as-you-type picker sets its select.
    Announcements are server-rendered into #status (includes/announce.html); this file only
    announces failures htmx could not swap (network errors, 5xx). */
 (function () {
@@ -77,8 +78,9 @@
     return document.activeElement === element;
   }
 
-  /* 2. Focus after htmx swaps */
-  var pending = null;
+  /* 2. Focus after htmx swaps. State is kept per request: a re-price can swap between
+     another swap and its settle, and must not overwrite what that swap saw focused. */
+  var pending = new WeakMap();
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
@@ -88,17 +90,17 @@
     }
     var config = event.detail.requestConfig || {};
     var trigger = config.triggeringEvent;
-    pending = {
+    pending.set(event.detail.xhr, {
       active: active,
       containers: containers,
       submitted: !!(trigger && trigger.type === "submit"),
       target: event.detail.target ? event.detail.target.id : null
-    };
+    });
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
-    var state = pending;
-    pending = null;
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var state = event.detail.xhr ? pending.get(event.detail.xhr) : null;
+    if (event.detail.xhr) { pending.delete(event.detail.xhr); }
     syncErrors();
     if (!state) { return; }
     var focus = document.activeElement;
@@ -118,6 +120,15 @@
     if (focusElement(container.querySelector("[data-focus]"))) { return; }
     if (focusElement(container.querySelector("[data-focus-fallback]"))) { return; }
     focusElement(container);
+  });
+
+  /* An empty sentence for the status region says nothing, and would wipe the one a
+     swap just before it announced (a re-price often answers after Add/Remove line). */
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "status" &&
+        event.detail.fragment.textContent.trim() === "") {
+      event.detail.shouldSwap = false;
+    }
   });
 
   function userTriggered(event) {
@@ -146,7 +157,7 @@
     }
   }, true);
 
-  /* 5. Port pickers (quotes/_port_picker.html): a picked option sets its select, which
+  /* 6. Port pickers (quotes/_port_picker.html): a picked option sets its select, which
      re-prices through the form's own change trigger; focus returns to the select. */
   document.addEventListener("click", function (event) {
     var option = event.target.closest ? event.target.closest("[data-pick-for]") : null;

@@ -23,11 +23,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # Records every htmx swap after which focus was on <body> although it was elsewhere before.
 FOCUS_WATCH = """
 window.__focusLost = [];
-document.addEventListener('htmx:beforeSwap', () => {
-  window.__focusBefore = document.activeElement && document.activeElement !== document.body;
+const focusBefore = new WeakMap();  // per request: swaps can overlap
+document.addEventListener('htmx:beforeSwap', (event) => {
+  focusBefore.set(event.detail.xhr,
+    !!document.activeElement && document.activeElement !== document.body);
 });
 document.addEventListener('htmx:afterSettle', (event) => {
-  const hadFocus = window.__focusBefore;
+  const hadFocus = focusBefore.get(event.detail.xhr);
   setTimeout(() => {
     if (hadFocus && (!document.activeElement || document.activeElement === document.body)) {
       window.__focusLost.push(event.detail.pathInfo ? event.detail.pathInfo.requestPath : '?');
@@ -87,6 +89,13 @@ def tab_to(page, selector: str, *, backwards: bool = False, limit: int = 80) -> 
 
 def status_text(page) -> str:
     return page.locator("#status").text_content()
+
+
+def settle_htmx(page) -> None:
+    """Wait as a person would: past the form's 300 ms re-price delay, and until no htmx
+    request is in flight, so a late re-price cannot answer after the next step's swap."""
+    page.wait_for_timeout(400)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
 def wait_for_status(page, text: str) -> None:
@@ -268,9 +277,11 @@ def test_build_a_two_line_quote_with_add_line_by_keyboard(demo, browser, live_se
     page.keyboard.press("ArrowDown")  # a second grade
     tab_to(page, "#id_lines-1-quantity_mt")
     page.keyboard.type("5")
+    settle_htmx(page)
     tab_to(page, "#add-line")
     page.keyboard.press("Enter")
     page.locator("#id_lines-2-product").wait_for()
+    settle_htmx(page)
     # Remove the blank third line: the last Remove button disappears, focus goes to Add line.
     tab_to(page, "#remove-line-3", backwards=True)
     page.keyboard.press("Enter")

@@ -51,6 +51,7 @@ ROUTES = [
     ("rep", "quote builder", "/quotes/new/?customer={customer}"),
     ("rep", "draft quote", "/quotes/{draft}/"),
     ("rep", "edit quote", "/quotes/{draft}/edit/"),
+    ("rep", "send quote (the dialog as a page, without JavaScript)", "/quotes/{draft}/send/"),
     ("rep", "sent quote (delivery, emails)", "/quotes/{sent}/"),
     ("rep", "clone: pick a customer", "/quotes/{draft}/clone/?q=a"),
     ("rep", "notifications", "/notifications/"),
@@ -93,10 +94,22 @@ ROUTES = [
     ("buyer", "link not valid", "/q/not-a-token/"),
     ("buyer", "PDF not ready", "{buyer_pdf_pending}"),
 ]
-# Loaded under the CSP only (third-party pages, see the module docstring).
-CSP_ONLY = [
+# Third-party pages (Django's admin, the Swagger UI), held to axe like ours by their own test
+# (test_admin_and_api_docs_pass_axe): what we cannot fix from here is listed in
+# docs/accessibility.md and excluded there by rule and element, nothing more.
+THIRD_PARTY = [
     ("admin", "Django admin", "/admin/"),
     ("admin", "Django admin: grades", "/admin/products/product/"),
+    ("admin", "Django admin: grades, searched", "/admin/products/product/?q=mg"),
+    ("admin", "Django admin: grade", "/admin/products/product/{product_pk}/change/"),
+    ("admin", "Django admin: add a grade", "/admin/products/product/add/"),
+    ("admin", "Django admin: customers", "/admin/customers/customer/"),
+    ("admin", "Django admin: customer", "/admin/customers/customer/{customer}/change/"),
+    ("admin", "Django admin: quotes", "/admin/quotes/quote/"),
+    ("admin", "Django admin: quote", "/admin/quotes/quote/{sent}/change/"),
+    ("admin", "Django admin: tariff rules", "/admin/products/tariffrule/"),
+    ("admin", "Django admin: tariff rule", "/admin/products/tariffrule/{rule}/change/"),
+    ("admin", "Django admin: users", "/admin/accounts/user/"),
     ("rep", "API docs (Swagger UI)", "/api/docs/"),
 ]
 
@@ -129,6 +142,7 @@ def demo_urls() -> dict[str, str]:
         "customer": str(customer.pk),
         "contact": str(customer.contacts.order_by("pk").first().pk),
         "product": Product.objects.order_by("code").first().code,
+        "product_pk": str(Product.objects.order_by("code").first().pk),
         "draft": str(draft.pk),
         "sent": str(sent.pk),
         "pending": str(pending.pk),
@@ -179,9 +193,17 @@ def test_every_page_type_passes_axe_under_the_csp(demo, browser, live_server):
         if role not in ("anonymous", "buyer"):
             state = storage_state_for(browser, live_server, role, DEMO_PASSWORD)
         failures += check_pages(browser, live_server, state, [r for r in ROUTES if r[0] == role])
-        csp_only = [r for r in CSP_ONLY if r[0] == role]
-        if csp_only:
-            failures += check_pages(browser, live_server, state, csp_only, axe=False)
+    assert not failures, f"axe-core {axe_version()}:\n" + "\n".join(failures)
+
+
+def test_admin_and_api_docs_pass_axe(demo, browser, live_server):
+    """Django's admin (changelists and change forms) and the Swagger UI, at both sizes, under
+    the CSP, axe-checked like our pages (issue 18)."""
+    failures: list[str] = []
+    for role in ("rep", "admin"):
+        state = storage_state_for(browser, live_server, role, DEMO_PASSWORD)
+        routes = [r for r in THIRD_PARTY if r[0] == role]
+        failures += check_pages(browser, live_server, state, routes)
     assert not failures, f"axe-core {axe_version()}:\n" + "\n".join(failures)
 
 

@@ -159,25 +159,57 @@ def approval_queue(request):
     )
 
 
+def _picker_target(request) -> str:
+    """The id of the field a picker fills (``for``), kept only if it is a plain id."""
+    target = request.GET.get("for", "")
+    return target if target.replace("_", "").replace("-", "").isalnum() else ""
+
+
 @login_required
 def port_picker(request):
-    """htmx partial: the ports matching ``q`` for a picker (``role`` origin or
-    destination; destinations without a lane from ``origin`` are shown disabled)."""
-    role = "origin" if request.GET.get("role") == "origin" else "destination"
-    target = request.GET.get("for", "")
-    if not target.replace("_", "").replace("-", "").isalnum():
-        target = ""
+    """htmx partial: the ports matching ``q`` for a picker (``role`` origin, destination or
+    any; destinations without a lane from ``origin`` are shown disabled with the reason)."""
+    role = request.GET.get("role")
+    role = role if role in ("origin", "any") else "destination"
+    ports = products_selectors.port_search(
+        q=request.GET.get("q", ""), role=role, origin=request.GET.get("origin_port") or None
+    )
+    options = [
+        {
+            "value": port["code"],
+            "label": f"{port['code']} · {port['name']} ({port['country']})",
+            "reason": port.get("reason", ""),
+        }
+        for port in ports
+    ]
     return render(
         request,
-        "quotes/_port_options.html",
+        "includes/picker_options.html",
         {
-            "ports": products_selectors.port_search(
-                q=request.GET.get("q", ""),
-                role=role,
-                origin=request.GET.get("origin_port") or None,
-            ),
-            "target": target,
+            "options": options,
+            "target": _picker_target(request),
             "query": request.GET.get("q", "").strip(),
+            "what": "port",
+        },
+    )
+
+
+@login_required
+def currency_picker(request):
+    """htmx partial: the currencies matching ``q`` (USD and those with an exchange rate:
+    a quote can be priced only in these)."""
+    options = [
+        {"value": code, "label": code if code != "USD" else "USD (US dollar, no rate needed)"}
+        for code in products_selectors.currency_search(q=request.GET.get("q", ""))
+    ]
+    return render(
+        request,
+        "includes/picker_options.html",
+        {
+            "options": options,
+            "target": _picker_target(request),
+            "query": request.GET.get("q", "").strip(),
+            "what": "currency",
         },
     )
 

@@ -8,7 +8,7 @@
       every swap, and a submit that comes back with errors focuses the first invalid field;
    4. a page that comes back with an error summary ([data-error-summary]) focuses it;
    5. data-confirm on a submit button or form asks before submitting;
-   6. a picked option of a search-as-you-type picker sets its select;
+   6. a picked option of a search-as-you-type picker sets its field;
    7. dialogs: content htmx loads into a <dialog> opens it modal, focus moves into it and back
       to the control that opened it when it closes (Escape, or a [data-dialog-close] link,
       which without JavaScript is a plain link back); a dialog answered with HX-Redirect goes.
@@ -160,8 +160,9 @@
     }
   }, true);
 
-  /* 6. Port pickers (quotes/_port_picker.html): a picked option sets its select, which
-     re-prices through the form's own change trigger; focus returns to the select. */
+  /* 6. Pickers (includes/picker.html: ports, currencies): a picked option sets its field (a
+     select or a text input), which re-prices through the form's own change trigger where
+     there is one; focus returns to the field. */
   document.addEventListener("click", function (event) {
     var option = event.target.closest ? event.target.closest("[data-pick-for]") : null;
     if (!option || option.disabled) { return; }
@@ -174,7 +175,9 @@
     if (list) { list.innerHTML = ""; }
     if (search) { search.value = ""; }
     select.focus();
-    announce(select.options[select.selectedIndex].text + " chosen.");
+    var chosen = select.options && select.selectedIndex >= 0 ?
+      select.options[select.selectedIndex].text : option.textContent.trim();
+    announce(chosen + " chosen.");
   });
 
   /* 7. Dialogs (quotes/_send_action.html): htmx loads a page section into the <dialog>'s

@@ -142,7 +142,7 @@ def pricing_data_carried(query: QueryDict) -> QueryDict | None:
     if f"{LINES_PREFIX}-TOTAL_FORMS" not in query:
         return None
     data = pricing_data_edited(query)
-    total = int(data[f"{LINES_PREFIX}-TOTAL_FORMS"])
+    total = int(data.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0"))
     blank = [
         i
         for i in range(total)

@@ -4,8 +4,8 @@ no CSP violation or script error in the console and no sideways scrolling of the
 
 A page fails on any axe violation of impact serious or critical and on any WCAG 2.1 A/AA
 violation (docs/accessibility.md). ROUTES lists one URL per route, filled from the demo
-data. The Django admin and the Swagger UI are third-party pages: they are loaded under the
-CSP (no violation, no script error) but not held to axe.
+data. The Django admin and the Swagger UI (THIRD_PARTY) are held to the same rules by their
+own test; what was fixed there, and how, is in docs/accessibility.md.
 """
 
 import re
@@ -51,7 +51,7 @@ ROUTES = [
     ("rep", "quote builder", "/quotes/new/?customer={customer}"),
     ("rep", "draft quote", "/quotes/{draft}/"),
     ("rep", "edit quote", "/quotes/{draft}/edit/"),
-    ("rep", "send quote (the dialog as a page, without JavaScript)", "/quotes/{draft}/send/"),
+    ("rep", "send quote (the dialog as a page, without JavaScript)", "/quotes/{sendable}/send/"),
     ("rep", "sent quote (delivery, emails)", "/quotes/{sent}/"),
     ("rep", "clone: pick a customer", "/quotes/{draft}/clone/?q=a"),
     ("rep", "notifications", "/notifications/"),
@@ -139,6 +139,7 @@ def demo_urls() -> dict[str, str]:
     token = links.acceptance_token(sent)
     pending_token = links.acceptance_token(draft)
     return {
+        "sendable": str(_sendable_draft().pk),
         "customer": str(customer.pk),
         "contact": str(customer.contacts.order_by("pk").first().pk),
         "product": Product.objects.order_by("code").first().code,
@@ -153,6 +154,35 @@ def demo_urls() -> dict[str, str]:
         "buyer_link": f"/q/{token}/",
         "buyer_pdf_pending": f"/q/{pending_token}/pdf/",
     }
+
+
+def _sendable_draft() -> Quote:
+    """A quote of the rep's that may be sent now: a draft that needs no approval, or one the
+    demo manager approves here (the demo's drafts all carry reasons); never the first draft,
+    which the "draft quote" routes show."""
+    from datetime import date
+
+    from mgtrade.accounts.models import User
+    from quotes import services
+
+    quotes = (
+        Quote.objects.filter(
+            owner__username="rep",
+            status__in=(QuoteStatus.DRAFT, QuoteStatus.APPROVED),
+            valid_until__gte=date.today(),
+            contact__email_opt_out=False,
+        )
+        .exclude(contact__email="")
+        .exclude(contact__isnull=True)
+        .order_by("-pk")
+    )
+    for quote in quotes:
+        if quote.status == QuoteStatus.APPROVED or not quote.needs_approval:
+            return quote
+    quote = quotes.filter(status=QuoteStatus.DRAFT).first()
+    assert quote is not None, "the demo data has a draft of the rep's with a contact"
+    quote = services.quote_submit_for_approval(quote=quote, by=quote.owner)
+    return services.quote_approve(quote=quote, by=User.objects.get(username="manager"))
 
 
 def check_pages(browser, live_server, state, routes, *, preload=True) -> list[str]:
@@ -293,6 +323,24 @@ def test_pages_pass_axe_after_the_main_htmx_interactions_and_a_buyers_answer(
         row.get_by_text("✓ Logged").wait_for()
         check(page, f"my day after Log · {viewport}")
 
+        failures.extend(problems.items)
+        context.close()
+
+    # The Send dialog: open, then refused (no recipient), at both sizes.
+    for viewport in VIEWPORTS:
+        context, page, problems = _new_page(browser, state, viewport)
+        page.goto(live_server.url + f"/quotes/{urls['sendable']}/")
+        page.click("[data-testid=send]")
+        dialog = page.locator("#send-dialog")
+        dialog.locator("#send-form").wait_for()
+        check(page, f"send dialog · {viewport}")
+        for box in dialog.locator("#id_to input[type=checkbox]:checked").all():
+            box.uncheck()
+        dialog.locator("[data-testid=send-submit]").click()
+        dialog.locator("#id_to_error").get_by_text("Choose at least one recipient.").wait_for()
+        check(page, f"send dialog with an error · {viewport}")
+        if viewport == "phone":
+            screenshot(page, "a11y-send-dialog-error-phone")
         failures.extend(problems.items)
         context.close()
 

@@ -9,8 +9,11 @@ alone (table cells under a currency heading). ``{{ qty|quantity }}`` -> ``1,250.
 
 Values are ``Decimal``, ``int`` or strings ``Decimal`` accepts; ``None`` and ``""`` print
 nothing. Anything else (a float, "abc") raises ``ValueError``: a document with a wrong
-amount must fail to render rather than be sent. No Babel: it is not installed and a table of
-minor units is all these documents need.
+amount must fail to render rather than be sent.
+
+The format follows the active language (``mgtrade.i18n``): English, the app's language,
+prints the house format above; a buyer's document rendered inside
+``translation.override("de")`` prints ``1.099,98 €`` (Babel, CLDR).
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils.translation import get_language
 
+from mgtrade.i18n import babel_locale, format_money, format_number
 from pricing.engine import currency_minor_units
 
 register = template.Library()
@@ -40,21 +45,33 @@ def to_decimal(value) -> Decimal | None:
     return number
 
 
-def format_decimal(value, places: int) -> str:
-    """``1234567.5, 2`` -> ``1,234,567.50`` (half-up)."""
+def rounded(value, places: int) -> Decimal | None:
+    """``value`` half-up to ``places`` decimals, never ``-0``."""
     number = to_decimal(value)
     if number is None:
+        return None
+    number = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return abs(number) if number == 0 else number
+
+
+def format_decimal(value, places: int) -> str:
+    """``1234567.5, 2`` -> ``1,234,567.50`` (half-up); ``1.234.567,50`` in German."""
+    number = rounded(value, places)
+    if number is None:
         return ""
-    quantum = Decimal(1).scaleb(-places)
-    number = number.quantize(quantum, ROUND_HALF_UP)
-    if number == 0:
-        number = abs(number)  # no "-0.00"
+    locale = babel_locale(get_language())
+    if locale:
+        return format_number(number, places=places, locale=locale)
     return f"{number:,.{places}f}"
 
 
 @register.filter
 def money(value, currency: str = "") -> str:
     """``EUR 12,345.67``; without a currency just the number to 2 decimals."""
+    locale = babel_locale(get_language())
+    if locale and currency:
+        number = rounded(value, currency_minor_units(currency))
+        return "" if number is None else format_money(number, currency=currency, locale=locale)
     text = amount(value, currency)
     if not text or not currency:
         return text
@@ -82,7 +99,8 @@ def percent(value) -> str:
     number = number.normalize()
     if number == number.to_integral_value():
         number = number.quantize(Decimal(1))
-    return f"{number:,f}{NBSP}%"
+    places = max(0, -int(number.as_tuple().exponent))
+    return f"{format_decimal(number, places)}{NBSP}%"
 
 
 @register.filter

@@ -157,9 +157,9 @@ def demo_urls() -> dict[str, str]:
 
 
 def _sendable_draft() -> Quote:
-    """A quote of the rep's that may be sent now: a draft that needs no approval, or one the
-    demo manager approves here (the demo's drafts all carry reasons); never the first draft,
-    which the "draft quote" routes show."""
+    """A quote of the rep's that may be sent now: a draft that needs no approval, or else a
+    copy of the rep's draft that the demo manager approves here (the demo's drafts carry
+    reasons). A copy, so the "draft quote" routes keep showing a draft."""
     from datetime import date
 
     from mgtrade.accounts.models import User
@@ -179,10 +179,15 @@ def _sendable_draft() -> Quote:
     for quote in quotes:
         if quote.status == QuoteStatus.APPROVED or not quote.needs_approval:
             return quote
-    quote = quotes.filter(status=QuoteStatus.DRAFT).first()
-    assert quote is not None, "the demo data has a draft of the rep's with a contact"
-    quote = services.quote_submit_for_approval(quote=quote, by=quote.owner)
-    return services.quote_approve(quote=quote, by=User.objects.get(username="manager"))
+    source = quotes.filter(status=QuoteStatus.DRAFT).last()
+    assert source is not None, "the demo data has a draft of the rep's with a contact"
+    copy = services.quote_clone(
+        quote=source, customer=source.customer, by=source.owner, contact=source.contact
+    )
+    if not copy.needs_approval:
+        return copy
+    copy = services.quote_submit_for_approval(quote=copy, by=copy.owner)
+    return services.quote_approve(quote=copy, by=User.objects.get(username="manager"))
 
 
 def check_pages(browser, live_server, state, routes, *, preload=True) -> list[str]:

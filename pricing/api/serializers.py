@@ -134,7 +134,7 @@ class ComponentsSerializer(serializers.Serializer):
 class ApprovalReasonSerializer(serializers.Serializer):
     """One reason (``pricing.approval.Reason.to_dict``); codes listed in docs/quotes.md."""
 
-    code = serializers.CharField(help_text="e.g. below_floor, stale_fx_rate.")
+    code = serializers.CharField(help_text="e.g. below_floor, stale_fx_rate (docs/quotes.md).")
     message = serializers.CharField()
     figures = serializers.DictField(
         child=serializers.CharField(), help_text="The figures the approver sees, as text."

@@ -9,7 +9,11 @@ from rest_framework.settings import api_settings
 
 from customers.models import Contact, Customer, Incoterm
 from customers.selectors import contact_list_visible, customer_list_visible
-from pricing.api.serializers import PreviewRequestSerializer, PreviewResponseSerializer
+from pricing.api.serializers import (
+    ApprovalReasonSerializer,
+    PreviewRequestSerializer,
+    PreviewResponseSerializer,
+)
 from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason, TermsTemplate
 
 # ---- quotes (docs/api.md, "Quotes")
@@ -18,17 +22,6 @@ from quotes.models import Quote, QuoteEvent, QuoteLine, RejectionReason, TermsTe
 @extend_schema_field(PreviewResponseSerializer)
 class PricingField(serializers.JSONField):
     """The engine's full result stored with the quote, in the preview's shape."""
-
-
-class ApprovalReasonSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="e.g. concession_above_threshold (docs/quotes.md)")
-    message = serializers.CharField()
-    figures = serializers.DictField(
-        child=serializers.CharField(),
-        help_text="The figures that matter: list/net price per MT, floor, discount and "
-        "absorption in % and USD, margin over floor, stale dates…",
-    )
-    warning = serializers.BooleanField(help_text="Stale reference data, also a warning.")
 
 
 @extend_schema_field(ApprovalReasonSerializer(many=True))

@@ -46,6 +46,7 @@ __all__ = [
     "TARIFF_KINDS",
     "ComponentLabel",
     "Components",
+    "DocumentLine",
     "DutyLine",
     "FreightData",
     "LineInput",
@@ -55,10 +56,13 @@ __all__ = [
     "PricingInput",
     "PricingResult",
     "TariffRuleData",
+    "allocate",
     "check_line",
     "check_terms",
     "currency_minor_units",
     "currency_quantum",
+    "document_lines",
+    "named_place_port",
     "parse_decimal",
     "price",
     "total_composition",
@@ -995,4 +999,132 @@ def _check_total(usd: Components, quote_currency: Components, *, currency: str) 
         )
     raise PricingError(
         {"lines": [f"The quote total would be {shown}: a quote total must be positive."]}
+    )
+
+
+# ---------------------------------------------------------------- the buyer's document
+
+
+def named_place_port(incoterm: str, origin_port: str, destination_port: str) -> str:
+    """pricing.md v2: the place an Incoterm names: the port of shipment for EXW/FCA/FOB
+    ("FOB Tianjin Xingang"), the destination for the C and D terms ("CIF Hamburg")."""
+    return origin_port if incoterm in FREIGHT_OPTIONAL else destination_port
+
+
+def allocate(total: Decimal, weights: list[Decimal], quantum: Decimal) -> list[Decimal]:
+    """``total`` split pro rata to ``weights``, each share rounded half-up to ``quantum``;
+    the last share takes the rounding so the shares add up to ``total`` exactly."""
+    weight_sum = sum(weights, ZERO)
+    shares: list[Decimal] = []
+    for weight in weights[:-1]:
+        share = total * weight / weight_sum if weight_sum else ZERO
+        shares.append(share.quantize(quantum, ROUND_HALF_UP))
+    if weights:
+        shares.append(total - sum(shares, ZERO))
+    return shares
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLine:
+    """A line as the buyer's document prints it, in the quote currency.
+
+    ``amount`` is the line's share of the quote total on the Incoterm basis (goods and the
+    line's share of what the seller pays under the term); the lines' amounts add up to the
+    quote total exactly. ``unit_price`` is per MT on the same basis; every line's amount is
+    its unit price × quantity except the last, which takes the rounding.
+    """
+
+    unit_price: Decimal
+    amount: Decimal
+    duties: Decimal  # the line's duties and fees (whoever pays them), quote currency
+    landed_cost: Decimal | None  # the line's share of the buyer's landed cost
+    landed_cost_per_mt: Decimal | None
+
+
+def _line_weights(result: PricingResult) -> tuple[list[Decimal], list[Decimal], list[Decimal]]:
+    """Each line's USD share of the quote total, of the landed cost and of the duties
+    (full precision): freight, origin and destination charges by quantity; insurance pro
+    rata to goods + freight share (as step 4); absorption pro rata to absorbable duties."""
+    composition = _COMPOSITION[result.incoterm]
+    usd = result.usd
+    lines = result.lines
+    total_qty = result.total_quantity_mt or sum((ln.quantity_mt for ln in lines), ZERO)
+    goods_total = sum((ln.goods_value for ln in lines), ZERO)
+    absorbable = [
+        sum((d.amount for d in ln.duties if d.kind in ABSORBABLE_KINDS), ZERO) for ln in lines
+    ]
+    absorbable_total = sum(absorbable, ZERO)
+    insured_base = goods_total + usd.freight
+    term: list[Decimal] = []
+    landed: list[Decimal] = []
+    duties: list[Decimal] = []
+    for line, line_absorbable in zip(lines, absorbable, strict=True):
+        share = line.quantity_mt / total_qty if total_qty else ZERO
+        freight = usd.freight * share
+        insurance = (
+            usd.insurance * (line.goods_value + freight) / insured_base if insured_base else ZERO
+        )
+        port = usd.destination_port_charges * share
+        absorption = (
+            usd.tariff_absorption * line_absorbable / absorbable_total if absorbable_total else ZERO
+        )
+        value = line.goods_value - usd.origin_deduction * share - absorption
+        if composition.freight:
+            value += freight
+        if composition.insurance:
+            value += insurance
+        if composition.destination:
+            value += port
+        if composition.duties:
+            value += line.duties_total
+        term.append(value)
+        landed.append(
+            line.goods_value + freight + insurance + line.duties_total + port - absorption
+        )
+        duties.append(line.duties_total)
+    return term, landed, duties
+
+
+def document_lines(result: PricingResult) -> tuple[DocumentLine, ...]:
+    """The lines of a priced quote in its currency, on its Incoterm basis (the buyer's
+    document): amounts that add up exactly to ``quote_currency.quote_total``, landed cost
+    per line adding up to ``quote_currency.landed_cost``, duties to ``.duties``."""
+    qc = result.quote_currency
+    quantum = currency_quantum(result.currency)
+    term_w, landed_w, duties_w = _line_weights(result)
+    lines = result.lines
+    if not lines:
+        return ()
+    # Unit price first (what the buyer reads), amount = unit × quantity; the last line
+    # takes whatever rounding is left so the amounts add up to the printed total.
+    weight_sum = sum(term_w, ZERO)
+    units: list[Decimal] = []
+    amounts: list[Decimal] = []
+    for line, weight in zip(lines[:-1], term_w[:-1], strict=True):
+        share = qc.quote_total * weight / weight_sum if weight_sum else ZERO
+        unit = (share / line.quantity_mt).quantize(quantum, ROUND_HALF_UP)
+        units.append(unit)
+        amounts.append((unit * line.quantity_mt).quantize(quantum, ROUND_HALF_UP))
+    last_amount = qc.quote_total - sum(amounts, ZERO)
+    amounts.append(last_amount)
+    units.append((last_amount / lines[-1].quantity_mt).quantize(quantum, ROUND_HALF_UP))
+    duties = allocate(qc.duties, duties_w, quantum)
+    if qc.landed_cost is None:
+        landed: list[Decimal | None] = [None] * len(lines)
+        per_mt: list[Decimal | None] = [None] * len(lines)
+    else:
+        landed = list(allocate(qc.landed_cost, landed_w, quantum))
+        per_mt = [
+            (cast(Decimal, value) / line.quantity_mt).quantize(quantum, ROUND_HALF_UP)
+            for value, line in zip(landed, lines, strict=True)
+        ]
+    return tuple(
+        DocumentLine(
+            unit_price=units[i],
+            amount=amounts[i],
+            duties=duties[i],
+            landed_cost=landed[i],
+            landed_cost_per_mt=per_mt[i],
+        )
+        for i in range(len(lines))
     )

@@ -233,6 +233,14 @@ class Quote(models.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
+    def named_place(self) -> str:
+        """The port code the Incoterm names (pricing.md v2): the port of shipment for
+        EXW/FCA/FOB, the destination for the C and D terms."""
+        from pricing.engine import named_place_port
+
+        return named_place_port(self.incoterm, self.origin_port, self.destination_port)
+
+    @property
     def needs_approval(self) -> bool:
         return bool(self.approval_reasons)
 

@@ -13,7 +13,7 @@ from customers.models import Customer
 from mgtrade.errors import StateConflict, validation_error_dict
 from mgtrade.pagination import IdsFirst
 from mgtrade.web import add_service_errors
-from pricing.engine import PricingResult
+from pricing.engine import PricingResult, document_lines
 from pricing.forms import (
     TERMS,
     pricing_data_from_post,
@@ -99,6 +99,7 @@ LIST_PAGE_FIELDS = (
     "quote_date",
     "valid_until",
     "incoterm",
+    "origin_port",
     "destination_port",
     "total_quantity_mt",
     "currency",
@@ -336,12 +337,16 @@ def quote_edit(request, pk: int):
 def quote_detail(request, pk: int):
     quote = _quote_or_404(request, pk)
     result = PricingResult.from_dict(quote.pricing)
+    lines = list(quote.lines.all())
+    doc_lines = document_lines(result) if len(result.lines) == len(lines) else ()
     return render(
         request,
         "quotes/detail.html",
         {
             "quote": quote,
             "result": result,
+            # USD (the list price, FOB) side by side with what the buyer's document prints
+            "line_rows": list(zip(lines, doc_lines or [None] * len(lines), strict=True)),
             "components": breakdown_components(result),
             "versions": versions.quote_version_history(quote=quote),
             "tariff_banners": tariff_watch_selectors.quote_tariff_banners(quote=quote),

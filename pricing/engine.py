@@ -62,10 +62,13 @@ __all__ = [
     "currency_minor_units",
     "currency_quantum",
     "document_lines",
+    "fob_from_term_price",
     "named_place_port",
     "parse_decimal",
     "price",
+    "term_price_from_fob",
     "total_composition",
+    "with_netback",
 ]
 
 BASES = DUTY_BASES
@@ -242,6 +245,9 @@ class LineInput:
     unit_price_usd_per_mt: Decimal
     discount_percent: Decimal = ZERO
     name: str = ""
+    # Netback: the price per MT in the quote currency on the quote's Incoterm basis; when
+    # set, ``unit_price_usd_per_mt`` is derived from it (``netback``) and ignored here.
+    term_price_per_mt: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,9 +352,10 @@ class LineResult:
     goods_value: Decimal  # reported (rounded), USD
     duties: tuple[DutyLine, ...]
     duties_total: Decimal  # sum of the duty lines' amounts, USD
+    term_price_per_mt: Decimal | None = None  # netback: the price entered (quote currency)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "product": self.product,
             "name": self.name,
             "hs_code": self.hs_code,
@@ -359,6 +366,9 @@ class LineResult:
             "duties": [d.to_dict() for d in self.duties],
             "duties_total": _s(self.duties_total, CENT),
         }
+        if self.term_price_per_mt is not None:  # netback lines only: older shapes unchanged
+            data["term_price_per_mt"] = str(self.term_price_per_mt)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineResult:
@@ -373,6 +383,11 @@ class LineResult:
             goods_value=Decimal(data["goods_value"]),
             duties=duties,
             duties_total=Decimal(data.get("duties_total") or sum((d.amount for d in duties), ZERO)),
+            term_price_per_mt=(
+                None
+                if data.get("term_price_per_mt") is None
+                else Decimal(data["term_price_per_mt"])
+            ),
         )
 
 
@@ -876,6 +891,7 @@ def _price_lines(
                     "goods_value": goods_r,
                     "duties": tuple(duty_lines),
                     "duties_total": line_duties,
+                    "term_price_per_mt": line.term_price_per_mt,
                 },
             )
         )
@@ -915,6 +931,8 @@ def price(inp: PricingInput) -> PricingResult:
     ``PricingError`` with the fields at fault."""
     if not _plausible(inp):
         _validate(inp)  # raises with every error found
+    if any(line.term_price_per_mt is not None for line in inp.lines):
+        inp = with_netback(inp)
     composition = _COMPOSITION[inp.incoterm]
     lines = inp.lines
     total_qty = sum((line.quantity_mt for line in lines), ZERO)
@@ -1102,7 +1120,11 @@ def document_lines(result: PricingResult) -> tuple[DocumentLine, ...]:
     amounts: list[Decimal] = []
     for line, weight in zip(lines[:-1], term_w[:-1], strict=True):
         share = qc.quote_total * weight / weight_sum if weight_sum else ZERO
-        unit = (share / line.quantity_mt).quantize(quantum, ROUND_HALF_UP)
+        unit = (
+            line.term_price_per_mt  # netback: the price the rep entered is the one printed
+            if line.term_price_per_mt is not None
+            else share / line.quantity_mt
+        ).quantize(quantum, ROUND_HALF_UP)
         units.append(unit)
         amounts.append((unit * line.quantity_mt).quantize(quantum, ROUND_HALF_UP))
     last_amount = qc.quote_total - sum(amounts, ZERO)
@@ -1127,4 +1149,127 @@ def document_lines(result: PricingResult) -> tuple[DocumentLine, ...]:
             landed_cost_per_mt=per_mt[i],
         )
         for i in range(len(lines))
+    )
+
+
+# ---------------------------------------------------------------- netback (docs/pricing.md)
+
+
+class _Linear(NamedTuple):
+    """A line's term value in USD as a linear function of its goods value g: K·g + C."""
+
+    k: Decimal
+    c: Decimal
+
+
+def _term_linear(inp: PricingInput, index: int) -> _Linear:
+    """The closed form of one line's share of the quote total (USD, full precision) as a
+    function of its goods value, under the quote's Incoterm: freight, origin and destination
+    charges by quantity, insurance on goods + freight share, duties (DDP) and absorption
+    (the other terms) linear in the customs value. Matches ``_line_weights``."""
+    composition = _COMPOSITION[inp.incoterm]
+    line = inp.lines[index]
+    qty = line.quantity_mt
+    total_qty = sum((ln.quantity_mt for ln in inp.lines), ZERO)
+    _containers, freight = freight_cost(inp.freight, total_qty)
+    f = freight * qty / total_qty
+    r = insured_rate(inp.insurance_rate_percent)
+    k, c = Decimal(1), ZERO
+    if composition.freight:
+        c += f
+    if composition.insurance:
+        k += r
+        c += f * r
+    if composition.destination:
+        c += inp.destination_port.destination_charges_usd_per_mt * qty
+    if composition.origin_deduction:
+        c -= inp.origin_port.origin_charges_usd_per_mt * qty
+    absorb = inp.tariff_absorption_percent * PCT if composition.absorption else ZERO
+    if composition.duties or absorb:
+        for rule, rate in _rules_for_hs(_rules_in_force(inp), line.hs_code):
+            if composition.duties:
+                share = Decimal(1)
+            elif rule.kind in ABSORBABLE_KINDS:
+                share = -absorb
+            else:
+                continue
+            if rule.basis == "FOB":
+                k += share * rate
+            else:
+                k += share * rate * (1 + r)
+                c += share * rate * (1 + r) * f
+            c += share * rule.specific_usd_per_mt * qty
+    return _Linear(k, c)
+
+
+def term_price_from_fob(inp: PricingInput, index: int, unit_price_usd_per_mt: Decimal) -> Decimal:
+    """The price per MT in the quote currency on the Incoterm basis (full precision) of
+    line ``index`` at a FOB price per MT in USD (before the line's discount)."""
+    line = inp.lines[index]
+    goods = line.quantity_mt * unit_price_usd_per_mt * (HUNDRED - line.discount_percent) * PCT
+    k, c = _term_linear(inp, index)
+    return (k * goods + c) * inp.fx_rate / line.quantity_mt
+
+
+def fob_from_term_price(inp: PricingInput, index: int, term_price_per_mt: Decimal) -> Decimal:
+    """Netback, closed form: the FOB price per MT in USD (before the line's discount, full
+    precision) behind line ``index``'s price per MT in the quote currency on the Incoterm
+    basis: g = (T − C) / K with T = term price × quantity ÷ FX rate (docs/pricing.md)."""
+    line = inp.lines[index]
+    k, c = _term_linear(inp, index)
+    term_usd = term_price_per_mt * line.quantity_mt / inp.fx_rate
+    goods = (term_usd - c) / k
+    net = (HUNDRED - line.discount_percent) * PCT
+    return goods / (line.quantity_mt * net)
+
+
+def with_netback(inp: PricingInput) -> PricingInput:
+    """``inp`` with each netback line's FOB USD price derived (rounded half-up to cents, as
+    every unit price); raises ``PricingError`` on ``term_price_per_mt`` when the term price
+    does not cover the line's freight, insurance, charges and duties, or the discount is
+    100 %."""
+    lines = list(inp.lines)
+    errors: list[dict[str, list[str]]] = [{} for _ in lines]
+    for index, line in enumerate(inp.lines):
+        if line.term_price_per_mt is None:
+            continue
+        if line.term_price_per_mt <= ZERO:
+            errors[index]["term_price_per_mt"] = ["The price per MT must be more than 0."]
+            continue
+        if line.discount_percent >= HUNDRED:
+            errors[index]["term_price_per_mt"] = [
+                "A line priced on the Incoterm basis cannot have a 100 % discount."
+            ]
+            continue
+        fob = fob_from_term_price(inp, index, line.term_price_per_mt)
+        if fob < ZERO:
+            errors[index]["term_price_per_mt"] = [
+                f"{inp.currency} {line.term_price_per_mt}/MT {inp.incoterm} does not cover "
+                "this line's freight, insurance, charges and duties: the FOB price would be "
+                "negative."
+            ]
+            continue
+        lines[index] = LineInput(
+            product=line.product,
+            hs_code=line.hs_code,
+            quantity_mt=line.quantity_mt,
+            unit_price_usd_per_mt=_r2(fob),
+            discount_percent=line.discount_percent,
+            name=line.name,
+            term_price_per_mt=line.term_price_per_mt,
+        )
+    if any(errors):
+        raise PricingError({"lines": errors})
+    return PricingInput(
+        quote_date=inp.quote_date,
+        incoterm=inp.incoterm,
+        origin_port=inp.origin_port,
+        destination_port=inp.destination_port,
+        freight=inp.freight,
+        currency=inp.currency,
+        fx_rate=inp.fx_rate,
+        lines=tuple(lines),
+        tariff_rules=inp.tariff_rules,
+        insurance_rate_percent=inp.insurance_rate_percent,
+        tariff_absorption_percent=inp.tariff_absorption_percent,
     )

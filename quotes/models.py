@@ -259,6 +259,9 @@ class QuoteLine(models.Model):
     unit_price_usd_per_mt = models.DecimalField(max_digits=14, decimal_places=2)
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
     goods_value_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    # Netback: the price per MT entered in the quote currency on the quote's Incoterm basis
+    # (the unit price above is then the FOB USD price the engine derived from it).
+    term_price_per_mt = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["quote", "position"]

@@ -140,6 +140,11 @@ class QuoteTerms:
                     "quantity_mt": line.quantity_mt,
                     "unit_price_usd_per_mt": line.unit_price_usd_per_mt,
                     "discount_percent": line.discount_percent,
+                    **(
+                        {"term_price_per_mt": line.term_price_per_mt}
+                        if line.term_price_per_mt is not None
+                        else {}
+                    ),
                 }
                 for line in quote.lines.all()
             ],
@@ -305,6 +310,7 @@ def _write_lines(quote: Quote, result: PricingResult, products: dict[str, Produc
             unit_price_usd_per_mt=line.unit_price_usd_per_mt,
             discount_percent=line.discount_percent,
             goods_value_usd=line.goods_value,
+            term_price_per_mt=line.term_price_per_mt,
         )
         for i, line in enumerate(result.lines, start=1)
     )

@@ -287,7 +287,11 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
                 {
                     "product": line.product_code,
                     "quantity_mt": line.quantity_mt,
-                    "unit_price_usd_per_mt": line.unit_price_usd_per_mt,
+                    # a netback line is edited by its term price (the FOB price is derived)
+                    "unit_price_usd_per_mt": None
+                    if line.term_price_per_mt is not None
+                    else line.unit_price_usd_per_mt,
+                    "term_price_per_mt": line.term_price_per_mt,
                     "discount_percent": line.discount_percent,
                 }
                 for line in quote.lines.all()

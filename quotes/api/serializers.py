@@ -63,6 +63,7 @@ class QuoteLineSerializer(serializers.ModelSerializer):
             "unit_price_usd_per_mt",
             "discount_percent",
             "goods_value",
+            "term_price_per_mt",
         ]
         read_only_fields = fields
 
@@ -79,6 +80,9 @@ class QuoteLineSerializer(serializers.ModelSerializer):
             "unit_price_usd_per_mt": str(line.unit_price_usd_per_mt.quantize(_PLACES[2])),
             "discount_percent": str(line.discount_percent.quantize(_PLACES[2])),
             "goods_value": str(line.goods_value_usd.quantize(_PLACES[2])),
+            "term_price_per_mt": None
+            if line.term_price_per_mt is None
+            else str(line.term_price_per_mt.quantize(_PLACES[2])),
         }
 
     def to_representation(self, line):

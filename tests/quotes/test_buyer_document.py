@@ -108,3 +108,43 @@ def test_the_quote_email_subject_names_the_incoterm_place(rep):
     quote = quote_for(customer=german_buyer(owner=rep), incoterm="FOB")
     subject = email_subject("quote", _quote_email_context(quote, quote_pdf_context(quote)))
     assert "FOB Tianjin Xingang" in subject
+
+
+def test_a_netback_line_stores_the_derived_fob_and_prints_the_entered_price(rep):
+    """EUR 2,390/MT CIF Hamburg entered on the first line: the line keeps the term price,
+    its FOB USD price is derived (approval and floor checks read that one), the PDF prints
+    2,390.00 for it and the amounts still add up to the total."""
+    quote = quote_for(customer=german_buyer(owner=rep), quantity="100")
+    from quotes import services
+
+    terms = services.QuoteTerms.from_quote(quote)
+    terms.lines[0] = {**terms.lines[0], "term_price_per_mt": "2390"}
+    quote = services.quote_update(quote=quote, by=rep, terms=terms)
+    first = quote.lines.order_by("position").first()
+    assert first.term_price_per_mt == Decimal("2390.00")
+    assert first.unit_price_usd_per_mt < Decimal("2390") / Decimal("0.925")
+    context = quote_pdf_context(quote)
+    assert context["lines"][0]["unit_price"] == Decimal("2390.00")
+    text = pdf_text(render_template_pdf("pdf/quote.html", context))
+    amounts, total = _printed_lines_and_total(text, "EUR", "CIF")
+    assert sum(amounts) == total and amounts[0] == Decimal("239000.00")
+
+
+def test_the_api_takes_a_term_price_per_line(rep, rep_api):
+    customer = german_buyer(owner=rep)
+    response = rep_api.post(
+        "/api/v1/quotes/",
+        {
+            "customer": customer.pk,
+            "incoterm": "CIF",
+            "destination_port": "DEHAM",
+            "origin_port": "CNTXG",
+            "currency": "EUR",
+            "lines": [{"product": "MG9990", "quantity_mt": "50", "term_price_per_mt": "2390"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    line = response.json()["lines"][0]
+    assert line["term_price_per_mt"] == "2390.00"
+    assert Decimal(line["unit_price_usd_per_mt"]) < Decimal("2390") / Decimal("0.925")

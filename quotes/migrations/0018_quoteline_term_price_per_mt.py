@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quotes', '0017_terms_templates'),
+        ("quotes", "0017_terms_templates"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='quoteline',
-            name='term_price_per_mt',
+            model_name="quoteline",
+            name="term_price_per_mt",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
         ),
     ]

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 from products.customs import (
     DUTY_BASES,
+    FEE_KINDS,
     EU_MEMBER_STATES,
     INCOTERMS,
     TARIFF_KINDS,
@@ -112,6 +113,7 @@ _COMPOSITION: dict[str, _Composition] = {
 # pricing.md v2, Errors: these terms are priced without a freight rate (landed cost unknown).
 FREIGHT_OPTIONAL = frozenset({"EXW", "FCA", "FOB"})
 ABSORBABLE_KINDS = frozenset({"mfn", "safeguard", "retaliatory", "other"})
+# Import fees (US MPF, HMF) are the buyer's cost of entry, never absorbed, never warned of.
 NEVER_ABSORBED_KINDS = frozenset({"anti_dumping", "countervailing"})
 
 
@@ -235,6 +237,10 @@ class TariffRuleData:
     valid_to: date | None = None  # inclusive; None: open
     reference: str = ""
     id: int | None = None
+    # per-entry fees (kind "entry_fee", e.g. US MPF): the quote's fee (one customs entry)
+    # is at least / at most this, shared over the lines pro rata to their raw fee
+    min_usd_per_entry: Decimal | None = None
+    max_usd_per_entry: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +286,11 @@ def _fx_str(value: Decimal) -> str:
     return f"{value:f}"
 
 
+def _rate_str(value: Decimal) -> str:
+    """A rate in percent: two decimals ("5.30"), four when it has them ("0.3464", MPF)."""
+    return _s(value, CENT) if value == value.quantize(CENT) else _s(value, Decimal("0.0001"))
+
+
 _T = TypeVar("_T")
 
 
@@ -315,7 +326,7 @@ class DutyLine:
             "destination": self.destination,
             "origin_country": self.origin_country,
             "hs_prefix": self.hs_prefix,
-            "rate_percent": _s(self.rate_percent, CENT),
+            "rate_percent": _rate_str(self.rate_percent),
             "specific_usd_per_mt": _s(self.specific_usd_per_mt, CENT),
             "basis": self.basis,
             "customs_value": _s(self.customs_value, CENT),
@@ -827,6 +838,7 @@ def _price_lines(
     """Steps 4 and 5 for every line: its customs value on each rule's basis and the duty
     of each rule that applies."""
     rules = _rules_in_force(inp)
+    limits = _entry_fee_factors(inp, rules, goods, freight_per_mt, cif_factor)
     by_hs: dict[str, list[tuple[TariffRuleData, Decimal]]] = {}
     line_results = []
     absorbable_raw_total = ZERO
@@ -852,11 +864,15 @@ def _price_lines(
                     cif_r = _r2(cif)
                 customs, customs_r = cif, cast(Decimal, cif_r)  # set with cif
             raw = duty_amount(customs, rate, rule.specific_usd_per_mt, qty)
+            if limits and id(rule) in limits:
+                raw *= limits[id(rule)]  # the entry's minimum or maximum, shared pro rata
             if rule.kind in ABSORBABLE_KINDS:
                 absorbable_raw_total += raw
+            elif rule.kind in FEE_KINDS:
+                pass
             else:
                 never_absorbed.append(
-                    f"{line.product} {rule.kind.replace('_', '-')} {rule.rate_percent} %"
+                    f"{line.product} {rule.kind.replace('_', '-')} {rule.rate_percent.normalize():f} %"
                 )
             amount = _r2(raw)
             line_duties += amount
@@ -896,6 +912,47 @@ def _price_lines(
             )
         )
     return _PricedLines(line_results, absorbable_raw_total, unmatched, never_absorbed)
+
+
+def _entry_fee_factors(
+    inp: PricingInput,
+    rules: list[tuple[str, TariffRuleData]],
+    goods: list[Decimal],
+    freight_per_mt: Decimal,
+    cif_factor: Decimal,
+) -> dict[int, Decimal]:
+    """For each per-entry fee rule with a minimum or maximum: the factor that brings the
+    quote's raw fee (a quote is one customs entry) to that minimum or maximum, applied to
+    every line's raw fee (so it is shared pro rata). Empty when no limit applies."""
+    limited = [
+        (prefix, rule)
+        for prefix, rule in rules
+        if rule.min_usd_per_entry is not None or rule.max_usd_per_entry is not None
+    ]
+    if not limited:
+        return {}
+    factors: dict[int, Decimal] = {}
+    for prefix, rule in limited:
+        total = ZERO
+        for line, goods_raw in zip(inp.lines, goods, strict=True):
+            if not line.hs_code.replace(".", "").startswith(prefix):
+                continue
+            customs = (
+                goods_raw
+                if rule.basis == "FOB"
+                else customs_value_cif(goods_raw, freight_per_mt * line.quantity_mt, cif_factor)
+            )
+            total += duty_amount(
+                customs, rule.rate_percent * PCT, rule.specific_usd_per_mt, line.quantity_mt
+            )
+        limited_total = total
+        if rule.min_usd_per_entry is not None:
+            limited_total = max(limited_total, rule.min_usd_per_entry)
+        if rule.max_usd_per_entry is not None:
+            limited_total = min(limited_total, rule.max_usd_per_entry)
+        if total and limited_total != total:
+            factors[id(rule)] = limited_total / total
+    return factors
 
 
 def _warnings(

@@ -91,6 +91,8 @@ def tariff_rule_data(rule: TariffRule) -> TariffRuleData:
         valid_to=rule.valid_to,
         reference=rule.legal_citation,
         id=rule.pk,
+        min_usd_per_entry=rule.min_usd_per_entry,
+        max_usd_per_entry=rule.max_usd_per_entry,
     )
 
 

@@ -31,8 +31,8 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 from products.customs import (
     DUTY_BASES,
-    FEE_KINDS,
     EU_MEMBER_STATES,
+    FEE_KINDS,
     INCOTERMS,
     TARIFF_KINDS,
     tariff_destinations,

@@ -11,8 +11,8 @@ __all__ = [
     "DUTY_BASES",
     "EU_GROUP",
     "EU_MEMBER_STATES",
-    "INCOTERMS",
     "FEE_KINDS",
+    "INCOTERMS",
     "TARIFF_KINDS",
     "tariff_destinations",
 ]

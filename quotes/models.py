@@ -106,6 +106,12 @@ class Quote(models.Model):
     lead_time = models.CharField(
         max_length=120, blank=True, help_text="e.g. 3–4 weeks after deposit"
     )
+    buyer_reference = models.CharField(
+        "buyer's reference",
+        max_length=100,
+        blank=True,
+        help_text="The buyer's enquiry or PO number, printed on the quotation.",
+    )
     packaging_notes = models.CharField(max_length=300, blank=True)
     terms = models.TextField(blank=True, help_text="Free-text terms printed on the quote.")
     # The commercial terms as printed: the chosen template's values copied at create, edit
@@ -148,6 +154,7 @@ class Quote(models.Model):
     viewed_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     accepted_by_name = models.CharField(max_length=200, blank=True)
+    accepted_by_title = models.CharField(max_length=120, blank=True)
     accepted_ip = models.GenericIPAddressField(null=True, blank=True)
     accepted_user_agent = models.CharField(max_length=300, blank=True)
     rejection_reason = models.ForeignKey(

@@ -49,6 +49,7 @@ HEADER_FIELDS = (
     "payment_terms",
     "terms_template",
     "lead_time",
+    "buyer_reference",
     "packaging_notes",
     "terms",
 )

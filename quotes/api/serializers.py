@@ -192,6 +192,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "tariff_absorption_percent",
             "payment_terms",
             "lead_time",
+            "buyer_reference",
             "packaging_notes",
             "terms",
             "terms_template",
@@ -213,6 +214,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "viewed_at",
             "decided_at",
             "accepted_by_name",
+            "accepted_by_title",
             "rejection_reason",
             "rejection_note",
             "competitor",
@@ -257,6 +259,12 @@ class QuoteUpdateSerializer(PreviewRequestSerializer):
         max_length=200, required=False, allow_blank=True, help_text="Default: the customer's."
     )
     lead_time = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    buyer_reference = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="The buyer's enquiry or PO number, printed on the quotation.",
+    )
     packaging_notes = serializers.CharField(max_length=300, required=False, allow_blank=True)
     terms = serializers.CharField(required=False, allow_blank=True)
     terms_template = serializers.PrimaryKeyRelatedField(

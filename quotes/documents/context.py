@@ -111,7 +111,6 @@ def _specifications(product_ids: list[int], lines: list[dict]) -> list[dict]:
                 "grade": line["grade"],
                 "name": line.get("name", ""),
                 "standard": line.get("standard", ""),
-                "source": line.get("spec_source", ""),
                 "limits": limits[product_id],
             }
         )
@@ -130,11 +129,13 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
     qc = pricing.get("quote_currency", {})
     currency = pricing.get("currency", quote.currency)
     quote_lines = list(quote.lines.all().order_by("position"))
-    sources = dict(
-        Product.objects.filter(pk__in=[ln.product_id for ln in quote_lines]).values_list(
-            "pk", "spec_source"
-        )
-    )
+    # the catalogue's packing per grade (frozen with the document when the quote is sent)
+    packing = {
+        pk: ", ".join(filter(None, [form, packaging]))
+        for pk, form, packaging in Product.objects.filter(
+            pk__in=[ln.product_id for ln in quote_lines]
+        ).values_list("pk", "form", "packaging")
+    }
     # Every amount on the buyer's document is in the quote currency: each line's share of
     # the quote total on the Incoterm basis (pricing.engine.document_lines), adding up to
     # the printed total exactly. Quotes priced before a line's pricing was stored fall
@@ -162,7 +163,7 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
                 "duties_amount": doc.duties if doc else None,
                 "landed_cost": doc.landed_cost if doc else None,
                 "landed_cost_per_mt": doc.landed_cost_per_mt if doc else None,
-                "spec_source": sources.get(ln.product_id, ""),
+                "packing": packing.get(ln.product_id, ""),
             }
         )
     duties = []
@@ -250,7 +251,13 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             "terms": "\n".join(
                 filter(None, [quote.lead_time and f"Lead time: {quote.lead_time}", quote.terms])
             ),
-            "rep": {"name": owner.get_full_name() or owner.username, "email": owner.email},
+            "rep": {
+                "name": owner.get_full_name() or owner.username,
+                "email": owner.email,
+                "phone": owner.phone,
+                "title": owner.title,
+            },
+            "buyer_reference": quote.buyer_reference,
         },
         "buyer": {
             "name": customer.name,
@@ -265,7 +272,7 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             "phone": contact.phone if contact else "",
             "lang": _lang(contact.language if contact else None) or _guess_lang(contact_name),
         },
-        "lines": [{k: v for k, v in line.items() if k != "spec_source"} for line in lines],
+        "lines": lines,
         "lines_currency": currency if doc_lines else "USD",
         "lines_total": {
             "quantity_mt": quote.total_quantity_mt,

@@ -291,6 +291,9 @@ def company_context() -> dict[str, str]:
         "address": conf["COMPANY_ADDRESS"],
         "contact": conf["COMPANY_CONTACT"],
         "logo": conf["COMPANY_LOGO"],
+        "stamp": conf.get("COMPANY_STAMP", ""),
+        "country_of_origin": conf.get("COUNTRY_OF_ORIGIN", ""),
+        "manufacturer": conf.get("MANUFACTURER", "") or conf["COMPANY_NAME"],
     }
 
 

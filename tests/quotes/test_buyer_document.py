@@ -148,3 +148,21 @@ def test_the_api_takes_a_term_price_per_line(rep, rep_api):
     line = response.json()["lines"][0]
     assert line["term_price_per_mt"] == "2390.00"
     assert Decimal(line["unit_price_usd_per_mt"]) < Decimal("2390") / Decimal("0.925")
+
+
+def test_the_document_prints_references_origin_packing_and_both_signature_blocks(rep):
+    from products.models import Product
+
+    Product.objects.filter(code="AZ91D").update(form="7.5 kg ingots", packaging="1 MT bundles")
+    rep.title, rep.phone = "Sales Manager", "+86 951 555 0142"
+    rep.save()
+    quote = quote_for(customer=german_buyer(owner=rep), buyer_reference="ENQ-2026-118")
+    text = one_line(pdf_text(render_template_pdf("pdf/quote.html", quote_pdf_context(quote))))
+    assert "Your reference ENQ-2026-118" in text
+    assert "Country of origin People's Republic of China" in text
+    assert "Packing: 7.5 kg ingots, 1 MT bundles" in text
+    assert "Li Wei, Sales Manager" in text and "+86 951 555 0142" in text
+    assert "For the seller" in text and "Confirmed by the buyer" in text
+    assert "PO number" in text
+    # the old free-text payment terms are not printed beside the structured ones
+    assert text.count("T/T 30% advance") <= 1

@@ -393,9 +393,7 @@ MGTRADE = {
         "MGTRADE_COMPANY_CONTACT", default="sales@mgtrade.example · +86 951 555 0100"
     ),
     # The quotation's origin and manufacturer lines (docs/pdf.md).
-    "COUNTRY_OF_ORIGIN": env.str(
-        "MGTRADE_COUNTRY_OF_ORIGIN", default="People's Republic of China"
-    ),
+    "COUNTRY_OF_ORIGIN": env.str("MGTRADE_COUNTRY_OF_ORIGIN", default="People's Republic of China"),
     "MANUFACTURER": env.str("MGTRADE_MANUFACTURER", default=""),  # empty: the company
     # The company stamp printed in the exporter's signature block: a file under static/
     # (empty: no stamp image, a box to stamp by hand).

@@ -18,6 +18,14 @@ render step (template, SafeURLFetcher, attachment drop, WeasyPrint):
 - RSS growth over --memory-pdfs renders after warm-up (VmRSS from /proc/self/status;
   peak from getrusage). Target: < 50 MB.
 
+With ``--peers`` (the default), also a side-by-side run against what peers ship, on the
+same HTML (``/static/`` URLs as ``file://`` paths), interleaved run by run:
+- wkhtmltopdf 0.12.6 (``/usr/bin/wkhtmltopdf``, Debian's package, the engine Odoo ships),
+  one process per document as Odoo runs it;
+- a persistent headless Chromium (Playwright driving ``/usr/bin/chromium``) printing the
+  same HTML file to an A4 PDF, page reused.
+Prints the medians and the ratios app/wkhtmltopdf (target <= 1.0) and app/Chromium.
+
 Uses ``mgtrade.settings.local``; no database is touched.
 """
 
@@ -50,6 +58,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30, help="timed runs of each (default 30)")
     parser.add_argument("--memory-pdfs", type=int, default=300, help="PDFs for RSS growth")
     parser.add_argument("--lines", type=int, default=10, help="lines of the sample quote")
+    parser.add_argument(
+        "--no-peers", dest="peers", action="store_false", help="skip wkhtmltopdf and Chromium"
+    )
+    parser.add_argument("--peer-runs", type=int, default=15, help="timed runs vs the peers")
     args = parser.parse_args()
 
     import django
@@ -133,6 +145,9 @@ def main() -> None:
     print(f"PDFs per minute, one process: {60 / statistics.median(wall[app_step]):.0f}")
     sys.stdout.flush()
 
+    if args.peers:
+        peers(app_step, plain_html, args.peer_runs)
+
     gc.collect()
     before = rss_mb()
     start = time.perf_counter()
@@ -147,6 +162,77 @@ def main() -> None:
         f"{after - before:+.1f} MB (target < 50 MB); peak {peak:.1f} MB; "
         f"{args.memory_pdfs / seconds * 60:.0f} PDFs/min in that loop"
     )
+
+
+WKHTMLTOPDF = "/usr/bin/wkhtmltopdf"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def peers(app_step, plain_html: str, runs: int) -> None:
+    """The app's render step vs wkhtmltopdf (a process per document) and a persistent
+    headless Chromium, on the same HTML, interleaved (the order rotates each run)."""
+    import subprocess
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
+    html_file = tmp / "quote.html"
+    html_file.write_text(plain_html, encoding="utf-8")
+
+    def wkhtmltopdf() -> bytes:
+        out = subprocess.run(
+            [
+                WKHTMLTOPDF,
+                "--quiet",
+                "--enable-local-file-access",
+                "--page-size",
+                "A4",
+                str(html_file),
+                "-",
+            ],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        return out.stdout
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+
+        def chromium() -> bytes:
+            page.goto(html_file.as_uri(), wait_until="load")
+            return page.pdf(format="A4", print_background=True)
+
+        funcs = (app_step, wkhtmltopdf, chromium)
+        for func in funcs:  # warm-up
+            func()
+        wall: dict = {func: [] for func in funcs}
+        for i in range(runs):
+            order = funcs[i % 3 :] + funcs[: i % 3]
+            for func in order:
+                start = time.perf_counter()
+                func()
+                wall[func].append(time.perf_counter() - start)
+        browser.close()
+
+    med = {func: statistics.median(times) for func, times in wall.items()}
+    print(f"peers: {runs} runs each, interleaved (wkhtmltopdf: one process per document)")
+    for label, func in (
+        ("app render step", app_step),
+        ("wkhtmltopdf 0.12.6 (process per PDF)", wkhtmltopdf),
+        ("Chromium headless (persistent page)", chromium),
+    ):
+        print(f"{label:40} {med[func] * 1000:9.1f} ms median, best {min(wall[func]) * 1000:.1f} ms")
+    paired = statistics.median(
+        a / b for a, b in zip(wall[app_step], wall[wkhtmltopdf], strict=True)
+    )
+    print(
+        f"ratio app / wkhtmltopdf (target <= 1.0): medians {med[app_step] / med[wkhtmltopdf]:.3f}"
+        f", paired {paired:.3f}; app / Chromium: {med[app_step] / med[chromium]:.3f}"
+    )
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 from products.customs import (
     DUTY_BASES,
     EU_MEMBER_STATES,
+    FEE_KINDS,
     INCOTERMS,
     TARIFF_KINDS,
     tariff_destinations,
@@ -46,6 +47,7 @@ __all__ = [
     "TARIFF_KINDS",
     "ComponentLabel",
     "Components",
+    "DocumentLine",
     "DutyLine",
     "FreightData",
     "LineInput",
@@ -55,13 +57,19 @@ __all__ = [
     "PricingInput",
     "PricingResult",
     "TariffRuleData",
+    "allocate",
     "check_line",
     "check_terms",
     "currency_minor_units",
     "currency_quantum",
+    "document_lines",
+    "fob_from_term_price",
+    "named_place_port",
     "parse_decimal",
     "price",
+    "term_price_from_fob",
     "total_composition",
+    "with_netback",
 ]
 
 BASES = DUTY_BASES
@@ -105,6 +113,7 @@ _COMPOSITION: dict[str, _Composition] = {
 # pricing.md v2, Errors: these terms are priced without a freight rate (landed cost unknown).
 FREIGHT_OPTIONAL = frozenset({"EXW", "FCA", "FOB"})
 ABSORBABLE_KINDS = frozenset({"mfn", "safeguard", "retaliatory", "other"})
+# Import fees (US MPF, HMF) are the buyer's cost of entry, never absorbed, never warned of.
 NEVER_ABSORBED_KINDS = frozenset({"anti_dumping", "countervailing"})
 
 
@@ -228,6 +237,10 @@ class TariffRuleData:
     valid_to: date | None = None  # inclusive; None: open
     reference: str = ""
     id: int | None = None
+    # per-entry fees (kind "entry_fee", e.g. US MPF): the quote's fee (one customs entry)
+    # is at least / at most this, shared over the lines pro rata to their raw fee
+    min_usd_per_entry: Decimal | None = None
+    max_usd_per_entry: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +251,9 @@ class LineInput:
     unit_price_usd_per_mt: Decimal
     discount_percent: Decimal = ZERO
     name: str = ""
+    # Netback: the price per MT in the quote currency on the quote's Incoterm basis; when
+    # set, ``unit_price_usd_per_mt`` is derived from it (``netback``) and ignored here.
+    term_price_per_mt: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +284,11 @@ def _fx_str(value: Decimal) -> str:
     if cast(int, value.as_tuple().exponent) > -4:  # a finite rate: an int exponent
         value = value.quantize(Decimal("0.0001"))
     return f"{value:f}"
+
+
+def _rate_str(value: Decimal) -> str:
+    """A rate in percent: two decimals ("5.30"), four when it has them ("0.3464", MPF)."""
+    return _s(value, CENT) if value == value.quantize(CENT) else _s(value, Decimal("0.0001"))
 
 
 _T = TypeVar("_T")
@@ -305,7 +326,7 @@ class DutyLine:
             "destination": self.destination,
             "origin_country": self.origin_country,
             "hs_prefix": self.hs_prefix,
-            "rate_percent": _s(self.rate_percent, CENT),
+            "rate_percent": _rate_str(self.rate_percent),
             "specific_usd_per_mt": _s(self.specific_usd_per_mt, CENT),
             "basis": self.basis,
             "customs_value": _s(self.customs_value, CENT),
@@ -342,9 +363,10 @@ class LineResult:
     goods_value: Decimal  # reported (rounded), USD
     duties: tuple[DutyLine, ...]
     duties_total: Decimal  # sum of the duty lines' amounts, USD
+    term_price_per_mt: Decimal | None = None  # netback: the price entered (quote currency)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "product": self.product,
             "name": self.name,
             "hs_code": self.hs_code,
@@ -355,6 +377,9 @@ class LineResult:
             "duties": [d.to_dict() for d in self.duties],
             "duties_total": _s(self.duties_total, CENT),
         }
+        if self.term_price_per_mt is not None:  # netback lines only: older shapes unchanged
+            data["term_price_per_mt"] = str(self.term_price_per_mt)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineResult:
@@ -369,6 +394,11 @@ class LineResult:
             goods_value=Decimal(data["goods_value"]),
             duties=duties,
             duties_total=Decimal(data.get("duties_total") or sum((d.amount for d in duties), ZERO)),
+            term_price_per_mt=(
+                None
+                if data.get("term_price_per_mt") is None
+                else Decimal(data["term_price_per_mt"])
+            ),
         )
 
 
@@ -808,6 +838,7 @@ def _price_lines(
     """Steps 4 and 5 for every line: its customs value on each rule's basis and the duty
     of each rule that applies."""
     rules = _rules_in_force(inp)
+    limits = _entry_fee_factors(inp, rules, goods, freight_per_mt, cif_factor)
     by_hs: dict[str, list[tuple[TariffRuleData, Decimal]]] = {}
     line_results = []
     absorbable_raw_total = ZERO
@@ -833,11 +864,15 @@ def _price_lines(
                     cif_r = _r2(cif)
                 customs, customs_r = cif, cast(Decimal, cif_r)  # set with cif
             raw = duty_amount(customs, rate, rule.specific_usd_per_mt, qty)
+            if limits and id(rule) in limits:
+                raw *= limits[id(rule)]  # the entry's minimum or maximum, shared pro rata
             if rule.kind in ABSORBABLE_KINDS:
                 absorbable_raw_total += raw
+            elif rule.kind in FEE_KINDS:
+                pass
             else:
                 never_absorbed.append(
-                    f"{line.product} {rule.kind.replace('_', '-')} {rule.rate_percent} %"
+                    f"{line.product} {rule.kind.replace('_', '-')} {rule.rate_percent.normalize():f} %"
                 )
             amount = _r2(raw)
             line_duties += amount
@@ -872,10 +907,52 @@ def _price_lines(
                     "goods_value": goods_r,
                     "duties": tuple(duty_lines),
                     "duties_total": line_duties,
+                    "term_price_per_mt": line.term_price_per_mt,
                 },
             )
         )
     return _PricedLines(line_results, absorbable_raw_total, unmatched, never_absorbed)
+
+
+def _entry_fee_factors(
+    inp: PricingInput,
+    rules: list[tuple[str, TariffRuleData]],
+    goods: list[Decimal],
+    freight_per_mt: Decimal,
+    cif_factor: Decimal,
+) -> dict[int, Decimal]:
+    """For each per-entry fee rule with a minimum or maximum: the factor that brings the
+    quote's raw fee (a quote is one customs entry) to that minimum or maximum, applied to
+    every line's raw fee (so it is shared pro rata). Empty when no limit applies."""
+    limited = [
+        (prefix, rule)
+        for prefix, rule in rules
+        if rule.min_usd_per_entry is not None or rule.max_usd_per_entry is not None
+    ]
+    if not limited:
+        return {}
+    factors: dict[int, Decimal] = {}
+    for prefix, rule in limited:
+        total = ZERO
+        for line, goods_raw in zip(inp.lines, goods, strict=True):
+            if not line.hs_code.replace(".", "").startswith(prefix):
+                continue
+            customs = (
+                goods_raw
+                if rule.basis == "FOB"
+                else customs_value_cif(goods_raw, freight_per_mt * line.quantity_mt, cif_factor)
+            )
+            total += duty_amount(
+                customs, rule.rate_percent * PCT, rule.specific_usd_per_mt, line.quantity_mt
+            )
+        limited_total = total
+        if rule.min_usd_per_entry is not None:
+            limited_total = max(limited_total, rule.min_usd_per_entry)
+        if rule.max_usd_per_entry is not None:
+            limited_total = min(limited_total, rule.max_usd_per_entry)
+        if total and limited_total != total:
+            factors[id(rule)] = limited_total / total
+    return factors
 
 
 def _warnings(
@@ -911,6 +988,8 @@ def price(inp: PricingInput) -> PricingResult:
     ``PricingError`` with the fields at fault."""
     if not _plausible(inp):
         _validate(inp)  # raises with every error found
+    if any(line.term_price_per_mt is not None for line in inp.lines):
+        inp = with_netback(inp)
     composition = _COMPOSITION[inp.incoterm]
     lines = inp.lines
     total_qty = sum((line.quantity_mt for line in lines), ZERO)
@@ -995,4 +1074,259 @@ def _check_total(usd: Components, quote_currency: Components, *, currency: str) 
         )
     raise PricingError(
         {"lines": [f"The quote total would be {shown}: a quote total must be positive."]}
+    )
+
+
+# ---------------------------------------------------------------- the buyer's document
+
+
+def named_place_port(incoterm: str, origin_port: str, destination_port: str) -> str:
+    """pricing.md v2: the place an Incoterm names: the port of shipment for EXW/FCA/FOB
+    ("FOB Tianjin Xingang"), the destination for the C and D terms ("CIF Hamburg")."""
+    return origin_port if incoterm in FREIGHT_OPTIONAL else destination_port
+
+
+def allocate(total: Decimal, weights: list[Decimal], quantum: Decimal) -> list[Decimal]:
+    """``total`` split pro rata to ``weights``, each share rounded half-up to ``quantum``;
+    the last share takes the rounding so the shares add up to ``total`` exactly."""
+    weight_sum = sum(weights, ZERO)
+    shares: list[Decimal] = []
+    for weight in weights[:-1]:
+        share = total * weight / weight_sum if weight_sum else ZERO
+        shares.append(share.quantize(quantum, ROUND_HALF_UP))
+    if weights:
+        shares.append(total - sum(shares, ZERO))
+    return shares
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLine:
+    """A line as the buyer's document prints it, in the quote currency.
+
+    ``amount`` is the line's share of the quote total on the Incoterm basis (goods and the
+    line's share of what the seller pays under the term); the lines' amounts add up to the
+    quote total exactly. ``unit_price`` is per MT on the same basis; every line's amount is
+    its unit price × quantity except the last, which takes the rounding.
+    """
+
+    unit_price: Decimal
+    amount: Decimal
+    duties: Decimal  # the line's duties and fees (whoever pays them), quote currency
+    landed_cost: Decimal | None  # the line's share of the buyer's landed cost
+    landed_cost_per_mt: Decimal | None
+
+
+def _line_weights(result: PricingResult) -> tuple[list[Decimal], list[Decimal], list[Decimal]]:
+    """Each line's USD share of the quote total, of the landed cost and of the duties
+    (full precision): freight, origin and destination charges by quantity; insurance pro
+    rata to goods + freight share (as step 4); absorption pro rata to absorbable duties."""
+    composition = _COMPOSITION[result.incoterm]
+    usd = result.usd
+    lines = result.lines
+    total_qty = result.total_quantity_mt or sum((ln.quantity_mt for ln in lines), ZERO)
+    goods_total = sum((ln.goods_value for ln in lines), ZERO)
+    absorbable = [
+        sum((d.amount for d in ln.duties if d.kind in ABSORBABLE_KINDS), ZERO) for ln in lines
+    ]
+    absorbable_total = sum(absorbable, ZERO)
+    insured_base = goods_total + usd.freight
+    term: list[Decimal] = []
+    landed: list[Decimal] = []
+    duties: list[Decimal] = []
+    for line, line_absorbable in zip(lines, absorbable, strict=True):
+        share = line.quantity_mt / total_qty if total_qty else ZERO
+        freight = usd.freight * share
+        insurance = (
+            usd.insurance * (line.goods_value + freight) / insured_base if insured_base else ZERO
+        )
+        port = usd.destination_port_charges * share
+        absorption = (
+            usd.tariff_absorption * line_absorbable / absorbable_total if absorbable_total else ZERO
+        )
+        value = line.goods_value - usd.origin_deduction * share - absorption
+        if composition.freight:
+            value += freight
+        if composition.insurance:
+            value += insurance
+        if composition.destination:
+            value += port
+        if composition.duties:
+            value += line.duties_total
+        term.append(value)
+        landed.append(
+            line.goods_value + freight + insurance + line.duties_total + port - absorption
+        )
+        duties.append(line.duties_total)
+    return term, landed, duties
+
+
+def document_lines(result: PricingResult) -> tuple[DocumentLine, ...]:
+    """The lines of a priced quote in its currency, on its Incoterm basis (the buyer's
+    document): amounts that add up exactly to ``quote_currency.quote_total``, landed cost
+    per line adding up to ``quote_currency.landed_cost``, duties to ``.duties``."""
+    qc = result.quote_currency
+    quantum = currency_quantum(result.currency)
+    term_w, landed_w, duties_w = _line_weights(result)
+    lines = result.lines
+    if not lines:
+        return ()
+    # Unit price first (what the buyer reads), amount = unit × quantity; the last line
+    # takes whatever rounding is left so the amounts add up to the printed total.
+    weight_sum = sum(term_w, ZERO)
+    units: list[Decimal] = []
+    amounts: list[Decimal] = []
+    for line, weight in zip(lines[:-1], term_w[:-1], strict=True):
+        share = qc.quote_total * weight / weight_sum if weight_sum else ZERO
+        unit = (
+            line.term_price_per_mt  # netback: the price the rep entered is the one printed
+            if line.term_price_per_mt is not None
+            else share / line.quantity_mt
+        ).quantize(quantum, ROUND_HALF_UP)
+        units.append(unit)
+        amounts.append((unit * line.quantity_mt).quantize(quantum, ROUND_HALF_UP))
+    last_amount = qc.quote_total - sum(amounts, ZERO)
+    amounts.append(last_amount)
+    units.append((last_amount / lines[-1].quantity_mt).quantize(quantum, ROUND_HALF_UP))
+    duties = allocate(qc.duties, duties_w, quantum)
+    if qc.landed_cost is None:
+        landed: list[Decimal | None] = [None] * len(lines)
+        per_mt: list[Decimal | None] = [None] * len(lines)
+    else:
+        landed = list(allocate(qc.landed_cost, landed_w, quantum))
+        per_mt = [
+            (cast(Decimal, value) / line.quantity_mt).quantize(quantum, ROUND_HALF_UP)
+            for value, line in zip(landed, lines, strict=True)
+        ]
+    return tuple(
+        DocumentLine(
+            unit_price=units[i],
+            amount=amounts[i],
+            duties=duties[i],
+            landed_cost=landed[i],
+            landed_cost_per_mt=per_mt[i],
+        )
+        for i in range(len(lines))
+    )
+
+
+# ---------------------------------------------------------------- netback (docs/pricing.md)
+
+
+class _Linear(NamedTuple):
+    """A line's term value in USD as a linear function of its goods value g: K·g + C."""
+
+    k: Decimal
+    c: Decimal
+
+
+def _term_linear(inp: PricingInput, index: int) -> _Linear:
+    """The closed form of one line's share of the quote total (USD, full precision) as a
+    function of its goods value, under the quote's Incoterm: freight, origin and destination
+    charges by quantity, insurance on goods + freight share, duties (DDP) and absorption
+    (the other terms) linear in the customs value. Matches ``_line_weights``."""
+    composition = _COMPOSITION[inp.incoterm]
+    line = inp.lines[index]
+    qty = line.quantity_mt
+    total_qty = sum((ln.quantity_mt for ln in inp.lines), ZERO)
+    _containers, freight = freight_cost(inp.freight, total_qty)
+    f = freight * qty / total_qty
+    r = insured_rate(inp.insurance_rate_percent)
+    k, c = Decimal(1), ZERO
+    if composition.freight:
+        c += f
+    if composition.insurance:
+        k += r
+        c += f * r
+    if composition.destination:
+        c += inp.destination_port.destination_charges_usd_per_mt * qty
+    if composition.origin_deduction:
+        c -= inp.origin_port.origin_charges_usd_per_mt * qty
+    absorb = inp.tariff_absorption_percent * PCT if composition.absorption else ZERO
+    if composition.duties or absorb:
+        for rule, rate in _rules_for_hs(_rules_in_force(inp), line.hs_code):
+            if composition.duties:
+                share = Decimal(1)
+            elif rule.kind in ABSORBABLE_KINDS:
+                share = -absorb
+            else:
+                continue
+            if rule.basis == "FOB":
+                k += share * rate
+            else:
+                k += share * rate * (1 + r)
+                c += share * rate * (1 + r) * f
+            c += share * rule.specific_usd_per_mt * qty
+    return _Linear(k, c)
+
+
+def term_price_from_fob(inp: PricingInput, index: int, unit_price_usd_per_mt: Decimal) -> Decimal:
+    """The price per MT in the quote currency on the Incoterm basis (full precision) of
+    line ``index`` at a FOB price per MT in USD (before the line's discount)."""
+    line = inp.lines[index]
+    goods = line.quantity_mt * unit_price_usd_per_mt * (HUNDRED - line.discount_percent) * PCT
+    k, c = _term_linear(inp, index)
+    return (k * goods + c) * inp.fx_rate / line.quantity_mt
+
+
+def fob_from_term_price(inp: PricingInput, index: int, term_price_per_mt: Decimal) -> Decimal:
+    """Netback, closed form: the FOB price per MT in USD (before the line's discount, full
+    precision) behind line ``index``'s price per MT in the quote currency on the Incoterm
+    basis: g = (T − C) / K with T = term price × quantity ÷ FX rate (docs/pricing.md)."""
+    line = inp.lines[index]
+    k, c = _term_linear(inp, index)
+    term_usd = term_price_per_mt * line.quantity_mt / inp.fx_rate
+    goods = (term_usd - c) / k
+    net = (HUNDRED - line.discount_percent) * PCT
+    return goods / (line.quantity_mt * net)
+
+
+def with_netback(inp: PricingInput) -> PricingInput:
+    """``inp`` with each netback line's FOB USD price derived (rounded half-up to cents, as
+    every unit price); raises ``PricingError`` on ``term_price_per_mt`` when the term price
+    does not cover the line's freight, insurance, charges and duties, or the discount is
+    100 %."""
+    lines = list(inp.lines)
+    errors: list[dict[str, list[str]]] = [{} for _ in lines]
+    for index, line in enumerate(inp.lines):
+        if line.term_price_per_mt is None:
+            continue
+        if line.term_price_per_mt <= ZERO:
+            errors[index]["term_price_per_mt"] = ["The price per MT must be more than 0."]
+            continue
+        if line.discount_percent >= HUNDRED:
+            errors[index]["term_price_per_mt"] = [
+                "A line priced on the Incoterm basis cannot have a 100 % discount."
+            ]
+            continue
+        fob = fob_from_term_price(inp, index, line.term_price_per_mt)
+        if fob < ZERO:
+            errors[index]["term_price_per_mt"] = [
+                f"{inp.currency} {line.term_price_per_mt}/MT {inp.incoterm} does not cover "
+                "this line's freight, insurance, charges and duties: the FOB price would be "
+                "negative."
+            ]
+            continue
+        lines[index] = LineInput(
+            product=line.product,
+            hs_code=line.hs_code,
+            quantity_mt=line.quantity_mt,
+            unit_price_usd_per_mt=_r2(fob),
+            discount_percent=line.discount_percent,
+            name=line.name,
+            term_price_per_mt=line.term_price_per_mt,
+        )
+    if any(errors):
+        raise PricingError({"lines": errors})
+    return PricingInput(
+        quote_date=inp.quote_date,
+        incoterm=inp.incoterm,
+        origin_port=inp.origin_port,
+        destination_port=inp.destination_port,
+        freight=inp.freight,
+        currency=inp.currency,
+        fx_rate=inp.fx_rate,
+        lines=tuple(lines),
+        tariff_rules=inp.tariff_rules,
+        insurance_rate_percent=inp.insurance_rate_percent,
+        tariff_absorption_percent=inp.tariff_absorption_percent,
     )

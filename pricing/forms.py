@@ -35,7 +35,13 @@ TERMS = (
     "insurance_rate_percent",
     "tariff_absorption_percent",
 )
-LINE_FIELDS = ("product", "quantity_mt", "unit_price_usd_per_mt", "discount_percent")
+LINE_FIELDS = (
+    "product",
+    "quantity_mt",
+    "unit_price_usd_per_mt",
+    "term_price_per_mt",
+    "discount_percent",
+)
 MAX_LINES = 50
 
 # pricing.inputs.pricing_choices(): ports, grades and currencies as (value, label) pairs
@@ -84,6 +90,13 @@ class PricingLineForm(forms.Form):
         decimal_places=2,
         required=False,
         widget=forms.TextInput(attrs=NUMBER | {"placeholder": "list price"}),
+    )
+    term_price_per_mt = forms.DecimalField(
+        label="Or price per MT (quote currency, Incoterm basis)",
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        widget=forms.TextInput(attrs=NUMBER | {"placeholder": "netback"}),
     )
     discount_percent = forms.DecimalField(
         label="Discount %",

@@ -91,6 +91,8 @@ def tariff_rule_data(rule: TariffRule) -> TariffRuleData:
         valid_to=rule.valid_to,
         reference=rule.legal_citation,
         id=rule.pk,
+        min_usd_per_entry=rule.min_usd_per_entry,
+        max_usd_per_entry=rule.max_usd_per_entry,
     )
 
 
@@ -129,7 +131,9 @@ def pricing_inputs_gather(
     in force from that day (the rules are chosen here and passed to the engine undated).
 
     ``lines`` are mappings with ``product`` (grade code), ``quantity_mt``, and optionally
-    ``unit_price_usd_per_mt`` (default: the list price in force on the quote date) and
+    ``unit_price_usd_per_mt`` (default: the list price in force on the quote date) or
+    ``term_price_per_mt`` (netback: the price per MT in the quote currency on the
+    Incoterm basis, from which the engine derives the FOB price) and
     ``discount_percent`` (default 0). Defaults: today, the settings' origin port and
     insurance rate, USD, no absorption. Raises ``PricingValidationError``.
     """
@@ -201,6 +205,13 @@ def pricing_inputs_gather(
         errs: dict[str, list[str]] = {}
         quantity = number("quantity_mt", line.get("quantity_mt"), None, errs)
         unit_price = number("unit_price_usd_per_mt", line.get("unit_price_usd_per_mt"), None, errs)
+        term_price = number("term_price_per_mt", line.get("term_price_per_mt"), None, errs)
+        if term_price is not None:
+            # netback: the engine derives the FOB USD price from the term price
+            unit_price = Decimal(0)
+            errs.pop("unit_price_usd_per_mt", None)
+            if term_price <= 0:
+                errs["term_price_per_mt"] = ["The price per MT must be more than 0."]
         discount = number("discount_percent", line.get("discount_percent"), Decimal(0), errs)
         product = products.get(code)
         if not code:
@@ -236,6 +247,7 @@ def pricing_inputs_gather(
                     quantity_mt=quantity,
                     unit_price_usd_per_mt=unit_price,
                     discount_percent=discount,
+                    term_price_per_mt=term_price,
                 )
             )
     if not lines:

@@ -261,6 +261,7 @@ class TariffRuleAdmin(SimpleHistoryAdmin):
         return (
             (None, {"fields": key}),
             ("Duty", {"fields": ("rate_percent", "specific_usd_per_mt")}),
+            ("Fees per entry", {"fields": ("min_usd_per_entry", "max_usd_per_entry")}),
             ("Validity", {"fields": validity}),
             ("Sources", {"fields": ("legal_citation", "source_note")}),
             (

@@ -11,6 +11,7 @@ __all__ = [
     "DUTY_BASES",
     "EU_GROUP",
     "EU_MEMBER_STATES",
+    "FEE_KINDS",
     "INCOTERMS",
     "TARIFF_KINDS",
     "tariff_destinations",
@@ -20,7 +21,21 @@ __all__ = [
 INCOTERMS = ("EXW", "FCA", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP")
 
 # Kinds of import duty a tariff rule can be (``products.models.TariffKind``).
-TARIFF_KINDS = ("mfn", "anti_dumping", "countervailing", "safeguard", "retaliatory", "other")
+TARIFF_KINDS = (
+    "mfn",
+    "anti_dumping",
+    "countervailing",
+    "safeguard",
+    "retaliatory",
+    "other",
+    "entry_fee",
+    "port_fee",
+)
+
+# Import fees charged per customs entry (US merchandise processing fee, with an optional
+# minimum and maximum per entry) or on the cargo (US harbor maintenance fee): counted in DDP
+# totals and the landed cost, never absorbable by the seller.
+FEE_KINDS = frozenset({"entry_fee", "port_fee"})
 
 # The customs value a duty rate applies to (``products.models.DutyBasis``).
 DUTY_BASES = ("CIF", "FOB")

@@ -416,6 +416,8 @@ class TariffKind(models.TextChoices):
     SAFEGUARD = "safeguard", "Safeguard duty"
     RETALIATORY = "retaliatory", "Retaliatory tariff"
     OTHER = "other", "Other duty"
+    ENTRY_FEE = "entry_fee", "Processing fee per entry"
+    PORT_FEE = "port_fee", "Harbor maintenance fee"
 
 
 class DutyBasis(models.TextChoices):
@@ -455,10 +457,30 @@ class TariffRule(models.Model):
     kind = models.CharField(max_length=16, choices=TariffKind.choices)
     rate_percent = models.DecimalField(
         "rate %",
-        max_digits=6,
-        decimal_places=2,
+        max_digits=8,
+        decimal_places=4,
         default=Decimal("0"),
         validators=TARIFF_RATE_VALIDATORS,
+        help_text="e.g. 5.3, or 0.3464 for the US merchandise processing fee.",
+    )
+    min_usd_per_entry = models.DecimalField(
+        "minimum per entry (USD)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Per-entry fees only (e.g. MPF): the fee is at least this per customs entry "
+        "(a quote is one entry). Empty: no minimum (or none sourced).",
+    )
+    max_usd_per_entry = models.DecimalField(
+        "maximum per entry (USD)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Per-entry fees only: the fee is at most this per customs entry.",
     )
     specific_usd_per_mt = models.DecimalField(
         "specific duty (USD/MT)",

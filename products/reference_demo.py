@@ -146,6 +146,41 @@ US_HTS = "US HTS 2025 Rev 11, htshub.com/us-hs/search/8104; custom-tariffs-seo (
 US_FROM = date(2025, 1, 1)
 US_FROM_NOTE = "valid_from: start of the HTS year read; earlier history not sourced."
 
+# US import fees (domain-facts): data, not code; never absorbable; counted in DDP totals and
+# the landed cost. The MPF minimum and maximum per entry are reset by CBP every fiscal year:
+# no current figure is sourced here, so none is seeded (an admin enters the year's figures).
+US_ENTRY_FEES = [
+    {
+        "destination": "US",
+        "hs_prefix": "8104",
+        "kind": "entry_fee",
+        "rate_percent": D("0.3464"),
+        "basis": "FOB",
+        "valid_from": US_FROM,
+        "legal_citation": "Merchandise processing fee, 19 U.S.C. 58c(a)(9); 19 CFR 24.23(b)(1)",
+        "source_note": (
+            "domain-facts: 0.3464 % of the entered value (excludes freight, insurance, duty), "
+            "formal entries; min/max per entry reset each US fiscal year (FY2021: US$27.23 / "
+            "528.33, not current). Sources: customsbrokerexamprep.com; siships.com; "
+            "bgiworldwide.com (M). Min/max NOT seeded: enter the current fiscal year's."
+        ),
+    },
+    {
+        "destination": "US",
+        "hs_prefix": "8104",
+        "kind": "port_fee",
+        "rate_percent": D("0.125"),
+        "basis": "FOB",
+        "valid_from": US_FROM,
+        "legal_citation": "Harbor maintenance fee, 26 U.S.C. 4461; 19 CFR 24.24",
+        "source_note": (
+            "domain-facts: 0.125 % of the cargo value, ocean imports only, no minimum or "
+            "maximum. Sources: freightos.com; customsbrokerexamprep.com (M). Every lane here "
+            "is ocean freight (containers), so it applies to every US quote."
+        ),
+    },
+]
+
 # destination, hs_prefix, kind, rate %, specific USD/MT, basis, valid_from, valid_to, reference, note
 TARIFFS = [
     (
@@ -554,6 +589,12 @@ def load() -> dict[str, int]:
                 services.tariff_rule_change(rule=rule, legal_citation=citation)
                 if rule.verified_on is None:
                     TariffRule.objects.filter(pk=rule.pk).update(verified_on=verified_on)
+    for fee in US_ENTRY_FEES:
+        if not TariffRule.objects.filter(
+            destination="US", hs_prefix=fee["hs_prefix"], kind=fee["kind"]
+        ).exists():
+            services.tariff_rule_create(origin_country="CN", **fee)
+            created["tariff_rules"] += 1
     if not TariffRule.objects.filter(
         destination="US", hs_prefix="8104", kind="safeguard", valid_from=SECTION_122["valid_from"]
     ).exists():

@@ -156,6 +156,8 @@ TARIFF_RULE_FIELDS = (
     "rate_percent",
     "specific_usd_per_mt",
     "basis",
+    "min_usd_per_entry",
+    "max_usd_per_entry",
     "valid_from",
     "valid_to",
     "legal_citation",
@@ -164,7 +166,14 @@ TARIFF_RULE_FIELDS = (
 # What a change may edit in place (text: the row's history keeps the old wording) and what
 # makes a new version from an effective date (the figures a quote is priced with).
 TARIFF_RULE_TEXT_FIELDS = ("legal_citation", "source_note")
-TARIFF_RULE_VERSIONED_FIELDS = ("rate_percent", "specific_usd_per_mt", "basis", "valid_to")
+TARIFF_RULE_VERSIONED_FIELDS = (
+    "rate_percent",
+    "specific_usd_per_mt",
+    "basis",
+    "min_usd_per_entry",
+    "max_usd_per_entry",
+    "valid_to",
+)
 TARIFF_RULE_KEY_FIELDS = ("destination", "origin_country", "hs_prefix", "kind", "valid_from")
 
 

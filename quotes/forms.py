@@ -32,6 +32,12 @@ class QuoteHeaderForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "e.g. 3–4 weeks after deposit"}),
     )
+    buyer_reference = forms.CharField(
+        label="Buyer's reference",
+        max_length=100,
+        required=False,
+        help_text="Their enquiry or PO number; printed on the quotation.",
+    )
     packaging_notes = forms.CharField(
         label="Packaging",
         max_length=300,

@@ -106,6 +106,12 @@ class Quote(models.Model):
     lead_time = models.CharField(
         max_length=120, blank=True, help_text="e.g. 3–4 weeks after deposit"
     )
+    buyer_reference = models.CharField(
+        "buyer's reference",
+        max_length=100,
+        blank=True,
+        help_text="The buyer's enquiry or PO number, printed on the quotation.",
+    )
     packaging_notes = models.CharField(max_length=300, blank=True)
     terms = models.TextField(blank=True, help_text="Free-text terms printed on the quote.")
     # The commercial terms as printed: the chosen template's values copied at create, edit
@@ -148,6 +154,7 @@ class Quote(models.Model):
     viewed_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     accepted_by_name = models.CharField(max_length=200, blank=True)
+    accepted_by_title = models.CharField(max_length=120, blank=True)
     accepted_ip = models.GenericIPAddressField(null=True, blank=True)
     accepted_user_agent = models.CharField(max_length=300, blank=True)
     rejection_reason = models.ForeignKey(
@@ -233,6 +240,14 @@ class Quote(models.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
+    def named_place(self) -> str:
+        """The port code the Incoterm names (pricing.md v2): the port of shipment for
+        EXW/FCA/FOB, the destination for the C and D terms."""
+        from pricing.engine import named_place_port
+
+        return named_place_port(self.incoterm, self.origin_port, self.destination_port)
+
+    @property
     def needs_approval(self) -> bool:
         return bool(self.approval_reasons)
 
@@ -251,6 +266,9 @@ class QuoteLine(models.Model):
     unit_price_usd_per_mt = models.DecimalField(max_digits=14, decimal_places=2)
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
     goods_value_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    # Netback: the price per MT entered in the quote currency on the quote's Incoterm basis
+    # (the unit price above is then the FOB USD price the engine derived from it).
+    term_price_per_mt = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["quote", "position"]

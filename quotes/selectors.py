@@ -198,6 +198,7 @@ LINE_ROW_FIELDS = (
     "unit_price_usd_per_mt",
     "discount_percent",
     "goods_value_usd",
+    "term_price_per_mt",
 )
 
 

@@ -112,6 +112,7 @@ class QuoteTerms:
     valid_until: date | None = None
     payment_terms: str = ""
     lead_time: str = ""
+    buyer_reference: str = ""  # the buyer's enquiry or PO number, printed on the document
     packaging_notes: str = ""
     terms: str = ""
     contact: Contact | None = None
@@ -130,6 +131,7 @@ class QuoteTerms:
             tariff_absorption_percent=quote.tariff_absorption_percent,
             payment_terms=quote.payment_terms,
             lead_time=quote.lead_time,
+            buyer_reference=quote.buyer_reference,
             packaging_notes=quote.packaging_notes,
             terms=quote.terms,
             contact=quote.contact,
@@ -140,6 +142,11 @@ class QuoteTerms:
                     "quantity_mt": line.quantity_mt,
                     "unit_price_usd_per_mt": line.unit_price_usd_per_mt,
                     "discount_percent": line.discount_percent,
+                    **(
+                        {"term_price_per_mt": line.term_price_per_mt}
+                        if line.term_price_per_mt is not None
+                        else {}
+                    ),
                 }
                 for line in quote.lines.all()
             ],
@@ -269,6 +276,7 @@ def _priced(
         "tariff_absorption_percent": result.tariff_absorption_percent,
         "payment_terms": terms.payment_terms or customer.payment_terms,
         "lead_time": terms.lead_time,
+        "buyer_reference": terms.buyer_reference,
         "packaging_notes": terms.packaging_notes,
         "terms": terms.terms,
         "contact": terms.contact,
@@ -305,6 +313,7 @@ def _write_lines(quote: Quote, result: PricingResult, products: dict[str, Produc
             unit_price_usd_per_mt=line.unit_price_usd_per_mt,
             discount_percent=line.discount_percent,
             goods_value_usd=line.goods_value,
+            term_price_per_mt=line.term_price_per_mt,
         )
         for i, line in enumerate(result.lines, start=1)
     )
@@ -522,8 +531,9 @@ def quote_accept(
     ip: str | None = None,
     user_agent: str = "",
     po_number: str = "",
+    buyer_title: str = "",
 ) -> Quote:
-    """The buyer (online, by name) or the rep (on the buyer's behalf) accepts a sent quote.
+    """The buyer (online, by name and title) or the rep (on the buyer's behalf) accepts a sent quote.
 
     In the same transaction ``quotes.signals.quote_accepted`` is sent: ``orders`` turns the
     accepted version into a draft sales contract with the buyer's PO number (docs/orders.md).
@@ -543,6 +553,7 @@ def quote_accept(
         comment=f"Accepted by {buyer_name.strip()}" if buyer_name else "",
         decided_at=timezone.now(),
         accepted_by_name=buyer_name.strip()[:200],
+        accepted_by_title=buyer_title.strip()[:120],
         accepted_ip=ip,
         accepted_user_agent=user_agent[:300],
     )

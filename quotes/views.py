@@ -13,7 +13,7 @@ from customers.models import Customer
 from mgtrade.errors import StateConflict, validation_error_dict
 from mgtrade.pagination import IdsFirst
 from mgtrade.web import add_service_errors
-from pricing.engine import PricingResult
+from pricing.engine import PricingResult, document_lines
 from pricing.forms import (
     TERMS,
     pricing_data_carried,
@@ -50,6 +50,7 @@ HEADER_FIELDS = (
     "payment_terms",
     "terms_template",
     "lead_time",
+    "buyer_reference",
     "packaging_notes",
     "terms",
 )
@@ -100,6 +101,7 @@ LIST_PAGE_FIELDS = (
     "quote_date",
     "valid_until",
     "incoterm",
+    "origin_port",
     "destination_port",
     "total_quantity_mt",
     "currency",
@@ -357,7 +359,11 @@ def _builder(request, *, customer: Customer, quote: Quote | None, carried: Query
                 {
                     "product": line.product_code,
                     "quantity_mt": line.quantity_mt,
-                    "unit_price_usd_per_mt": line.unit_price_usd_per_mt,
+                    # a netback line is edited by its term price (the FOB price is derived)
+                    "unit_price_usd_per_mt": None
+                    if line.term_price_per_mt is not None
+                    else line.unit_price_usd_per_mt,
+                    "term_price_per_mt": line.term_price_per_mt,
                     "discount_percent": line.discount_percent,
                 }
                 for line in quote.lines.all()
@@ -416,12 +422,16 @@ def quote_edit(request, pk: int):
 def quote_detail(request, pk: int):
     quote = _quote_or_404(request, pk)
     result = PricingResult.from_dict(quote.pricing)
+    lines = list(quote.lines.all())
+    doc_lines = document_lines(result) if len(result.lines) == len(lines) else ()
     return render(
         request,
         "quotes/detail.html",
         {
             "quote": quote,
             "result": result,
+            # USD (the list price, FOB) side by side with what the buyer's document prints
+            "line_rows": list(zip(lines, doc_lines or [None] * len(lines), strict=True)),
             "components": breakdown_components(result),
             "versions": versions.quote_version_history(quote=quote),
             "tariff_banners": tariff_watch_selectors.quote_tariff_banners(quote=quote),

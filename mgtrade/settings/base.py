@@ -395,6 +395,12 @@ MGTRADE = {
     "COMPANY_CONTACT": env.str(
         "MGTRADE_COMPANY_CONTACT", default="sales@mgtrade.example · +86 951 555 0100"
     ),
+    # The quotation's origin and manufacturer lines (docs/pdf.md).
+    "COUNTRY_OF_ORIGIN": env.str("MGTRADE_COUNTRY_OF_ORIGIN", default="People's Republic of China"),
+    "MANUFACTURER": env.str("MGTRADE_MANUFACTURER", default=""),  # empty: the company
+    # The company stamp printed in the exporter's signature block: a file under static/
+    # (empty: no stamp image, a box to stamp by hand).
+    "COMPANY_STAMP": env.str("MGTRADE_COMPANY_STAMP", default=""),
     # Sending quotes (docs/sending.md): the buyer's links start with SITE_URL.
     "SITE_URL": env.str("MGTRADE_SITE_URL", default="http://127.0.0.1:8000"),
     "DELIVERY_MAX_ATTEMPTS": env.int("MGTRADE_DELIVERY_MAX_ATTEMPTS", default=6),

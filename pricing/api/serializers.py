@@ -21,6 +21,17 @@ class PreviewLineSerializer(serializers.Serializer):
         allow_null=True,
         help_text="FOB origin port, USD/MT. Default: the list price in force on the quote date.",
     )
+    term_price_per_mt = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Netback: the price per MT in the quote currency on the quote's Incoterm basis "
+            "(e.g. EUR 2,390/MT CIF Hamburg). When set, the FOB USD price is derived from it "
+            "and unit_price_usd_per_mt is ignored."
+        ),
+    )
     discount_percent = serializers.DecimalField(
         max_digits=7, decimal_places=2, required=False, help_text="0–100, default 0."
     )
@@ -95,6 +106,12 @@ class LineResultSerializer(serializers.Serializer):
     goods_value = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="USD")
     duties = DutySerializer(many=True)
     duties_total = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="USD")
+    term_price_per_mt = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text="Netback lines only: the price entered, quote currency per MT, Incoterm basis.",
+    )
 
 
 class ComponentsSerializer(serializers.Serializer):

@@ -161,6 +161,8 @@ class TariffRuleSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "rate_percent",
             "specific_usd_per_mt",
             "basis",
+            "min_usd_per_entry",
+            "max_usd_per_entry",
             "valid_from",
             "valid_to",
             "legal_citation",

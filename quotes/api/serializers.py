@@ -56,6 +56,7 @@ class QuoteLineSerializer(serializers.ModelSerializer):
             "unit_price_usd_per_mt",
             "discount_percent",
             "goods_value",
+            "term_price_per_mt",
         ]
         read_only_fields = fields
 
@@ -72,6 +73,9 @@ class QuoteLineSerializer(serializers.ModelSerializer):
             "unit_price_usd_per_mt": str(line.unit_price_usd_per_mt.quantize(_PLACES[2])),
             "discount_percent": str(line.discount_percent.quantize(_PLACES[2])),
             "goods_value": str(line.goods_value_usd.quantize(_PLACES[2])),
+            "term_price_per_mt": None
+            if line.term_price_per_mt is None
+            else str(line.term_price_per_mt.quantize(_PLACES[2])),
         }
 
     def to_representation(self, line):
@@ -181,6 +185,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "tariff_absorption_percent",
             "payment_terms",
             "lead_time",
+            "buyer_reference",
             "packaging_notes",
             "terms",
             "terms_template",
@@ -202,6 +207,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "viewed_at",
             "decided_at",
             "accepted_by_name",
+            "accepted_by_title",
             "rejection_reason",
             "rejection_note",
             "competitor",
@@ -246,6 +252,12 @@ class QuoteUpdateSerializer(PreviewRequestSerializer):
         max_length=200, required=False, allow_blank=True, help_text="Default: the customer's."
     )
     lead_time = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    buyer_reference = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="The buyer's enquiry or PO number, printed on the quotation.",
+    )
     packaging_notes = serializers.CharField(max_length=300, required=False, allow_blank=True)
     terms = serializers.CharField(required=False, allow_blank=True)
     terms_template = serializers.PrimaryKeyRelatedField(

@@ -21,7 +21,16 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from pricing.engine import COMPONENT_LABELS, total_composition
+from pricing.engine import (
+    COMPONENT_LABELS,
+    PricingResult,
+    allocate,
+    currency_quantum,
+    document_lines,
+    named_place_port,
+    total_composition,
+)
+from products import selectors as products_selectors
 from products.models import Port, Product, SpecLimit
 from quotes.models import EDITABLE_STATUSES, Quote
 
@@ -46,11 +55,12 @@ DECIMAL_KEYS = frozenset(
         "duties_total",
         "landed_cost",
         "landed_cost_per_mt",
+        "duties_amount",
         "min_percent",
         "max_percent",
     }
 )
-DATE_KEYS = frozenset({"issued_on", "valid_until"})
+DATE_KEYS = frozenset({"issued_on", "valid_until", "fx_date"})
 
 
 def _lang(code: str | None) -> str | None:
@@ -101,7 +111,6 @@ def _specifications(product_ids: list[int], lines: list[dict]) -> list[dict]:
                 "grade": line["grade"],
                 "name": line.get("name", ""),
                 "standard": line.get("standard", ""),
-                "source": line.get("spec_source", ""),
                 "limits": limits[product_id],
             }
         )
@@ -120,27 +129,44 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
     qc = pricing.get("quote_currency", {})
     currency = pricing.get("currency", quote.currency)
     quote_lines = list(quote.lines.all().order_by("position"))
-    sources = dict(
-        Product.objects.filter(pk__in=[ln.product_id for ln in quote_lines]).values_list(
-            "pk", "spec_source"
-        )
-    )
-    lines = [
-        {
-            "grade": ln.product_code,
-            "name": ln.product_name,
-            "standard": ln.standard,
-            "hs_code": ln.hs_code,
-            "quantity_mt": ln.quantity_mt,
-            "unit_price": ln.unit_price_usd_per_mt,
-            "discount_percent": ln.discount_percent,
-            "amount": ln.goods_value_usd,
-            "spec_source": sources.get(ln.product_id, ""),
-        }
-        for ln in quote_lines
-    ]
-    duties = []
+    # the catalogue's packing per grade (frozen with the document when the quote is sent)
+    packing = {
+        pk: ", ".join(filter(None, [form, packaging]))
+        for pk, form, packaging in Product.objects.filter(
+            pk__in=[ln.product_id for ln in quote_lines]
+        ).values_list("pk", "form", "packaging")
+    }
+    # Every amount on the buyer's document is in the quote currency: each line's share of
+    # the quote total on the Incoterm basis (pricing.engine.document_lines), adding up to
+    # the printed total exactly. Quotes priced before a line's pricing was stored fall
+    # back to the line rows (USD).
+    quantum = currency_quantum(currency)
     priced_lines = pricing.get("lines", [])
+    doc_lines = (
+        document_lines(PricingResult.from_dict(pricing))
+        if len(priced_lines) == len(quote_lines) and quote_lines
+        else ()
+    )
+    lines = []
+    for index, ln in enumerate(quote_lines):
+        doc = doc_lines[index] if doc_lines else None
+        lines.append(
+            {
+                "grade": ln.product_code,
+                "name": ln.product_name,
+                "standard": ln.standard,
+                "hs_code": ln.hs_code,
+                "quantity_mt": ln.quantity_mt,
+                "unit_price": doc.unit_price if doc else ln.unit_price_usd_per_mt,
+                "discount_percent": ln.discount_percent,
+                "amount": doc.amount if doc else ln.goods_value_usd,
+                "duties_amount": doc.duties if doc else None,
+                "landed_cost": doc.landed_cost if doc else None,
+                "landed_cost_per_mt": doc.landed_cost_per_mt if doc else None,
+                "packing": packing.get(ln.product_id, ""),
+            }
+        )
+    duties = []
     for ln, priced in zip(quote_lines, priced_lines, strict=False):
         for duty in priced.get("duties", []):
             duties.append(
@@ -151,11 +177,27 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
                     "rate_percent": Decimal(duty["rate_percent"]),
                     "specific_usd_per_mt": Decimal(duty.get("specific_usd_per_mt") or "0"),
                     "basis": duty["basis"],
-                    "customs_value": Decimal(duty["customs_value"]),
-                    "amount": Decimal(duty["amount"]),
+                    "customs_value_usd": Decimal(duty["customs_value"]),
+                    "amount_usd": Decimal(duty["amount"]),
+                    # the public legal citation only (the rule's source note stays internal)
                     "reference": duty.get("reference", ""),
                 }
             )
+    fx_rate = Decimal(str(pricing.get("fx_rate", quote.fx_rate) or "1"))
+    duties_total = Decimal(qc.get("duties") or "0")
+    # Duty lines in the quote currency: customs values converted one by one (shown for
+    # reference), amounts allocated so they add up to the converted duties total.
+    for duty, share in zip(
+        duties, allocate(duties_total, [d["amount_usd"] for d in duties], quantum), strict=True
+    ):
+        duty["customs_value"] = (duty.pop("customs_value_usd") * fx_rate).quantize(quantum)
+        duty["amount"] = share
+        del duty["amount_usd"]
+    usd_shown = currency != "USD" and any(d["specific_usd_per_mt"] for d in duties)
+    fx = None
+    if usd_shown:
+        rate = products_selectors.exchange_rate_on(currency=currency, on=quote.quote_date)
+        fx = {"rate": pricing.get("fx_rate", str(quote.fx_rate)), "fx_date": rate and rate.date}
 
     def amount(key: str) -> Decimal:
         return Decimal(qc.get(key) or "0")
@@ -169,6 +211,7 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             rows.append(
                 {"label": label, "amount": amount(key), "kind": "add" if sign > 0 else "less"}
             )
+    named_code = named_place_port(quote.incoterm, quote.origin_port, quote.destination_port)
 
     ports = dict(
         Port.objects.filter(code__in=[quote.origin_port, quote.destination_port]).values_list(
@@ -195,8 +238,10 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             "valid_until": quote.valid_until,
             "currency": currency,
             "fx_rate": pricing.get("fx_rate", str(quote.fx_rate)),
+            # The rate and its date, only when a USD figure is printed (else None).
+            "fx": fx,
             "incoterm": quote.incoterm,
-            "named_place": ports.get(quote.destination_port, quote.destination_port),
+            "named_place": ports.get(named_code, named_code),
             "origin_port": _port_label(quote.origin_port, ports.get(quote.origin_port)),
             "destination_port": _port_label(
                 quote.destination_port, ports.get(quote.destination_port)
@@ -206,7 +251,13 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             "terms": "\n".join(
                 filter(None, [quote.lead_time and f"Lead time: {quote.lead_time}", quote.terms])
             ),
-            "rep": {"name": owner.get_full_name() or owner.username, "email": owner.email},
+            "rep": {
+                "name": owner.get_full_name() or owner.username,
+                "email": owner.email,
+                "phone": owner.phone,
+                "title": owner.title,
+            },
+            "buyer_reference": quote.buyer_reference,
         },
         "buyer": {
             "name": customer.name,
@@ -221,18 +272,20 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             "phone": contact.phone if contact else "",
             "lang": _lang(contact.language if contact else None) or _guess_lang(contact_name),
         },
-        "lines": [{k: v for k, v in line.items() if k != "spec_source"} for line in lines],
-        "lines_currency": "USD",
+        "lines": lines,
+        "lines_currency": currency if doc_lines else "USD",
         "lines_total": {
             "quantity_mt": quote.total_quantity_mt,
             "amount": sum((ln["amount"] for ln in lines), Decimal("0")),
         },
+        # Landed cost per grade ("for your information"): only when it is known.
+        "landed_lines": [ln for ln in lines if ln["landed_cost"] is not None],
         "breakdown": {
             "incoterm": quote.incoterm,
             "currency": currency,
             "rows": rows,
             "quote_total": amount("quote_total"),
-            "duties_currency": "USD",
+            "duties_currency": currency,
             "duties": duties,
             "duties_total": sum((d["amount"] for d in duties), Decimal("0")),
             # The engine's warnings (e.g. no tariff rule on file for a line's HS code).

@@ -92,7 +92,7 @@ from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import UNICODE_SCHEME_RE, URLFetcher, URLFetcherResponse
 
@@ -270,11 +270,44 @@ def font_config() -> FontConfiguration:
 # ---------------------------------------------------------------- rendering
 
 
+PDF_STYLESHEET = "css/pdf.css"
+_stylesheet_lock = threading.Lock()
+_stylesheet: tuple[str, float, CSS] | None = None
+
+
+def _pdf_stylesheet() -> tuple[str, CSS] | None:
+    """The print stylesheet's ``<link>`` as the templates write it and the stylesheet,
+    parsed once per process (again only when the file changes): WeasyPrint would otherwise
+    fetch and parse it for every document."""
+    global _stylesheet
+    link = f'<link rel="stylesheet" href="{settings.STATIC_URL}{PDF_STYLESHEET}">'
+    for _prefix, root in _static_roots():
+        path = root / PDF_STYLESHEET
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            continue
+        with _stylesheet_lock:
+            cached = _stylesheet
+            if cached is None or cached[0] != str(path) or cached[1] != mtime:
+                css = CSS(
+                    filename=str(path), font_config=font_config(), url_fetcher=SafeURLFetcher()
+                )
+                cached = _stylesheet = (str(path), mtime, css)
+        return link, cached[2]
+    return None
+
+
 def render_pdf(html: str, *, url_fetcher: URLFetcher | None = None) -> bytes:
     """The PDF bytes for ``html``: static files and ``data:`` URLs only, no attachments."""
     fetcher = url_fetcher if url_fetcher is not None else SafeURLFetcher()
+    stylesheets = []
+    parsed = _pdf_stylesheet()
+    if parsed is not None and parsed[0] in html:
+        html = html.replace(parsed[0], "", 1)
+        stylesheets.append(parsed[1])
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).render(
-        font_config=font_config()
+        font_config=font_config(), stylesheets=stylesheets
     )
     # Embedded files: <link rel=attachment> lands in the metadata, <a rel=attachment> in
     # the pages' links. Drop both before write_pdf() would fetch and embed them.
@@ -291,6 +324,9 @@ def company_context() -> dict[str, str]:
         "address": conf["COMPANY_ADDRESS"],
         "contact": conf["COMPANY_CONTACT"],
         "logo": conf["COMPANY_LOGO"],
+        "stamp": conf.get("COMPANY_STAMP", ""),
+        "country_of_origin": conf.get("COUNTRY_OF_ORIGIN", ""),
+        "manufacturer": conf.get("MANUFACTURER", "") or conf["COMPANY_NAME"],
     }
 
 

@@ -97,12 +97,23 @@ def public_pdf_path(quote: Quote) -> FieldFile | None:
 
 @transaction.atomic
 def public_quote_accept(
-    *, quote: Quote, buyer_name: str, ip: str | None, user_agent: str, po_number: str = ""
+    *,
+    quote: Quote,
+    buyer_name: str,
+    ip: str | None,
+    user_agent: str,
+    po_number: str = "",
+    buyer_title: str = "",
 ) -> Quote:
     """The buyer accepts online: quote accepted (name, time, IP, user agent), a draft
     contract made with the buyer's PO number, the rep told."""
     quote = quote_accept(
-        quote=quote, buyer_name=buyer_name, ip=ip, user_agent=user_agent, po_number=po_number
+        quote=quote,
+        buyer_name=buyer_name,
+        ip=ip,
+        user_agent=user_agent,
+        po_number=po_number,
+        buyer_title=buyer_title,
     )
     at = timezone.localtime(quote.decided_at)
     notify_rep(

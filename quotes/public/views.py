@@ -34,6 +34,12 @@ class AcceptForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    title = forms.CharField(
+        label="Your title or position (optional)",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
     po_number = forms.CharField(
         label="Your purchase order number (optional)",
         max_length=60,
@@ -114,6 +120,7 @@ def public_accept(request, token: str):
             services.public_quote_accept(
                 quote=result.quote,
                 buyer_name=form.cleaned_data["name"],
+                buyer_title=form.cleaned_data["title"],
                 po_number=form.cleaned_data["po_number"],
                 ip=_client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),

@@ -177,7 +177,10 @@ def test_exchange_rate_one_per_currency_and_day_and_latest_on_or_before():
 
 def test_demo_reference_data_is_sourced_and_idempotent():
     first = reference_demo.load()
-    assert first["tariff_rules"] == len(reference_demo.TARIFFS) + 1  # + Section 122
+    # + Section 122 and the US import fees (MPF, HMF)
+    assert first["tariff_rules"] == len(reference_demo.TARIFFS) + 1 + len(
+        reference_demo.US_ENTRY_FEES
+    )
     assert reference_demo.load() == {k: 0 for k in first}
     assert all(r.legal_citation.strip() and r.source_note.strip() for r in TariffRule.objects.all())
     # no rule for the unsourced destinations

@@ -23,6 +23,7 @@ def quote_for(
     discount: str = "0",
     unit_price: str | None = None,
     quantity: str = "50",
+    currency: str = "EUR",
     **terms,
 ) -> Quote:
     """A CIF Hamburg draft (needs the ``worked_example_data`` fixture) of MG9990 + AZ91D."""
@@ -36,7 +37,7 @@ def quote_for(
             incoterm=incoterm,
             destination_port="DEHAM",
             origin_port="CNTXG",
-            currency="EUR",
+            currency=currency,
             contact=customer.contacts.first(),
             lines=[
                 line,

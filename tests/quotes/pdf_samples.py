@@ -81,6 +81,9 @@ def sample_quote_context(*, lines: int = 10, draft: bool = False, **overrides) -
                 "unit_price": Decimal(price),
                 "discount_percent": discount,
                 "amount": amount,
+                # USD, FOB; turned into the quote currency on the CIF basis below
+                "term_usd": amount + line_freight + line_insurance,
+                "packing": "7.5 kg ingots, strapped bundles of about 1 MT",
             }
         )
         duties.append(
@@ -105,7 +108,27 @@ def sample_quote_context(*, lines: int = 10, draft: bool = False, **overrides) -
             used.append(grade)
     goods_eur, freight_eur, insurance_eur = r2(goods * fx), r2(freight * fx), r2(insurance * fx)
     quote_total = goods_eur + freight_eur + insurance_eur
-    landed = quote_total + r2(duties_usd * fx) + r2(qty_total * port_charges_per_mt * fx)
+    duties_eur = r2(duties_usd * fx)
+    landed = quote_total + duties_eur + r2(qty_total * port_charges_per_mt * fx)
+    # The buyer's document: lines in EUR on the CIF basis adding up to the quote total (the
+    # last line takes the rounding), duties in EUR, landed cost per line (as
+    # pricing.engine.document_lines does it, roughly: this is sample data).
+    allocated = Decimal(0)
+    for index, (row, duty) in enumerate(zip(rows, duties, strict=True)):
+        term_usd = row.pop("term_usd")
+        qty = row["quantity_mt"]
+        if index < len(rows) - 1:
+            row["unit_price"] = r2(term_usd * fx / qty)
+            row["amount"] = r2(row["unit_price"] * qty)
+        else:
+            row["amount"] = quote_total - allocated
+            row["unit_price"] = r2(row["amount"] / qty)
+        allocated += row["amount"]
+        duty["customs_value"] = r2(duty["customs_value"] * fx)
+        duty["amount"] = r2(duty["amount"] * fx)
+        row["duties_amount"] = duty["amount"]
+        row["landed_cost"] = r2(row["amount"] + duty["amount"] + qty * port_charges_per_mt * fx)
+        row["landed_cost_per_mt"] = r2(row["landed_cost"] / qty)
     specs = [
         {
             "grade": grade,
@@ -148,8 +171,9 @@ def sample_quote_context(*, lines: int = 10, draft: bool = False, **overrides) -
         },
         "contact": {"name": "Anna de Vries", "email": "anna@rlm.example"},
         "lines": rows,
-        "lines_currency": "USD",
-        "lines_total": {"quantity_mt": qty_total, "amount": goods},
+        "lines_currency": "EUR",
+        "lines_total": {"quantity_mt": qty_total, "amount": quote_total},
+        "landed_lines": rows,
         "breakdown": {
             "incoterm": "CIF",
             "currency": "EUR",
@@ -159,9 +183,9 @@ def sample_quote_context(*, lines: int = 10, draft: bool = False, **overrides) -
                 {"label": "Insurance", "amount": insurance_eur, "kind": "add"},
             ],
             "quote_total": quote_total,
-            "duties_currency": "USD",
+            "duties_currency": "EUR",
             "duties": duties,
-            "duties_total": duties_usd,
+            "duties_total": sum((d["amount"] for d in duties), Decimal(0)),
             "landed_cost": landed,
             "landed_cost_per_mt": r2(landed / qty_total),
         },

@@ -34,15 +34,13 @@ def pypdf_text(data: bytes) -> str:
 
 def expected_figures(quote) -> dict:
     """What the PDF must show: the number, each duty line and the landed cost per MT."""
+    from quotes.documents.context import quote_pdf_context
+
     qc = quote.pricing["quote_currency"]
+    # duty amounts as the buyer's document prints them: in the quote currency
     duties = [
-        {
-            "grade": line["product"],
-            "reference": duty["reference"],
-            "amount": money(Decimal(duty["amount"])),
-        }
-        for line in quote.pricing["lines"]
-        for duty in line["duties"]
+        {"grade": duty["grade"], "reference": duty["reference"], "amount": money(duty["amount"])}
+        for duty in quote_pdf_context(quote)["breakdown"]["duties"]
     ]
     return {
         "number": quote.number,

@@ -73,7 +73,7 @@ def test_every_line_and_every_duty_line_is_printed(sample, sample_text):
         assert money(duty["customs_value"]) in flat
     assert flat.count("MFN duty") == len(sample["breakdown"]["duties"])
     assert "CN 8104 11 (TARIC)" in flat
-    total = money(sample["breakdown"]["duties_total"], "USD").replace(NBSP, " ")
+    total = money(sample["breakdown"]["duties_total"], "EUR").replace(NBSP, " ")
     assert f"Duties total {total}" in flat
 
 
@@ -81,9 +81,9 @@ def test_breakdown_and_landed_cost_per_mt_in_quote_currency(sample, sample_text)
     flat = one_line(sample_text)
     breakdown = sample["breakdown"]
     quote_total = money(breakdown["quote_total"], "EUR").replace(NBSP, " ")
-    assert f"Quote total, CIF {quote_total}" in flat
+    assert f"Total, CIF Rotterdam 265.000 {quote_total}" in flat
     per_mt = money(breakdown["landed_cost_per_mt"], "EUR").replace(NBSP, " ")
-    assert f"{per_mt} per MT" in flat
+    assert "Total 265.000" in flat and per_mt in flat  # the landed cost table's total row
 
 
 def test_footer_says_page_x_of_y_and_header_repeats_on_each_page(sample_text):

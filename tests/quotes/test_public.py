@@ -102,6 +102,25 @@ def test_the_rep_sees_the_notification_count_and_list(sent, client, rep_client):
     assert b"</span>" not in rep_client.get("/notifications/badge/").content
 
 
+def test_accept_records_the_buyers_title_as_the_pdfs_confirmation_block_asks(
+    sent, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(sent, "accept/"),
+            {
+                "name": "Hans Müller",
+                "title": "Head of Purchasing",
+                "po_number": "PO-77",
+                "confirm": "on",
+            },
+        )
+    assert response.status_code == 302
+    sent.refresh_from_db()
+    assert (sent.accepted_by_name, sent.accepted_by_title) == ("Hans Müller", "Head of Purchasing")
+    assert sent.decided_at is not None
+
+
 def test_accept_needs_a_name(sent, client):
     response = client.post(url(sent, "accept/"), {"name": "", "confirm": "on"})
     assert response.status_code == 400

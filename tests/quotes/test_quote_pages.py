@@ -203,6 +203,26 @@ def test_builder_starts_from_the_customers_defaults(rep_client, customer):
     assert 'hx-post="/quotes/calculator/preview/"' in response.content.decode()
 
 
+def test_builder_prices_a_line_by_its_term_price_and_keeps_the_buyers_reference(
+    rep_client, customer
+):
+    data = builder_post(
+        customer,
+        **{"lines-0-term_price_per_mt": "2390", "buyer_reference": "ENQ-2026-118"},
+    )
+    response = rep_client.post(reverse("quotes:create") + f"?customer={customer.pk}", data)
+    quote = Quote.objects.get()
+    assert response.status_code == 302
+    first = quote.lines.order_by("position").first()
+    assert first.term_price_per_mt == Decimal("2390.00")
+    assert first.unit_price_usd_per_mt < Decimal("2390") / quote.fx_rate  # the derived FOB
+    assert quote.buyer_reference == "ENQ-2026-118"
+    edit = rep_client.get(reverse("quotes:edit", args=[quote.pk])).content.decode()
+    assert 'value="2390.00"' in edit and 'value="ENQ-2026-118"' in edit
+    page = rep_client.get(response.url).content.decode()
+    assert "2,390.00" in page  # the quote currency beside USD
+
+
 def test_new_quote_without_customer_offers_a_search(rep_client, customer, other_rep):
     german_buyer(owner=other_rep, name="Kurpfalz Fremd GmbH")
     response = rep_client.get(reverse("quotes:create") + "?q=kurpfalz")

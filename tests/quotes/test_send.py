@@ -52,7 +52,7 @@ def test_send_emails_one_message_with_the_pdf_to_the_contact_cc_the_rep(
     assert message.reply_to == [rep.email]
     assert (
         message.subject
-        == f"Quotation {draft.number} (version 1) from Helan Magnesium Export Co., Ltd."
+        == f"Quotation {draft.number} (version 1), CIF Hamburg, from Helan Magnesium Export Co., Ltd."
     )
     assert "/q/" in message.body  # the signed acceptance link
     html = message.alternatives[0]

@@ -248,7 +248,7 @@ def test_a_real_worker_renders_and_emails_the_quote_through_smtp(
     assert message["Cc"] == rep.email
     assert (
         message["Subject"]
-        == f"Quotation {quote.number} (version 1) from {settings.MGTRADE['COMPANY_NAME']}"
+        == f"Quotation {quote.number} (version 1), CIF Hamburg, from {settings.MGTRADE['COMPANY_NAME']}"
     )
     assert message["Message-ID"] == state_of(delivery).message_id
     (attachment,) = list(message.iter_attachments())

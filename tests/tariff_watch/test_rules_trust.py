@@ -176,7 +176,7 @@ def test_api_verify_and_versioned_patch(admin_api, rep_api):
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["id"] != rule.pk and body["previous_version"] == rule.pk
-    assert body["valid_from"] == "2027-01-01" and body["rate_percent"] == "6.00"
+    assert body["valid_from"] == "2027-01-01" and body["rate_percent"] == "6.0000"
     listed = rep_api.get("/api/v1/tariff-rules/?hs_prefix=810411").json()
     assert {r["legal_citation"] for r in listed["results"]} == {"EU TARIC 810411 (example)"}
     assert {"source_note", "verified_on", "is_stale"} <= set(listed["results"][0])

@@ -41,6 +41,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *ORDERS_SALES,
         "accounts.view_user",
     ],
+    # QC enters lots and analyses (the services check the role); reads contracts' lots.
+    Role.QC: [
+        "products.view_*",
+        "orders.view_lot",
+        "orders.add_lot",
+        "orders.change_lot",
+        "orders.view_lotanalysis",
+        "orders.add_lotanalysis",
+        "orders.change_lotanalysis",
+        "orders.view_customerspeclimit",
+        "orders.add_customerspeclimit",
+        "orders.change_customerspeclimit",
+    ],
     Role.ADMIN: [
         "accounts.*",
         "auth.*",

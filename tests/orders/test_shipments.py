@@ -164,7 +164,7 @@ def test_quantity_tolerance_upper_bound(ready, rep, qc, mt, ok):
     if ok:
         call()
     else:
-        with pytest.raises(ValidationError, match="52.5"):
+        with pytest.raises(ValidationError, match=r"52\.5"):
             call()
 
 

@@ -45,6 +45,7 @@ from .models import (
     ProformaStatus,
     SalesContract,
 )
+from .quantities import contract_fully_shipped
 
 S = ContractStatus
 Action = ContractEvent.Action
@@ -506,8 +507,6 @@ def contract_complete(*, contract: SalesContract, by: User) -> SalesContract:
     contract = _locked(contract)
     _ensure_can_act(contract=contract, by=by)
     if contract.status == S.IN_PROGRESS:
-        from .shipping import contract_fully_shipped
-
         if not contract_fully_shipped(contract=contract):
             raise StateConflict(
                 "Not every line is shipped within the quantity tolerance yet: record the "

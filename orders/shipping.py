@@ -57,6 +57,7 @@ from .models import (
     Shipment,
     ShipmentStatus,
 )
+from .quantities import contract_fully_shipped, line_bounds, line_shipped
 from .spec_check import Finding, Limit, spec_findings
 
 Action = ContractEvent.Action
@@ -300,29 +301,6 @@ def lot_check(*, lot: Lot, contract: SalesContract | None = None) -> list[Findin
 
 
 # ------------------------------------------------------------------ quantities
-
-
-def line_shipped(*, contract: SalesContract) -> dict[int, Decimal]:
-    """Shipped MT per contract line over all the contract's shipments."""
-    rows = (
-        LotAllocation.objects.filter(shipment__contract=contract)
-        .values("contract_line")
-        .annotate(total=Sum("quantity_mt"))
-    )
-    return {r["contract_line"]: r["total"] for r in rows}
-
-
-def line_bounds(line: ContractLine, tolerance_percent: Decimal) -> tuple[Decimal, Decimal]:
-    share = tolerance_percent / HUNDRED
-    return line.quantity_mt * (1 - share), line.quantity_mt * (1 + share)
-
-
-def contract_fully_shipped(*, contract: SalesContract) -> bool:
-    shipped = line_shipped(contract=contract)
-    return all(
-        shipped.get(line.pk, ZERO) >= line_bounds(line, contract.tolerance_percent)[0]
-        for line in contract.lines.all()
-    )
 
 
 def _partial_allowed(contract: SalesContract) -> bool:

@@ -18,6 +18,13 @@ ORDERS_SALES = [
     "orders.change_payment",
     "orders.add_letterofcredit",
     "orders.change_letterofcredit",
+    "orders.add_shipment",
+    "orders.change_shipment",
+    "orders.add_lotallocation",
+    "orders.delete_lotallocation",
+    "orders.add_container",
+    "orders.add_customerspeclimit",
+    "orders.change_customerspeclimit",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -9,177 +9,451 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0005_customer_import'),
-        ('orders', '0003_bankaccount_moved_to_quotes'),
-        ('products', '0004_spec_element_list'),
+        ("customers", "0005_customer_import"),
+        ("orders", "0003_bankaccount_moved_to_quotes"),
+        ("products", "0004_spec_element_list"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='salescontract',
-            name='balance_days_after_bl',
-            field=models.PositiveSmallIntegerField(default=0, help_text='0: the balance is due on the on-board date (against copy of B/L).', validators=[django.core.validators.MaxValueValidator(180)], verbose_name='balance due days after B/L date'),
+            model_name="salescontract",
+            name="balance_days_after_bl",
+            field=models.PositiveSmallIntegerField(
+                default=0,
+                help_text="0: the balance is due on the on-board date (against copy of B/L).",
+                validators=[django.core.validators.MaxValueValidator(180)],
+                verbose_name="balance due days after B/L date",
+            ),
         ),
         migrations.AlterField(
-            model_name='contractevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'Created from the accepted quote'), ('edited', 'Terms edited'), ('confirmed', 'Confirmed'), ('countersigned', 'Buyer countersignature recorded'), ('sent', 'Sent to the buyer'), ('started', 'In progress'), ('completed', 'Completed'), ('cancelled', 'Cancelled'), ('proforma', 'Proforma issued'), ('payment', 'Payment allocated'), ('write_off', 'Difference written off'), ('ready', 'Ready to ship'), ('lc_entered', 'L/C entered'), ('lc_amended', 'L/C amended'), ('lc_amend_req', 'L/C amendment requested'), ('lc_accepted', 'L/C accepted'), ('shipment', 'Shipment'), ('lot_override', 'Out-of-spec lot allowed')], max_length=16),
+            model_name="contractevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created from the accepted quote"),
+                    ("edited", "Terms edited"),
+                    ("confirmed", "Confirmed"),
+                    ("countersigned", "Buyer countersignature recorded"),
+                    ("sent", "Sent to the buyer"),
+                    ("started", "In progress"),
+                    ("completed", "Completed"),
+                    ("cancelled", "Cancelled"),
+                    ("proforma", "Proforma issued"),
+                    ("payment", "Payment allocated"),
+                    ("write_off", "Difference written off"),
+                    ("ready", "Ready to ship"),
+                    ("lc_entered", "L/C entered"),
+                    ("lc_amended", "L/C amended"),
+                    ("lc_amend_req", "L/C amendment requested"),
+                    ("lc_accepted", "L/C accepted"),
+                    ("shipment", "Shipment"),
+                    ("lot_override", "Out-of-spec lot allowed"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='Lot',
+            name="Lot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=40, unique=True, verbose_name='heat/batch number')),
-                ('production_date', models.DateField()),
-                ('net_weight_mt', models.DecimalField(decimal_places=3, max_digits=12, verbose_name='net weight (MT)')),
-                ('ingots', models.PositiveIntegerField(default=0, verbose_name='ingots / pieces')),
-                ('bundles', models.PositiveIntegerField(default=0)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='products.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=40, unique=True, verbose_name="heat/batch number"),
+                ),
+                ("production_date", models.DateField()),
+                (
+                    "net_weight_mt",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=12, verbose_name="net weight (MT)"
+                    ),
+                ),
+                ("ingots", models.PositiveIntegerField(default=0, verbose_name="ingots / pieces")),
+                ("bundles", models.PositiveIntegerField(default=0)),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="products.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-production_date', '-id'],
+                "ordering": ["-production_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LotAnalysis',
+            name="LotAnalysis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('element', models.CharField(max_length=24)),
-                ('measured_percent', models.DecimalField(decimal_places=5, max_digits=8)),
-                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='analyses', to='orders.lot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("element", models.CharField(max_length=24)),
+                ("measured_percent", models.DecimalField(decimal_places=5, max_digits=8)),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="analyses",
+                        to="orders.lot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'lot analyses',
-                'ordering': ['lot', 'id'],
+                "verbose_name_plural": "lot analyses",
+                "ordering": ["lot", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Shipment',
+            name="Shipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveSmallIntegerField(editable=False)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('booked', 'Booked'), ('loaded', 'Loaded (on board)'), ('arrived', 'Arrived'), ('completed', 'Completed')], default='planned', editable=False, max_length=10)),
-                ('port_of_loading', models.CharField(max_length=5)),
-                ('port_of_discharge', models.CharField(max_length=5)),
-                ('vessel', models.CharField(blank=True, max_length=80)),
-                ('voyage', models.CharField(blank=True, max_length=30)),
-                ('booking_number', models.CharField(blank=True, max_length=40)),
-                ('etd', models.DateField(blank=True, null=True, verbose_name='ETD')),
-                ('eta', models.DateField(blank=True, null=True, verbose_name='ETA')),
-                ('bl_number', models.CharField(blank=True, max_length=40, verbose_name='B/L number')),
-                ('on_board_date', models.DateField(blank=True, null=True)),
-                ('arrived_on', models.DateField(blank=True, null=True)),
-                ('deposit_applied', models.DecimalField(decimal_places=2, default=Decimal('0'), editable=False, max_digits=14)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('balance_proforma', models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='shipment', to='orders.proforma')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='orders.salescontract')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveSmallIntegerField(editable=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("booked", "Booked"),
+                            ("loaded", "Loaded (on board)"),
+                            ("arrived", "Arrived"),
+                            ("completed", "Completed"),
+                        ],
+                        default="planned",
+                        editable=False,
+                        max_length=10,
+                    ),
+                ),
+                ("port_of_loading", models.CharField(max_length=5)),
+                ("port_of_discharge", models.CharField(max_length=5)),
+                ("vessel", models.CharField(blank=True, max_length=80)),
+                ("voyage", models.CharField(blank=True, max_length=30)),
+                ("booking_number", models.CharField(blank=True, max_length=40)),
+                ("etd", models.DateField(blank=True, null=True, verbose_name="ETD")),
+                ("eta", models.DateField(blank=True, null=True, verbose_name="ETA")),
+                (
+                    "bl_number",
+                    models.CharField(blank=True, max_length=40, verbose_name="B/L number"),
+                ),
+                ("on_board_date", models.DateField(blank=True, null=True)),
+                ("arrived_on", models.DateField(blank=True, null=True)),
+                (
+                    "deposit_applied",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), editable=False, max_digits=14
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "balance_proforma",
+                    models.OneToOneField(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipment",
+                        to="orders.proforma",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipments",
+                        to="orders.salescontract",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['contract', 'sequence'],
+                "ordering": ["contract", "sequence"],
             },
         ),
         migrations.CreateModel(
-            name='LotAllocation',
+            name="LotAllocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity_mt', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('findings', models.JSONField(blank=True, default=list, help_text="The spec check's failures when allocated.")),
-                ('override_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('allocated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contract_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='orders.contractline')),
-                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='orders.lot')),
-                ('override_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocations', to='orders.shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity_mt", models.DecimalField(decimal_places=3, max_digits=12)),
+                (
+                    "findings",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The spec check's failures when allocated.",
+                    ),
+                ),
+                ("override_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "allocated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contract_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="orders.contractline",
+                    ),
+                ),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="orders.lot",
+                    ),
+                ),
+                (
+                    "override_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="allocations",
+                        to="orders.shipment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['shipment', 'contract_line__position', 'id'],
+                "ordering": ["shipment", "contract_line__position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Container',
+            name="Container",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=11, validators=[django.core.validators.RegexValidator('^[A-Z]{4}\\d{7}$', 'Enter an ISO 6346 number like MSKU1234565.')])),
-                ('seal', models.CharField(max_length=30)),
-                ('type', models.CharField(default='20GP', max_length=8)),
-                ('net_weight_mt', models.DecimalField(decimal_places=3, max_digits=10, verbose_name='net weight (MT)')),
-                ('gross_weight_mt', models.DecimalField(decimal_places=3, max_digits=10, verbose_name='gross weight (MT)')),
-                ('bundles', models.PositiveIntegerField()),
-                ('lots', models.ManyToManyField(blank=True, related_name='+', to='orders.lot')),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='containers', to='orders.shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        max_length=11,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{4}\\d{7}$", "Enter an ISO 6346 number like MSKU1234565."
+                            )
+                        ],
+                    ),
+                ),
+                ("seal", models.CharField(max_length=30)),
+                ("type", models.CharField(default="20GP", max_length=8)),
+                (
+                    "net_weight_mt",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=10, verbose_name="net weight (MT)"
+                    ),
+                ),
+                (
+                    "gross_weight_mt",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=10, verbose_name="gross weight (MT)"
+                    ),
+                ),
+                ("bundles", models.PositiveIntegerField()),
+                ("lots", models.ManyToManyField(blank=True, related_name="+", to="orders.lot")),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="containers",
+                        to="orders.shipment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['shipment', 'id'],
+                "ordering": ["shipment", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerSpecLimit',
+            name="CustomerSpecLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('element', models.CharField(max_length=24)),
-                ('min_percent', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True)),
-                ('max_percent', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True)),
-                ('contract', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='spec_limits', to='orders.salescontract')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='spec_limits', to='customers.customer')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='products.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("element", models.CharField(max_length=24)),
+                (
+                    "min_percent",
+                    models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True),
+                ),
+                (
+                    "max_percent",
+                    models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="spec_limits",
+                        to="orders.salescontract",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="spec_limits",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="products.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['customer', 'product', 'element'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('min_percent__isnull', False), ('max_percent__isnull', False), _connector='OR'), name='customerspec_has_a_limit')],
+                "ordering": ["customer", "product", "element"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("min_percent__isnull", False),
+                            ("max_percent__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="customerspec_has_a_limit",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='lot',
-            constraint=models.CheckConstraint(condition=models.Q(('net_weight_mt__gt', 0)), name='lot_weight_positive'),
+            model_name="lot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("net_weight_mt__gt", 0)), name="lot_weight_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lotanalysis',
-            constraint=models.UniqueConstraint(fields=('lot', 'element'), name='lotanalysis_unique_element'),
+            model_name="lotanalysis",
+            constraint=models.UniqueConstraint(
+                fields=("lot", "element"), name="lotanalysis_unique_element"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lotanalysis',
-            constraint=models.CheckConstraint(condition=models.Q(('measured_percent__gte', 0), ('measured_percent__lte', 100)), name='lotanalysis_percent_0_100'),
+            model_name="lotanalysis",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("measured_percent__gte", 0), ("measured_percent__lte", 100)),
+                name="lotanalysis_percent_0_100",
+            ),
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(fields=['status', 'eta'], name='shipment_status_eta'),
+            model_name="shipment",
+            index=models.Index(fields=["status", "eta"], name="shipment_status_eta"),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.UniqueConstraint(fields=('contract', 'sequence'), name='shipment_sequence_unique'),
+            model_name="shipment",
+            constraint=models.UniqueConstraint(
+                fields=("contract", "sequence"), name="shipment_sequence_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'booked']), ('on_board_date__isnull', False), _connector='OR'), name='shipment_loaded_has_on_board_date'),
+            model_name="shipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["planned", "booked"]),
+                    ("on_board_date__isnull", False),
+                    _connector="OR",
+                ),
+                name="shipment_loaded_has_on_board_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lotallocation',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_mt__gt', 0)), name='allocation_qty_positive'),
+            model_name="lotallocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_mt__gt", 0)), name="allocation_qty_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lotallocation',
-            constraint=models.UniqueConstraint(fields=('shipment', 'lot'), name='allocation_lot_once'),
+            model_name="lotallocation",
+            constraint=models.UniqueConstraint(
+                fields=("shipment", "lot"), name="allocation_lot_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lotallocation',
-            constraint=models.CheckConstraint(condition=models.Q(('findings', []), models.Q(('override_reason', ''), _negated=True), _connector='OR'), name='allocation_out_of_spec_overridden'),
+            model_name="lotallocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("findings", []),
+                    models.Q(("override_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="allocation_out_of_spec_overridden",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='container',
-            constraint=models.UniqueConstraint(fields=('shipment', 'number'), name='container_once'),
+            model_name="container",
+            constraint=models.UniqueConstraint(
+                fields=("shipment", "number"), name="container_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='container',
-            constraint=models.CheckConstraint(condition=models.Q(('gross_weight_mt__gte', models.F('net_weight_mt')), ('net_weight_mt__gt', 0)), name='container_gross_ge_net'),
+            model_name="container",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("gross_weight_mt__gte", models.F("net_weight_mt")), ("net_weight_mt__gt", 0)
+                ),
+                name="container_gross_ge_net",
+            ),
         ),
     ]

@@ -81,6 +81,18 @@ class ShipmentForm(forms.ModelForm):
         model = Shipment
         fields = list(SHIPMENT_FIELDS)
         widgets = {"etd": DATE, "eta": DATE}
+        help_texts = {
+            "port_of_loading": "UN/LOCODE; empty: the contract's.",
+            "port_of_discharge": "UN/LOCODE; empty: the contract's.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("port_of_loading", "port_of_discharge"):
+            self.fields[name].required = False
+
+    def _post_clean(self):
+        """The service validates the shipment (the ports default to the contract's)."""
 
 
 class AllocateForm(forms.Form):

@@ -57,7 +57,7 @@ def _may_enter_lots(user) -> bool:
 def lot_list(request):
     """Lots, newest first, with a form for a new lot (QC, admin) and the CSV import."""
     may_enter = _may_enter_lots(request.user)
-    form = LotForm(request.POST or None, prefix="lot")
+    form = LotForm(request.POST if request.method == "POST" else None, prefix="lot")
     if request.method == "POST":
         if not may_enter:
             raise PermissionDenied
@@ -124,7 +124,7 @@ def analyses_import(request):
 def lot_detail(request, pk: int):
     lot = _lot_or_404(pk)
     may_enter = _may_enter_lots(request.user)
-    form = AnalysesForm(request.POST or None, prefix="analysis")
+    form = AnalysesForm(request.POST if request.method == "POST" else None, prefix="analysis")
     if request.method == "POST":
         if not may_enter:
             raise PermissionDenied
@@ -181,7 +181,7 @@ def shipment_board(request):
 def shipment_create(request, pk: int):
     contract = _contract_or_404(request, pk)
     form = ShipmentForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         prefix="shipment",
         initial={
             "port_of_loading": contract.port_of_loading,
@@ -232,7 +232,7 @@ def _shipment_page(request, shipment: Shipment, *, status: int = 200, **forms):
         "editable": editable,
         "manager": request.user.is_manager,
         "details_form": forms.get("details_form")
-        or ShipmentForm(instance=shipment, prefix="shipment"),
+        or ShipmentForm(instance=shipment, prefix="details"),
         "allocate_form": forms.get("allocate_form")
         or AllocateForm(shipment=shipment, prefix="allocate"),
         "container_form": forms.get("container_form")
@@ -275,6 +275,8 @@ def _shipment_form_action(form_class, name: str, run, success: str, *, needs_shi
 
 
 def _details(request, shipment, data):
+    ports = ("port_of_loading", "port_of_discharge")
+    data = {k: v for k, v in data.items() if v or k not in ports}
     if shipment.status == ShipmentStatus.PLANNED and request.POST.get("book"):
         shipping.shipment_book(shipment=shipment, by=request.user, **data)
     else:

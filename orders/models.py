@@ -645,6 +645,24 @@ class Shipment(models.Model):
         related_name="shipment",
         editable=False,
     )
+    presentation_discrepancies = models.JSONField(
+        default=list, blank=True, editable=False, help_text="The last L/C presentation check."
+    )
+    presentation_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    discrepancies_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    discrepancies_acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    discrepancies_note = models.TextField(blank=True, editable=False)
+    documents_delivery = models.OneToOneField(
+        "quotes.QuoteDelivery",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="The document set's PDF and e-mail (the quotes' sending pipeline).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -736,3 +754,58 @@ class Container(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# ------------------------------------------------------------------ export documents
+
+
+class ExportDocumentKind(models.TextChoices):
+    COMMERCIAL_INVOICE = "commercial_invoice", "Commercial invoice"
+    PACKING_LIST = "packing_list", "Packing list"
+    CERTIFICATE_OF_ANALYSIS = "certificate_of_analysis", "Certificate of analysis"
+
+
+def export_pdf_upload_to(instance: ExportDocument, filename: str) -> str:
+    return f"orders/documents/{filename}"
+
+
+class ExportDocument(models.Model):
+    """An issued shipping document: its frozen content (``document``) and, once rendered,
+    its PDF with the checksum. Never edited: a correction is a new revision of the same
+    number, and the earlier one is marked superseded."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=24, choices=ExportDocumentKind.choices)
+    lot = models.ForeignKey(
+        Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
+    number = models.CharField(max_length=20)
+    revision = models.PositiveSmallIntegerField(default=0)
+    template = models.CharField(max_length=80)
+    document = models.JSONField(help_text="The content as issued (frozen).")
+    pdf = models.FileField(upload_to=export_pdf_upload_to, max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveIntegerField(null=True, blank=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    correction_reason = models.TextField(blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["shipment", "kind", "number", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "revision"], name="exportdoc_number_rev"),
+            models.CheckConstraint(
+                condition=~Q(kind="certificate_of_analysis") | Q(lot__isnull=False),
+                name="exportdoc_coa_has_lot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename.removesuffix(".pdf")
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number}{f'-R{self.revision}' if self.revision else ''}.pdf"

@@ -335,11 +335,16 @@ def shipment_documents_issue(*, shipment: Shipment, by: User) -> list[ExportDocu
     return issued
 
 
+RENDER_TASK = "orders.tasks.export_document_render_task"
+
+
 def _enqueue_render(ids: list[int]) -> None:
-    from .tasks import export_document_render_task
+    """By the task's name (``orders.tasks`` imports this module; OrdersConfig.ready
+    registers the tasks)."""
+    from quotes.sending.enqueue import queue_task
 
     for pk in ids:
-        export_document_render_task.delay(pk)
+        queue_task(RENDER_TASK, pk)
 
 
 def export_document_render(*, document_id: int) -> str:

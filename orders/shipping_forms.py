@@ -155,3 +155,21 @@ class LoadForm(forms.Form):
 
 class ArriveForm(forms.Form):
     arrived_on = forms.DateField(label="Arrived on", widget=DATE, initial=timezone.localdate)
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(label="What is corrected", max_length=500)
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label="Why the documents go despite the discrepancies",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SendDocumentsForm(forms.Form):
+    bank_email = forms.EmailField(
+        label="Bank contact's e-mail (L/C deals: the set goes to the bank too)", required=False
+    )

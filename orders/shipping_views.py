@@ -16,19 +16,22 @@ from customers.csvio import decode_upload
 from mgtrade.errors import StateConflict
 from mgtrade.web import add_service_errors
 
-from . import selectors, shipping
-from .models import Lot, Shipment, ShipmentStatus
+from . import export_documents, selectors, shipping
+from .models import ExportDocument, Lot, Shipment, ShipmentStatus
 from .shipping_forms import (
+    AcknowledgeForm,
     AllocateForm,
     AnalysesForm,
     AnalysisImportForm,
     ArriveForm,
     ContainerForm,
+    CorrectionForm,
     LoadForm,
     LotForm,
+    SendDocumentsForm,
     ShipmentForm,
 )
-from .views import _contract_or_404, _error_text
+from .views import _contract_or_404, _delivery_state, _error_text, _pdf_response
 
 
 def _shipment_or_404(request, pk: int) -> Shipment:
@@ -221,7 +224,21 @@ def _shipment_page(request, shipment: Shipment, *, status: int = 200, **forms):
         line.within = low <= total <= high
         lines.append(line)
     editable = shipment.status in (ShipmentStatus.PLANNED, ShipmentStatus.BOOKED)
+    documents = list(
+        shipment.documents.select_related("lot", "issued_by").order_by("kind", "number", "revision")
+    )
+    for doc in documents:
+        doc.correction_form = CorrectionForm(prefix=f"correct-{doc.pk}")
     context = {
+        "documents": documents,
+        "may_issue": not editable
+        and {(d.kind, d.lot_id) for d in documents if d.superseded_at is None}
+        != {("commercial_invoice", None), ("packing_list", None)}
+        | {("certificate_of_analysis", a.lot_id) for a in shipment.allocations.all()},
+        "uses_lc": contract.uses_lc,
+        "documents_delivery": _delivery_state(shipment.documents_delivery_id),
+        "acknowledge_form": forms.get("acknowledge_form") or AcknowledgeForm(prefix="acknowledge"),
+        "send_form": forms.get("send_form") or SendDocumentsForm(prefix="send"),
         "shipment": shipment,
         "contract": contract,
         "lines": lines,
@@ -346,3 +363,91 @@ def allocation_remove(request, pk: int, allocation_pk: int):
     else:
         messages.success(request, f"Lot {allocation.lot.number} is taken off the shipment.")
     return redirect("orders:shipment", pk=pk)
+
+
+# ------------------------------------------------------------------ export documents
+
+
+def _simple_shipment_action(run, success: str):
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        shipment = _shipment_or_404(request, pk)
+        try:
+            run(request, shipment)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        except (StateConflict, PermissionDenied) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+        else:
+            messages.success(request, success.format(shipment=shipment))
+        return redirect("orders:shipment", pk=pk)
+
+    return view
+
+
+shipment_documents_issue = _simple_shipment_action(
+    lambda request, s: export_documents.shipment_documents_issue(shipment=s, by=request.user),
+    "The documents of {shipment.reference} are issued; their PDFs are stored in a moment.",
+)
+shipment_presentation_check = _simple_shipment_action(
+    lambda request, s: export_documents.presentation_check(shipment=s, by=request.user),
+    "The documents of {shipment.reference} are checked against the L/C.",
+)
+shipment_acknowledge = _shipment_form_action(
+    AcknowledgeForm,
+    "acknowledge_form",
+    lambda request, s, data: export_documents.discrepancies_acknowledge(
+        shipment=s, by=request.user, **data
+    ),
+    "The discrepancies of {shipment.reference} are acknowledged.",
+)
+shipment_documents_send = _shipment_form_action(
+    SendDocumentsForm,
+    "send_form",
+    lambda request, s, data: export_documents.shipment_documents_send(
+        shipment=s, by=request.user, **data
+    ),
+    "The documents of {shipment.reference} are on their way: rendered and e-mailed in the "
+    "background.",
+)
+
+
+def _document_or_404(request, pk: int) -> ExportDocument:
+    doc = ExportDocument.objects.select_related("shipment").filter(pk=pk).first()
+    if doc is None:
+        raise Http404("No such document.")
+    _shipment_or_404(request, doc.shipment_id)  # the contract's visibility
+    return doc
+
+
+@login_required
+def export_document_pdf(request, pk: int):
+    """The issued PDF (checksum verified); rendered from the frozen content until stored."""
+    doc = _document_or_404(request, pk)
+    try:
+        data = export_documents.export_document_pdf(doc)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("orders:shipment", pk=doc.shipment_id)
+    return _pdf_response(data, doc.filename)
+
+
+@login_required
+@require_POST
+def export_document_revise(request, pk: int):
+    doc = _document_or_404(request, pk)
+    form = CorrectionForm(request.POST, prefix=f"correct-{doc.pk}")
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": "Say what the correction is."})
+        new = export_documents.export_document_revise(
+            document=doc, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    except (StateConflict, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    else:
+        messages.success(request, f"{new} is issued; {doc} is superseded.")
+    return redirect("orders:shipment", pk=doc.shipment_id)

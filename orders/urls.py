@@ -46,6 +46,32 @@ urlpatterns = [
     path("shipments/<int:pk>/load/", shipping_views.shipment_load, name="shipment_load"),
     path("shipments/<int:pk>/arrive/", shipping_views.shipment_arrive, name="shipment_arrive"),
     path(
+        "shipments/<int:pk>/documents/issue/",
+        shipping_views.shipment_documents_issue,
+        name="documents_issue",
+    ),
+    path(
+        "shipments/<int:pk>/documents/check/",
+        shipping_views.shipment_presentation_check,
+        name="presentation_check",
+    ),
+    path(
+        "shipments/<int:pk>/documents/acknowledge/",
+        shipping_views.shipment_acknowledge,
+        name="acknowledge",
+    ),
+    path(
+        "shipments/<int:pk>/documents/send/",
+        shipping_views.shipment_documents_send,
+        name="documents_send",
+    ),
+    path("documents/<int:pk>/pdf/", shipping_views.export_document_pdf, name="export_pdf"),
+    path(
+        "documents/<int:pk>/correct/",
+        shipping_views.export_document_revise,
+        name="export_revise",
+    ),
+    path(
         "shipments/<int:pk>/complete/", shipping_views.shipment_complete, name="shipment_complete"
     ),
 ]

@@ -13,10 +13,11 @@ from rest_framework.response import Response
 
 from customers.csvio import decode_upload
 from customers.selectors import customer_list_visible
-from orders import selectors, shipping
+from orders import export_documents, selectors, shipping
 from orders.models import (
     Container,
     CustomerSpecLimit,
+    ExportDocument,
     Lot,
     LotAllocation,
     LotAnalysis,
@@ -237,6 +238,10 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "arrived_on",
             "deposit_applied",
             "balance_proforma",
+            "presentation_discrepancies",
+            "discrepancies_acknowledged_at",
+            "discrepancies_note",
+            "documents_status",
             "allocations",
             "containers",
             "warnings",
@@ -250,6 +255,14 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "arrived_on",
             "deposit_applied",
         ]
+
+    documents_status = serializers.SerializerMethodField()
+
+    def get_documents_status(self, obj) -> str | None:
+        """Where the e-mailed document set stands (null: not sent)."""
+        from .serializers import _delivery_status
+
+        return _delivery_status(obj.documents_delivery_id)
 
     def get_warnings(self, obj) -> list[str]:
         return shipping.shipment_warnings(obj)
@@ -294,6 +307,46 @@ def _valid(request, serializer_class, **kw):
     serializer = serializer_class(data=request.data, **kw)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+class ExportDocumentSerializer(serializers.ModelSerializer):
+    lot_number = serializers.CharField(source="lot.number", read_only=True, default=None)
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportDocument
+        fields = [
+            "id",
+            "kind",
+            "number",
+            "revision",
+            "lot",
+            "lot_number",
+            "issued_at",
+            "pdf_sha256",
+            "pdf_size",
+            "superseded_at",
+            "correction_reason",
+            "pdf_url",
+        ]
+
+    def get_pdf_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("orders:export_pdf", args=[obj.pk])
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=1000)
+
+
+class SendDocumentsSerializer(serializers.Serializer):
+    bank_email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+class CorrectionSerializer(serializers.Serializer):
+    document = serializers.IntegerField()
+    reason = serializers.CharField(max_length=500)
 
 
 class ShipmentViewSet(
@@ -407,3 +460,64 @@ class ShipmentViewSet(
         """Arrived → completed once its balance is paid (the contract completes with its last)."""
         shipment = self.get_object()
         return self._out(shipping.shipment_complete(shipment=shipment, by=request.user))
+
+    @extend_schema(request=None, responses={200: ExportDocumentSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def documents(self, request, pk=None):
+        """The shipment's export documents, every revision (``superseded_at`` set on old ones)."""
+        shipment = self.get_object()
+        docs = shipment.documents.select_related("lot").order_by("kind", "number", "revision")
+        return Response(ExportDocumentSerializer(docs, many=True).data)
+
+    @extend_schema(
+        request=None, responses={201: ExportDocumentSerializer(many=True), 409: _CONFLICT}
+    )
+    @action(detail=True, methods=["post"], url_path="issue-documents")
+    def issue_documents(self, request, pk=None):
+        """Issue what is missing: commercial invoice, packing list, a certificate per lot."""
+        docs = export_documents.shipment_documents_issue(
+            shipment=self.get_object(), by=request.user
+        )
+        return Response(ExportDocumentSerializer(docs, many=True).data, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CorrectionSerializer, responses={201: ExportDocumentSerializer})
+    @action(detail=True, methods=["post"], url_path="correct-document")
+    def correct_document(self, request, pk=None):
+        """A correction: a new revision of one document (the old one is superseded)."""
+        shipment = self.get_object()
+        data = _valid(request, CorrectionSerializer)
+        doc = shipment.documents.filter(pk=data["document"]).first()
+        if doc is None:
+            raise ValidationError({"document": ["Not a document of this shipment."]})
+        new = export_documents.export_document_revise(
+            document=doc, by=request.user, reason=data["reason"]
+        )
+        return Response(ExportDocumentSerializer(new).data, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ShipmentSerializer})
+    @action(detail=True, methods=["post"], url_path="presentation-check")
+    def presentation_check(self, request, pk=None):
+        """Check the current documents against the L/C (``presentation_discrepancies``)."""
+        shipment = self.get_object()
+        export_documents.presentation_check(shipment=shipment, by=request.user)
+        return self._out(shipment)
+
+    @extend_schema(request=AcknowledgeSerializer, responses={200: ShipmentSerializer, 403: None})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """Managers: let the documents go despite the presentation discrepancies."""
+        shipment = self.get_object()
+        data = _valid(request, AcknowledgeSerializer)
+        export_documents.discrepancies_acknowledge(shipment=shipment, by=request.user, **data)
+        return self._out(shipment)
+
+    @extend_schema(
+        request=SendDocumentsSerializer, responses={202: ShipmentSerializer, 409: _CONFLICT}
+    )
+    @action(detail=True, methods=["post"], url_path="send-documents")
+    def send_documents(self, request, pk=None):
+        """E-mail the set (one PDF) to the buyer, and the bank contact under an L/C, once."""
+        shipment = self.get_object()
+        data = _valid(request, SendDocumentsSerializer)
+        export_documents.shipment_documents_send(shipment=shipment, by=request.user, **data)
+        return self._out(shipment, status.HTTP_202_ACCEPTED)

@@ -246,3 +246,45 @@ def test_lc_set_goes_only_after_a_manager_acknowledges(
     assert sent[0].attachments[0][0].endswith("-documents.pdf")
     with pytest.raises(StateConflict):
         xd.shipment_documents_send(shipment=shipment, by=rep, bank_email="lc@commerzbank.example")
+
+
+def test_documents_on_the_shipment_page_and_sent(
+    rep_client, shipped, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    url = reverse("orders:shipment", args=[shipped.pk])
+    assert 'data-testid="issue-documents"' in rep_client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        rep_client.post(reverse("orders:documents_issue", args=[shipped.pk]))
+    page = rep_client.get(url).content.decode()
+    assert page.count('class="export-document') == 4
+    invoice = shipped.documents.get(kind=K.COMMERCIAL_INVOICE)
+    pdf = rep_client.get(reverse("orders:export_pdf", args=[invoice.pk]))
+    assert (
+        pdf["Content-Type"] == "application/pdf" and pdf_sha256(pdf.content) == invoice.pdf_sha256
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = rep_client.post(reverse("orders:documents_send", args=[shipped.pk]))
+    assert response.status_code == 302
+    assert [m.subject for m in mail.outbox if "Shipping documents" in m.subject]
+    assert 'data-testid="documents-delivery"' in rep_client.get(url).content.decode()
+
+
+def test_documents_api(rep_api, shipped, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = rep_api.post(f"/api/v1/shipments/{shipped.pk}/issue-documents/")
+    assert issued.status_code == 201 and len(issued.json()) == 4
+    invoice = next(d for d in issued.json() if d["kind"] == "commercial_invoice")
+    fixed = rep_api.post(
+        f"/api/v1/shipments/{shipped.pk}/correct-document/",
+        {"document": invoice["id"], "reason": "Marks"},
+        format="json",
+    )
+    assert fixed.status_code == 201 and fixed.json()["revision"] == 1
+    listed = rep_api.get(f"/api/v1/shipments/{shipped.pk}/documents/").json()
+    assert len(listed) == 5 and sum(1 for d in listed if d["superseded_at"]) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = rep_api.post(f"/api/v1/shipments/{shipped.pk}/send-documents/", {}, format="json")
+    assert sent.status_code == 202 and sent.json()["documents_status"]

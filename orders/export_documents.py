@@ -286,7 +286,8 @@ def _context(
         doc = packing_list_context(shipment, number=number, issued_on=today)
     else:
         assert lot is not None
-        doc = certificate_context(shipment, lot, number=number, issued_on=today, signed_by=by)
+        signer = lot.created_by if lot.created_by.is_qc else by  # QC signs what QC analysed
+        doc = certificate_context(shipment, lot, number=number, issued_on=today, signed_by=signer)
     doc["revision"] = revision
     return {"company": doc["company"], "doc": doc}
 

@@ -453,7 +453,11 @@ def lot_allocate(
             )
         if not reason:
             raise ValidationError(
-                {"override_reason": "Say why this out-of-specification lot may be shipped."}
+                {
+                    "override_reason": f"Lot {lot.number} is out of specification: "
+                    + "; ".join(f.message for f in failures)
+                    + ". Say why it may be shipped."
+                }
             )
     allocation = LotAllocation.objects.create(
         shipment=shipment,

@@ -16,6 +16,7 @@ has acknowledged its discrepancies.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
+from products.models import Product
 from quotes.documents.context import document_freeze, document_render, pdf_sha256
 from quotes.documents.pdf import company_context
 
@@ -53,7 +55,7 @@ def _mt(value: Decimal) -> str:
     return f"{value:,.3f}"
 
 
-def _dangerous_goods(products) -> list[dict[str, str]]:
+def _dangerous_goods(products: Iterable[Product]) -> list[dict[str, str]]:
     """The DG line for granules and powder (UN number, class, proper shipping name)."""
     seen, lines = set(), []
     for product in products:

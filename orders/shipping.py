@@ -203,7 +203,7 @@ def analyses_import_csv(*, by: User, text: str) -> AnalysisImport:
         )
         return result
     per_lot: dict[str, dict[str, Decimal]] = {}
-    lots = {}
+    lots: dict[str, Lot] = {}
     try:
         rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
     except csv.Error as exc:
@@ -319,7 +319,9 @@ def _locked_shipment(shipment: Shipment) -> Shipment:
     )
 
 
-def _log(shipment: Shipment, by: User | None, comment: str, action: str = Action.SHIPMENT, **data):
+def _log(
+    shipment: Shipment, by: User | None, comment: str, action: str = Action.SHIPMENT, **data: Any
+) -> None:
     services._log(
         shipment.contract,
         action,
@@ -637,7 +639,8 @@ def _balance_on_board(shipment: Shipment, contract: SalesContract, by: User) -> 
         return
     if contract.balance_terms != BalanceTerms.AGAINST_BL_COPY or contract.advance_percent >= 100:
         return
-    due = max(
+    assert shipment.on_board_date is not None  # loaded
+    due: date = max(
         shipment.on_board_date + timedelta(days=contract.balance_days_after_bl),
         timezone.localdate(),
     )
@@ -689,7 +692,7 @@ def shipment_arrive(*, shipment: Shipment, by: User, arrived_on: date | None = N
     services._ensure_can_act(contract=shipment.contract, by=by)
     _ensure_open(shipment, SS.LOADED)
     arrived_on = arrived_on or timezone.localdate()
-    if arrived_on < shipment.on_board_date:
+    if shipment.on_board_date and arrived_on < shipment.on_board_date:
         raise ValidationError({"arrived_on": "Arrival is before the on-board date."})
     shipment.status = SS.ARRIVED
     shipment.arrived_on = arrived_on

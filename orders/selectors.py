@@ -17,6 +17,7 @@ from mgtrade.accounts.models import User
 from .models import (
     Container,
     ContractStatus,
+    CustomerSpecLimit,
     LCStatus,
     LetterOfCredit,
     Lot,
@@ -307,4 +308,14 @@ def contract_shipments(*, contract: SalesContract) -> list[Shipment]:
                 ),
             )
         )
+    )
+
+
+def customer_spec_limits(*, contract: SalesContract) -> list[CustomerSpecLimit]:
+    """The buyer's own limits that apply to this contract (general and this contract's)."""
+    return list(
+        CustomerSpecLimit.objects.filter(customer_id=contract.customer_id)
+        .filter(Q(contract__isnull=True) | Q(contract=contract))
+        .select_related("product")
+        .order_by("product__code", "element", "contract_id")
     )

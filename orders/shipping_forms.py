@@ -173,3 +173,21 @@ class SendDocumentsForm(forms.Form):
     bank_email = forms.EmailField(
         label="Bank contact's e-mail (L/C deals: the set goes to the bank too)", required=False
     )
+
+
+class CustomerSpecForm(forms.Form):
+    product = forms.ModelChoiceField(label="Grade", queryset=Product.objects.none())
+    element = forms.CharField(label="Element (Fe, Ni, Cu…)", max_length=24)
+    min_percent = forms.DecimalField(
+        label="Minimum %", required=False, max_digits=8, decimal_places=5, min_value=0
+    )
+    max_percent = forms.DecimalField(
+        label="Maximum %", required=False, max_digits=8, decimal_places=5, min_value=0
+    )
+    this_contract_only = forms.BooleanField(label="For this contract only", required=False)
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(
+            pk__in=[line.product_id for line in contract.lines.all()]
+        ).order_by("code")

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from customers.csvio import decode_upload
@@ -26,6 +27,7 @@ from .shipping_forms import (
     ArriveForm,
     ContainerForm,
     CorrectionForm,
+    CustomerSpecForm,
     LoadForm,
     LotForm,
     SendDocumentsForm,
@@ -451,3 +453,35 @@ def export_document_revise(request, pk: int):
     else:
         messages.success(request, f"{new} is issued; {doc} is superseded.")
     return redirect("orders:shipment", pk=doc.shipment_id)
+
+
+@login_required
+@require_POST
+def customer_spec_add(request, pk: int):
+    """The buyer's own limit for a grade of this contract (for the customer, or this
+    contract only)."""
+    contract = _contract_or_404(request, pk)
+    form = CustomerSpecForm(request.POST, prefix="spec", contract=contract)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            shipping.customer_spec_limit_set(
+                by=request.user,
+                customer=contract.customer,
+                contract=contract if data["this_contract_only"] else None,
+                product=data["product"],
+                element=data["element"],
+                min_percent=data["min_percent"],
+                max_percent=data["max_percent"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"{data['element']} limit saved for {contract.customer.name}."
+            )
+    else:
+        messages.error(request, " ".join(m for msgs in form.errors.values() for m in msgs))
+    return redirect(f"{reverse('orders:detail', args=[pk])}#buyer-spec")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("proformas/<int:pk>/send/", views.proforma_send, name="proforma_send"),
     path("proformas/<int:pk>/pdf/", views.proforma_pdf, name="proforma_pdf"),
     path("proformas/<int:pk>/write-off/", views.proforma_write_off, name="write_off"),
+    path("<int:pk>/spec/", shipping_views.customer_spec_add, name="customer_spec"),
     path("lots/", shipping_views.lot_list, name="lots"),
     path("lots/import/", shipping_views.analyses_import, name="analyses_import"),
     path("lots/<int:pk>/", shipping_views.lot_detail, name="lot"),

@@ -33,6 +33,7 @@ from .forms import (
     WriteOffForm,
 )
 from .models import ContractStatus, LetterOfCredit, PaymentMethod, Proforma, SalesContract
+from .shipping_forms import CustomerSpecForm
 
 PAGE_SIZE = 50
 
@@ -120,6 +121,8 @@ def _detail(request, contract: SalesContract, *, status: int = 200, **forms):
         "proformas": proformas,
         "payments": selectors.contract_payments(contract=contract),
         "shipments": selectors.contract_shipments(contract=contract),
+        "buyer_spec": selectors.customer_spec_limits(contract=contract),
+        "spec_form": CustomerSpecForm(prefix="spec", contract=contract),
         "lc": contract.lc,
         "events": selectors.contract_events(contract=contract),
         "allowed": allowed,

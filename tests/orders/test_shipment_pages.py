@@ -262,3 +262,22 @@ def test_api_shipment_flow_with_override(rep_api, manager_api, rep, qc, ready):
 def test_api_other_rep_gets_404(other_rep_api, rep, ready):
     shipment = shipping.shipment_create(contract=ready, by=rep)
     assert other_rep_api.get(f"/api/v1/shipments/{shipment.pk}/").status_code == 404
+
+
+def test_rep_sets_a_stricter_buyer_spec_on_the_contract_page(rep_client, ready):
+    from products.models import Product
+
+    response = rep_client.post(
+        reverse("orders:customer_spec", args=[ready.pk]),
+        {
+            "spec-product": Product.objects.get(code="AZ91D").pk,
+            "spec-element": "fe",
+            "spec-max_percent": "0.003",
+            "spec-this_contract_only": "on",
+        },
+    )
+    assert response.status_code == 302
+    page = rep_client.get(reverse("orders:detail", args=[ready.pk])).content.decode()
+    assert "≤ 0.003" in page and "this contract" in page
+    limit = ready.spec_limits.get()
+    assert (limit.element, limit.max_percent) == ("Fe", Decimal("0.003"))

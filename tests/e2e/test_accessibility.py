@@ -210,11 +210,22 @@ def test_every_page_type_passes_axe_under_the_csp(demo, browser, live_server):
 
 
 def test_shipment_and_lot_pages_pass_axe(demo, browser, live_server):
-    """The shipment and lot routes alone (a quick run of the same check)."""
+    """The shipment and lot routes, and the contract pages that show them, alone (a quick
+    run of the same check)."""
     failures: list[str] = []
     for role in ("rep", "qc", "manager"):
         state = storage_state_for(browser, live_server, role, DEMO_PASSWORD)
-        routes = [r for r in ROUTES if r[0] == role and ("shipment" in r[1] or "lot" in r[1])]
+        routes = [
+            r
+            for r in ROUTES
+            if r[0] == role
+            and (
+                "shipment" in r[1]
+                or "lot" in r[1]
+                or r[1] == "contract"
+                or r[1].startswith("contract ")
+            )
+        ]
         failures += check_pages(browser, live_server, state, routes)
     assert not failures, f"axe-core {axe_version()}:\n" + "\n".join(failures)
 

@@ -382,7 +382,8 @@ def shipment_update(*, shipment: Shipment, by: User, **fields: Any) -> Shipment:
     services._check_fields(fields, SHIPMENT_FIELDS)
     shipment = _locked_shipment(shipment)
     services._ensure_can_act(contract=shipment.contract, by=by)
-    if shipment.status in (SS.LOADED,) and set(fields) - {"eta"}:
+    changed = {name for name, value in fields.items() if getattr(shipment, name) != value}
+    if shipment.status == SS.LOADED and changed - {"eta"}:
         raise StateConflict("The shipment is on board: only its ETA can change.")
     _ensure_open(shipment, SS.PLANNED, SS.BOOKED, SS.LOADED)
     for name, value in fields.items():

@@ -365,7 +365,7 @@ class ShipmentViewSet(
 
     def get_queryset(self):
         qs = selectors.shipment_list_visible(user=self.request.user).select_related(
-            "contract", "balance_proforma"
+            "contract", "contract__letter_of_credit", "balance_proforma"
         )
         state = self.request.query_params.get("status")
         if self.action == "list" and state:

@@ -281,3 +281,24 @@ def test_rep_sets_a_stricter_buyer_spec_on_the_contract_page(rep_client, ready):
     assert "≤ 0.003" in page and "this contract" in page
     limit = ready.spec_limits.get()
     assert (limit.element, limit.max_percent) == ("Fe", Decimal("0.003"))
+
+
+def test_api_lists_have_a_fixed_number_of_queries(rep, rep_api, qc, django_assert_max_num_queries):
+    grade_limits()
+    for n in range(6):
+        lot(by=qc, code="MG9990", number=f"H-Q{n}")
+    for _ in range(3):
+        contract = pay_deposit(confirmed_contract(owner=rep), rep)
+        shipment = shipping.shipment_create(contract=contract, by=rep)
+        shipping.lot_allocate(
+            shipment=shipment,
+            by=rep,
+            contract_line=contract.lines.get(product_code="AZ91D"),
+            lot=lot(by=qc, code="AZ91D", number=f"A-Q{shipment.pk}", mt="20"),
+        )
+    with django_assert_max_num_queries(10):
+        lots = rep_api.get("/api/v1/lots/")
+    assert lots.json()["count"] == 9
+    with django_assert_max_num_queries(12):
+        shipments = rep_api.get("/api/v1/shipments/")
+    assert shipments.json()["count"] == 3

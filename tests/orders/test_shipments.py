@@ -258,3 +258,23 @@ def test_analyses_csv_import_validates_every_row_first(qc):
     )
     assert (good.created, good.updated, good.errors) == (1, 1, [])
     assert h.analyses.get(element="Fe").measured_percent == Decimal("0.02")
+
+
+def test_only_the_eta_changes_once_on_board(ready, rep, qc):
+    from datetime import timedelta
+
+    shipment = shipping.shipment_create(contract=ready, by=rep)
+    h = lot(by=qc, code="MG9990", number="H-8", mt="50")
+    a = lot(by=qc, code="AZ91D", number="A-8", mt="20")
+    shipping.lot_allocate(shipment=shipment, by=rep, contract_line=_line(ready, "MG9990"), lot=h)
+    shipping.lot_allocate(shipment=shipment, by=rep, contract_line=_line(ready, "AZ91D"), lot=a)
+    _book(shipment, rep)
+    _container(shipment, rep, [h, a])
+    shipment = shipping.shipment_load(
+        shipment=shipment, by=rep, bl_number="B8", on_board_date=timezone.localdate()
+    )
+    eta = timezone.localdate() + timedelta(days=30)
+    shipment = shipping.shipment_update(shipment=shipment, by=rep, vessel=shipment.vessel, eta=eta)
+    assert shipment.eta == eta
+    with pytest.raises(StateConflict, match="ETA"):
+        shipping.shipment_update(shipment=shipment, by=rep, vessel="Another ship")

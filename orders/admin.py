@@ -4,14 +4,21 @@ and API write them through ``orders.services``). Bank accounts are managed in th
 from django.contrib import admin
 
 from .models import (
+    Container,
     ContractEvent,
     ContractLine,
+    CustomerSpecLimit,
+    ExportDocument,
     LCAmendment,
     LetterOfCredit,
+    Lot,
+    LotAllocation,
+    LotAnalysis,
     Payment,
     PaymentAllocation,
     Proforma,
     SalesContract,
+    Shipment,
 )
 
 
@@ -87,3 +94,60 @@ class LetterOfCreditAdmin(ReadOnlyAdmin):
     search_fields = ("number", "contract__number", "issuing_bank")
     list_select_related = ("contract",)
     inlines = [AmendmentInline]
+
+
+# Lots and shipments: read-only here too (the pages and API write them through
+# orders.shipping, which checks the specification and who may); customer specifications
+# are plain reference data an admin may keep here.
+
+
+class LotAnalysisInline(ContractLineInline):
+    model = LotAnalysis
+    fields = ("element", "measured_percent")
+    readonly_fields = fields
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    list_display = ("number", "product", "production_date", "net_weight_mt", "created_by")
+    list_filter = ("product",)
+    search_fields = ("number",)
+    list_select_related = ("product", "created_by")
+    inlines = [LotAnalysisInline]
+
+
+@admin.register(CustomerSpecLimit)
+class CustomerSpecLimitAdmin(admin.ModelAdmin):
+    list_display = ("customer", "contract", "product", "element", "min_percent", "max_percent")
+    list_select_related = ("customer", "contract", "product")
+    search_fields = ("customer__name", "element")
+    raw_id_fields = ("customer", "contract")
+
+
+class LotAllocationInline(ContractLineInline):
+    model = LotAllocation
+    fields = ("contract_line", "lot", "quantity_mt", "findings", "override_reason", "override_by")
+    readonly_fields = fields
+
+
+class ContainerInline(ContractLineInline):
+    model = Container
+    fields = ("number", "seal", "type", "net_weight_mt", "gross_weight_mt", "bundles")
+    readonly_fields = fields
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "status", "vessel", "bl_number", "on_board_date", "eta")
+    list_filter = ("status",)
+    search_fields = ("contract__number", "bl_number", "booking_number")
+    list_select_related = ("contract",)
+    inlines = [LotAllocationInline, ContainerInline]
+
+
+@admin.register(ExportDocument)
+class ExportDocumentAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "kind", "shipment", "issued_at", "superseded_at", "pdf_sha256")
+    list_filter = ("kind",)
+    search_fields = ("number", "shipment__contract__number")
+    list_select_related = ("shipment", "shipment__contract")

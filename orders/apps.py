@@ -8,4 +8,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         # An accepted quote becomes a draft contract (quotes sends the signal, never
         # importing orders).
-        from . import receivers  # noqa: F401
+        from . import (
+            receivers,  # noqa: F401
+            tasks,  # noqa: F401  (registered by name before anything is queued)
+        )

@@ -1,4 +1,5 @@
-"""Demo orders: the exporter's bank accounts, one confirmed contract awaiting its deposit and
+"""Demo orders: the exporter's bank accounts, lots with their analysis for the demo grades, one
+confirmed contract awaiting its deposit, one shipped (B/L, documents issued) and
 one under L/C whose L/C has discrepancies.
 
 Idempotent: bank accounts are found by currency and account number; a customer that already
@@ -26,6 +27,7 @@ from .models import SalesContract
 DEMO_CONTRACTS = [
     ("Schwabenguss Leichtmetall GmbH", [("AZ91D", "40")], "SG-4500-2291", "awaiting_deposit"),
     ("Elbtal Aerostruktur AG", [("MG9995", "20")], "EA-PO-77120", "lc_discrepancy"),
+    ("Rijnmond Staalbehandeling B.V.", [("MG9990", "40")], "RS-2026-0415", "shipped"),
 ]
 
 
@@ -99,6 +101,8 @@ def _lc_with_discrepancies(contract: SalesContract, by: User) -> None:
 
 def load(users: dict[str, User]) -> list[SalesContract]:
     quotes_demo.bank_accounts()
+    if users.get("qc"):
+        lots(users["qc"])
     contracts = []
     for name, lines, po_number, then in DEMO_CONTRACTS:
         customer = Customer.objects.filter(name=name).first()
@@ -109,5 +113,110 @@ def load(users: dict[str, User]) -> list[SalesContract]:
         contract = services.contract_confirm(contract=contract, by=customer.owner)
         if then == "lc_discrepancy":
             _lc_with_discrepancies(contract, customer.owner)
+        if then == "shipped":
+            _shipped(contract, users)
         contracts.append(contract)
     return contracts
+
+
+def _measured(limit, *, over: bool = False) -> Decimal:
+    """A plausible value inside the limit (or just over its maximum when ``over``)."""
+    low, high = limit.min_percent, limit.max_percent
+    if over and high is not None:
+        return (high * Decimal("1.5")).quantize(Decimal("0.0001"))
+    if low is not None and high is not None:
+        return ((low + high) / 2).quantize(Decimal("0.0001"))
+    if high is not None:
+        return (high / 3).quantize(Decimal("0.0001"))
+    return min(low + (Decimal("100") - low) / 3, Decimal("100")).quantize(Decimal("0.0001"))
+
+
+def lots(qc: User) -> list:
+    """Two lots per demo grade with a chemical specification, analysed within it; the
+    second AZ91D lot is over its first maximum (to show the override)."""
+    from products.models import Product
+
+    from . import shipping
+    from .models import Lot
+
+    made = []
+    today = timezone.localdate()
+    products = Product.objects.filter(active=True).prefetch_related("spec_limits").order_by("code")
+    for product in products:
+        limits = list(product.spec_limits.all())
+        if not limits:
+            continue
+        for n in (1, 2):
+            number = f"{product.code.replace('-', '')}-{today:%y%m}-{n:02d}"
+            if Lot.objects.filter(number=number).exists():
+                continue
+            over = product.code == "AZ91D" and n == 2
+            with_max = next((lim for lim in limits if lim.max_percent is not None), None)
+            analyses = {
+                lim.element: _measured(lim, over=over and lim is with_max) for lim in limits
+            }
+            made.append(
+                shipping.lot_create(
+                    by=qc,
+                    number=number,
+                    product=product,
+                    production_date=today - timedelta(days=10 + n),
+                    net_weight_mt=Decimal("20.000"),
+                    ingots=2666,
+                    bundles=20,
+                    analyses=analyses,
+                )
+            )
+    return made
+
+
+def _shipped(contract: SalesContract, users: dict[str, User]) -> None:
+    """Deposit paid, both MG9990 lots shipped in one container, B/L recorded, documents
+    issued: the balance proforma is due on the on-board date."""
+    from . import export_documents, shipping
+    from .models import Lot, ProformaKind
+
+    rep = contract.owner
+    deposit = contract.proformas.filter(kind=ProformaKind.DEPOSIT).first()
+    if deposit is not None:
+        services.payment_record(
+            customer=contract.customer,
+            by=rep,
+            amount=deposit.amount,
+            currency=contract.currency,
+            value_date=timezone.localdate() - timedelta(days=5),
+            bank_reference="FT26DEMO0415",
+            payer=contract.buyer["name"],
+            allocations=[(deposit, deposit.amount)],
+        )
+    contract.refresh_from_db()
+    line = contract.lines.get()
+    lots_ = list(Lot.objects.filter(product_id=line.product_id).order_by("number")[:2])
+    if len(lots_) < 2:
+        return
+    shipment = shipping.shipment_create(
+        contract=contract, by=rep, vessel="CMA CGM Tage", voyage="0FL3NW1MA"
+    )
+    for lot in lots_:
+        shipping.lot_allocate(shipment=shipment, by=rep, contract_line=line, lot=lot)
+    shipping.shipment_book(shipment=shipment, by=rep, booking_number="TXG2611047")
+    net = sum((lot.net_weight_mt for lot in lots_), Decimal("0"))
+    shipping.container_add(
+        shipment=shipment,
+        by=rep,
+        number="CMAU4127785",
+        seal="CN8812034",
+        type="20GP",
+        net_weight_mt=net,
+        gross_weight_mt=net + Decimal("0.640"),
+        bundles=sum(lot.bundles for lot in lots_),
+        lots=lots_,
+    )
+    today = timezone.localdate()
+    shipment = shipping.shipment_update(
+        shipment=shipment, by=rep, etd=today, eta=today + timedelta(days=34)
+    )
+    shipment = shipping.shipment_load(
+        shipment=shipment, by=rep, bl_number="CMDUTXG1104711", on_board_date=today
+    )
+    export_documents.shipment_documents_issue(shipment=shipment, by=rep)

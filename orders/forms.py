@@ -69,6 +69,16 @@ class ContractFilterForm(forms.Form):
 
 class ContractTermsForm(forms.ModelForm):
     documents = LinesField(label="Documents the seller supplies (one a line)", required=False)
+    balance_days_after_bl = forms.IntegerField(
+        label="Balance due days after the B/L date",
+        required=False,
+        min_value=0,
+        max_value=180,
+        help_text="Empty or 0: due on the on-board date.",
+    )
+
+    def clean_balance_days_after_bl(self) -> int:
+        return self.cleaned_data.get("balance_days_after_bl") or 0
 
     class Meta:
         model = SalesContract

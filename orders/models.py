@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -120,6 +120,12 @@ class SalesContract(models.Model):
     )
     balance_terms = models.CharField(
         max_length=20, choices=BalanceTerms.choices, default=BalanceTerms.AGAINST_BL_COPY
+    )
+    balance_days_after_bl = models.PositiveSmallIntegerField(
+        "balance due days after B/L date",
+        default=0,
+        validators=[MaxValueValidator(180)],
+        help_text="0: the balance is due on the on-board date (against copy of B/L).",
     )
     payment_terms_text = models.CharField(
         max_length=300, blank=True, help_text="The quote's payment terms as written."
@@ -254,6 +260,8 @@ class ContractEvent(models.Model):
         LC_AMENDED = "lc_amended", "L/C amended"
         LC_AMENDMENT_REQUESTED = "lc_amend_req", "L/C amendment requested"
         LC_ACCEPTED = "lc_accepted", "L/C accepted"
+        SHIPMENT = "shipment", "Shipment"
+        LOT_OVERRIDE = "lot_override", "Out-of-spec lot allowed"
 
     contract = models.ForeignKey(SalesContract, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
@@ -515,3 +523,289 @@ class LCAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter_of_credit} amendment {self.sequence}"
+
+
+# ------------------------------------------------------------------ lots and their analysis
+
+
+class Lot(models.Model):
+    """A production lot (heat or batch) of one grade, with its chemical analysis."""
+
+    number = models.CharField("heat/batch number", max_length=40, unique=True)
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    production_date = models.DateField()
+    net_weight_mt = models.DecimalField("net weight (MT)", max_digits=12, decimal_places=3)
+    ingots = models.PositiveIntegerField("ingots / pieces", default=0)
+    bundles = models.PositiveIntegerField(default=0)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-production_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(net_weight_mt__gt=0), name="lot_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class LotAnalysis(models.Model):
+    """One measured element of a lot (mass %)."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="analyses")
+    element = models.CharField(max_length=24)
+    measured_percent = models.DecimalField(max_digits=8, decimal_places=5)
+
+    class Meta:
+        ordering = ["lot", "id"]
+        verbose_name_plural = "lot analyses"
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "element"], name="lotanalysis_unique_element"),
+            models.CheckConstraint(
+                condition=Q(measured_percent__gte=0, measured_percent__lte=100),
+                name="lotanalysis_percent_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot} {self.element} {self.measured_percent}%"
+
+
+class CustomerSpecLimit(models.Model):
+    """A buyer's own limit for one element of one grade, stricter than the standard
+    (e.g. Fe ≤ 0.003 % for a die-caster). With a contract it holds for that contract only."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="spec_limits")
+    contract = models.ForeignKey(
+        SalesContract, null=True, blank=True, on_delete=models.CASCADE, related_name="spec_limits"
+    )
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="+")
+    element = models.CharField(max_length=24)
+    min_percent = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    max_percent = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+
+    class Meta:
+        ordering = ["customer", "product", "element"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_percent__isnull=False) | Q(max_percent__isnull=False),
+                name="customerspec_has_a_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.element} {self.min_percent or ''}–{self.max_percent or ''}%"
+
+
+# ------------------------------------------------------------------ shipments
+
+
+class ShipmentStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    BOOKED = "booked", "Booked"
+    LOADED = "loaded", "Loaded (on board)"
+    ARRIVED = "arrived", "Arrived"
+    COMPLETED = "completed", "Completed"
+
+
+class Shipment(models.Model):
+    """One shipment of a contract (several only when partial shipments are allowed)."""
+
+    contract = models.ForeignKey(SalesContract, on_delete=models.PROTECT, related_name="shipments")
+    sequence = models.PositiveSmallIntegerField(editable=False)
+    status = models.CharField(
+        max_length=10,
+        choices=ShipmentStatus.choices,
+        default=ShipmentStatus.PLANNED,
+        editable=False,
+    )
+    port_of_loading = models.CharField(max_length=5)
+    port_of_discharge = models.CharField(max_length=5)
+    vessel = models.CharField(max_length=80, blank=True)
+    voyage = models.CharField(max_length=30, blank=True)
+    booking_number = models.CharField(max_length=40, blank=True)
+    etd = models.DateField("ETD", null=True, blank=True)
+    eta = models.DateField("ETA", null=True, blank=True)
+    bl_number = models.CharField("B/L number", max_length=40, blank=True)
+    on_board_date = models.DateField(null=True, blank=True)
+    arrived_on = models.DateField(null=True, blank=True)
+    deposit_applied = models.DecimalField(
+        max_digits=14, decimal_places=2, default=ZERO, editable=False
+    )
+    balance_proforma = models.OneToOneField(
+        Proforma,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shipment",
+        editable=False,
+    )
+    presentation_discrepancies = models.JSONField(
+        default=list, blank=True, editable=False, help_text="The last L/C presentation check."
+    )
+    presentation_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    discrepancies_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    discrepancies_acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    discrepancies_note = models.TextField(blank=True, editable=False)
+    documents_delivery = models.OneToOneField(
+        "quotes.QuoteDelivery",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="The document set's PDF and e-mail (the quotes' sending pipeline).",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["contract", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "sequence"], name="shipment_sequence_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "booked"]) | Q(on_board_date__isnull=False),
+                name="shipment_loaded_has_on_board_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "eta"], name="shipment_status_eta")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number}/{self.sequence}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.contract.number}/{self.sequence}"
+
+
+class LotAllocation(models.Model):
+    """A quantity of a lot shipped against one contract line; an out-of-spec lot only with
+    a manager's override (reason recorded)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="allocations")
+    contract_line = models.ForeignKey(
+        ContractLine, on_delete=models.PROTECT, related_name="allocations"
+    )
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="allocations")
+    quantity_mt = models.DecimalField(max_digits=12, decimal_places=3)
+    findings = models.JSONField(
+        default=list, blank=True, help_text="The spec check's failures when allocated."
+    )
+    override_reason = models.TextField(blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["shipment", "contract_line__position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_mt__gt=0), name="allocation_qty_positive"),
+            models.UniqueConstraint(fields=["shipment", "lot"], name="allocation_lot_once"),
+            models.CheckConstraint(
+                condition=Q(findings=[]) | ~Q(override_reason=""),
+                name="allocation_out_of_spec_overridden",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot} → {self.shipment} ({self.quantity_mt} MT)"
+
+
+class Container(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="containers")
+    number = models.CharField(
+        max_length=11,
+        validators=[
+            RegexValidator(r"^[A-Z]{4}\d{7}$", "Enter an ISO 6346 number like MSKU1234565.")
+        ],
+    )
+    seal = models.CharField(max_length=30)
+    type = models.CharField(max_length=8, default="20GP")
+    net_weight_mt = models.DecimalField("net weight (MT)", max_digits=10, decimal_places=3)
+    gross_weight_mt = models.DecimalField("gross weight (MT)", max_digits=10, decimal_places=3)
+    bundles = models.PositiveIntegerField()
+    lots = models.ManyToManyField(Lot, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["shipment", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "number"], name="container_once"),
+            models.CheckConstraint(
+                condition=Q(gross_weight_mt__gte=models.F("net_weight_mt"), net_weight_mt__gt=0),
+                name="container_gross_ge_net",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+# ------------------------------------------------------------------ export documents
+
+
+class ExportDocumentKind(models.TextChoices):
+    COMMERCIAL_INVOICE = "commercial_invoice", "Commercial invoice"
+    PACKING_LIST = "packing_list", "Packing list"
+    CERTIFICATE_OF_ANALYSIS = "certificate_of_analysis", "Certificate of analysis"
+
+
+def export_pdf_upload_to(instance: ExportDocument, filename: str) -> str:
+    return f"orders/documents/{filename}"
+
+
+class ExportDocument(models.Model):
+    """An issued shipping document: its frozen content (``document``) and, once rendered,
+    its PDF with the checksum. Never edited: a correction is a new revision of the same
+    number, and the earlier one is marked superseded."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=24, choices=ExportDocumentKind.choices)
+    lot = models.ForeignKey(
+        Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
+    number = models.CharField(max_length=20)
+    revision = models.PositiveSmallIntegerField(default=0)
+    template = models.CharField(max_length=80)
+    document = models.JSONField(help_text="The content as issued (frozen).")
+    pdf = models.FileField(upload_to=export_pdf_upload_to, max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveIntegerField(null=True, blank=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    correction_reason = models.TextField(blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["shipment", "kind", "number", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "revision"], name="exportdoc_number_rev"),
+            models.CheckConstraint(
+                condition=~Q(kind="certificate_of_analysis") | Q(lot__isnull=False),
+                name="exportdoc_coa_has_lot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename.removesuffix(".pdf")
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number}{f'-R{self.revision}' if self.revision else ''}.pdf"

@@ -7,21 +7,28 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer
 from mgtrade.accounts.models import User
 
 from .models import (
+    Container,
     ContractStatus,
+    CustomerSpecLimit,
     LCStatus,
     LetterOfCredit,
+    Lot,
+    LotAllocation,
     Payment,
     PaymentAllocation,
     Proforma,
     ProformaStatus,
     SalesContract,
+    Shipment,
+    ShipmentStatus,
 )
 
 ZERO = Decimal("0")
@@ -232,3 +239,83 @@ def orders_due(*, user: User, today: date | None = None, limit: int = 50) -> Ord
         .order_by("ready_to_ship_at", "id")[:limit]
     )
     return due
+
+
+# ------------------------------------------------------------------ lots and shipments
+
+
+def lot_list(*, search: str | None = None, product: str | None = None) -> QuerySet[Lot]:
+    """Every lot (lots are the works', not a customer's: every signed-in user sees them),
+    with the grade and the allocated tonnage; one query."""
+    qs = Lot.objects.select_related("product").annotate(
+        allocated_mt=Coalesce(Sum("allocations__quantity_mt"), ZERO)
+    )
+    if search:
+        qs = qs.filter(number__icontains=search.strip())
+    if product:
+        qs = qs.filter(product__code=product)
+    return qs.order_by("-production_date", "-id")
+
+
+def lot_get(*, pk: int) -> Lot:
+    return (
+        Lot.objects.select_related("product", "created_by")
+        .prefetch_related("analyses", "product__spec_limits")
+        .get(pk=pk)
+    )
+
+
+def shipment_list_visible(*, user: User | None) -> QuerySet[Shipment]:
+    """Shipments of the contracts the user sees."""
+    return Shipment.objects.filter(contract__in=contract_list_visible(user=user))
+
+
+def shipment_board(*, user: User, status: str | None = None) -> QuerySet[Shipment]:
+    """The team's board: open shipments (booked, on the water, arrived), soonest ETA first;
+    one query."""
+    qs = shipment_list_visible(user=user).exclude(status=ShipmentStatus.COMPLETED)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("contract", "contract__customer").order_by(
+        F("eta").asc(nulls_last=True), "id"
+    )
+
+
+def shipment_get_visible(*, user: User | None, pk: int) -> Shipment:
+    return (
+        shipment_list_visible(user=user)
+        .select_related("contract", "contract__customer", "balance_proforma")
+        .prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=LotAllocation.objects.select_related(
+                    "lot", "lot__product", "contract_line", "override_by"
+                ),
+            ),
+            Prefetch("containers", queryset=Container.objects.prefetch_related("lots")),
+        )
+        .get(pk=pk)
+    )
+
+
+def contract_shipments(*, contract: SalesContract) -> list[Shipment]:
+    return list(
+        contract.shipments.select_related("balance_proforma").prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=LotAllocation.objects.select_related(
+                    "lot", "contract_line", "override_by"
+                ),
+            )
+        )
+    )
+
+
+def customer_spec_limits(*, contract: SalesContract) -> list[CustomerSpecLimit]:
+    """The buyer's own limits that apply to this contract (general and this contract's)."""
+    return list(
+        CustomerSpecLimit.objects.filter(customer_id=contract.customer_id)
+        .filter(Q(contract__isnull=True) | Q(contract=contract))
+        .select_related("product")
+        .order_by("product__code", "element", "contract_id")
+    )

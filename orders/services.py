@@ -45,6 +45,7 @@ from .models import (
     ProformaStatus,
     SalesContract,
 )
+from .quantities import contract_fully_shipped
 
 S = ContractStatus
 Action = ContractEvent.Action
@@ -80,6 +81,7 @@ CONTRACT_TERM_FIELDS = (
     "payment_method",
     "advance_percent",
     "balance_terms",
+    "balance_days_after_bl",
     "shipment_from",
     "latest_shipment_date",
     "tolerance_percent",
@@ -207,7 +209,9 @@ def payment_terms_parse(text: str) -> dict[str, Any]:
         return {"payment_method": PaymentMethod.CAD, "advance_percent": ZERO}
     match = re.search(r"(\d{1,3}(?:\.\d+)?)\s*%", folded)
     advance = Decimal(match.group(1)) if match else DEFAULT_ADVANCE_PERCENT
+    days = re.search(r"(\d{1,3})\s*days?\s*(?:after|of|from)\s*(?:the\s*)?b\s*/\s*l", folded)
     return {
+        "balance_days_after_bl": int(days.group(1)) if days else 0,
         "payment_method": PaymentMethod.TT,
         "advance_percent": min(advance, HUNDRED),
         "balance_terms": (
@@ -503,6 +507,11 @@ def contract_complete(*, contract: SalesContract, by: User) -> SalesContract:
     contract = _locked(contract)
     _ensure_can_act(contract=contract, by=by)
     if contract.status == S.IN_PROGRESS:
+        if not contract_fully_shipped(contract=contract):
+            raise StateConflict(
+                "Not every line is shipped within the quantity tolerance yet: record the "
+                "shipments first."
+            )
         open_proformas = [
             p.number
             for p in contract.proformas.filter(status=ProformaStatus.ISSUED)

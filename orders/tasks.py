@@ -20,3 +20,20 @@ def proformas_flag_overdue_task() -> int:
     overdue = services.proformas_flag_overdue()
     logger.info("%d proformas overdue", overdue)
     return overdue
+
+
+@shared_task(
+    name="orders.tasks.export_document_render_task",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def export_document_render_task(document_id: int) -> str:
+    """Render and store an issued export document's PDF, once (idempotent)."""
+    from .export_documents import export_document_render
+
+    return export_document_render(document_id=document_id)

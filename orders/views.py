@@ -33,6 +33,7 @@ from .forms import (
     WriteOffForm,
 )
 from .models import ContractStatus, LetterOfCredit, PaymentMethod, Proforma, SalesContract
+from .shipping_forms import CustomerSpecForm
 
 PAGE_SIZE = 50
 
@@ -80,6 +81,7 @@ def _allowed(contract: SalesContract, user) -> dict[str, bool]:
         "send_documents": active and bool(contract.buyer.get("contact_email")),
         "lc_enter": contract.uses_lc and lc is None and contract.status != "cancelled",
         "lc_act": lc is not None and lc.status != "accepted",
+        "ship": active,
         "lc_amend": lc is not None and contract.status in ("draft", *services.ACTIVE_STATUSES),
     }
 
@@ -118,6 +120,9 @@ def _detail(request, contract: SalesContract, *, status: int = 200, **forms):
         "lines": list(contract.lines.all()),
         "proformas": proformas,
         "payments": selectors.contract_payments(contract=contract),
+        "shipments": selectors.contract_shipments(contract=contract),
+        "buyer_spec": selectors.customer_spec_limits(contract=contract),
+        "spec_form": CustomerSpecForm(prefix="spec", contract=contract),
         "lc": contract.lc,
         "events": selectors.contract_events(contract=contract),
         "allowed": allowed,

@@ -469,6 +469,7 @@ class QuoteEmail(models.Model):
         CONFIRMATION = "confirmation", "Acceptance confirmation to buyer"
         CONTRACT = "contract", "Sales contract to buyer"
         PROFORMA = "proforma", "Proforma invoice to buyer"
+        DOCUMENTS = "documents", "Shipping documents to buyer"
 
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="emails")
     delivery = models.ForeignKey(

@@ -7,6 +7,7 @@ MAIN_NAV = [
     ("Customers", "customers:list"),
     ("Quotes", "quotes:list"),
     ("Contracts", "orders:list"),
+    ("Shipments", "orders:shipments"),
     ("Price calculator", "quotes:calculator"),
     ("Catalogue", "products:catalogue"),
     ("Tariffs", "tariffs:rules"),

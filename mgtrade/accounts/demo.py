@@ -15,6 +15,7 @@ DEMO_USERS = [
         "Export sales manager",
         "manager@mgtrade.example",
     ),
+    ("qc", Role.QC, "Hu", "Jing", "Quality control", "qc@mgtrade.example"),
     ("rep", Role.SALES_REP, "Li", "Wei", "Export sales, Europe", "li.wei@mgtrade.example"),
     (
         "rep2",

@@ -8,6 +8,7 @@ class Role(models.TextChoices):
     SALES_REP = "Sales rep", "Sales rep"
     SALES_MANAGER = "Sales manager", "Sales manager"
     ADMIN = "Admin", "Admin"
+    QC = "QC", "Quality control"
 
 
 class User(AbstractUser):
@@ -43,9 +44,16 @@ class User(AbstractUser):
         return Role.SALES_REP in self._group_names()
 
     @property
+    def is_qc(self) -> bool:
+        """Quality control enters lots and their analyses and signs certificates."""
+        return Role.QC in self._group_names()
+
+    @property
     def role_label(self) -> str:
         if self.is_admin:
             return "Admin"
         if self.is_manager:
             return "Sales manager"
+        if self.is_qc:
+            return "Quality control"
         return "Sales rep"

@@ -18,6 +18,13 @@ ORDERS_SALES = [
     "orders.change_payment",
     "orders.add_letterofcredit",
     "orders.change_letterofcredit",
+    "orders.add_shipment",
+    "orders.change_shipment",
+    "orders.add_lotallocation",
+    "orders.delete_lotallocation",
+    "orders.add_container",
+    "orders.add_customerspeclimit",
+    "orders.change_customerspeclimit",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -40,6 +47,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quotes.approve_quote",
         *ORDERS_SALES,
         "accounts.view_user",
+    ],
+    # QC enters lots and analyses (the services check the role); reads contracts' lots.
+    Role.QC: [
+        "products.view_*",
+        "orders.view_lot",
+        "orders.add_lot",
+        "orders.change_lot",
+        "orders.view_lotanalysis",
+        "orders.add_lotanalysis",
+        "orders.change_lotanalysis",
+        "orders.view_customerspeclimit",
+        "orders.add_customerspeclimit",
+        "orders.change_customerspeclimit",
     ],
     Role.ADMIN: [
         "accounts.*",

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from customers.models import Activity, Customer
 from mgtrade.accounts.demo import DEMO_PASSWORD
 from mgtrade.accounts.services import roles_sync
-from orders.models import SalesContract
+from orders.models import Lot, SalesContract, Shipment
 from products.models import Product, TariffRule
 from quotes.models import Quote, QuoteStatus
 from quotes.public import links
@@ -65,6 +65,15 @@ ROUTES = [
     ("rep", "edit contract", "/contracts/{contract}/edit/"),
     ("rep", "record a payment", "/contracts/{contract}/payments/new/"),
     ("rep", "letter of credit", "/contracts/{lc_contract}/lc/"),
+    ("rep", "shipments board", "/contracts/shipments/"),
+    ("rep", "shipment on board (documents)", "/contracts/shipments/{shipment}/"),
+    ("rep", "planned shipment (lots, containers)", "{planned_shipment}"),
+    ("rep", "new shipment", "/contracts/{contract}/shipments/new/"),
+    ("rep", "lots", "/contracts/lots/"),
+    ("rep", "lot", "/contracts/lots/{lot}/"),
+    ("qc", "lots (QC: new lot, CSV import)", "/contracts/lots/"),
+    ("qc", "lot (QC: enter values)", "/contracts/lots/{lot}/"),
+    ("manager", "planned shipment (manager: override)", "{planned_shipment}"),
     ("rep", "tariff rules", "/tariffs/rules/"),
     ("rep", "tariff rule", "/tariffs/rules/{rule}/"),
     ("rep", "tariff changes", "/tariffs/changes/"),
@@ -125,6 +134,18 @@ def demo(settings, tmp_path, media_root, live_server):
     return settings
 
 
+def _planned_shipment_url(contracts) -> str:
+    """A planned shipment (its forms: lots, containers, booking) on the demo contract that
+    awaits its deposit."""
+    from orders import shipping
+
+    planned = Shipment.objects.filter(status="planned").first()
+    if planned is None:
+        contract = contracts.order_by("pk").first()
+        planned = shipping.shipment_create(contract=contract, by=contract.owner)
+    return f"/contracts/shipments/{planned.pk}/"
+
+
 def demo_urls() -> dict[str, str]:
     rep_customers = Customer.objects.filter(owner__username="rep")
     customer = rep_customers.filter(contacts__isnull=False).order_by("pk").first()
@@ -151,6 +172,9 @@ def demo_urls() -> dict[str, str]:
         "contract": str(contracts.filter(letter_of_credit__isnull=True).first().pk),
         "lc_contract": str(lc_contract.pk),
         "rule": str(TariffRule.objects.order_by("pk").first().pk),
+        "shipment": str(Shipment.objects.filter(status="loaded").order_by("pk").first().pk),
+        "planned_shipment": _planned_shipment_url(contracts.filter(letter_of_credit__isnull=True)),
+        "lot": str(Lot.objects.filter(product__code="AZ91D").order_by("number").last().pk),
         "buyer_link": f"/q/{token}/",
         "buyer_pdf_pending": f"/q/{pending_token}/pdf/",
     }
@@ -224,7 +248,7 @@ def check_pages(browser, live_server, state, routes, *, preload=True) -> list[st
 def test_every_page_type_passes_axe_under_the_csp(demo, browser, live_server):
     """Each route visited by its role (signed in once per role: storage state)."""
     failures: list[str] = []
-    for role in ("anonymous", "buyer", "rep", "manager", "admin"):
+    for role in ("anonymous", "buyer", "rep", "qc", "manager", "admin"):
         state = None
         if role not in ("anonymous", "buyer"):
             state = storage_state_for(browser, live_server, role, DEMO_PASSWORD)
@@ -240,6 +264,27 @@ def test_admin_and_api_docs_pass_axe(demo, browser, live_server):
         state = storage_state_for(browser, live_server, role, DEMO_PASSWORD)
         routes = [r for r in THIRD_PARTY if r[0] == role]
         failures += check_pages(browser, live_server, state, routes, preload=False)
+    assert not failures, f"axe-core {axe_version()}:\n" + "\n".join(failures)
+
+
+def test_shipment_and_lot_pages_pass_axe(demo, browser, live_server):
+    """The shipment and lot routes, and the contract pages that show them, alone (a quick
+    run of the same check)."""
+    failures: list[str] = []
+    for role in ("rep", "qc", "manager"):
+        state = storage_state_for(browser, live_server, role, DEMO_PASSWORD)
+        routes = [
+            r
+            for r in ROUTES
+            if r[0] == role
+            and (
+                "shipment" in r[1]
+                or "lot" in r[1]
+                or r[1] == "contract"
+                or r[1].startswith("contract ")
+            )
+        ]
+        failures += check_pages(browser, live_server, state, routes)
     assert not failures, f"axe-core {axe_version()}:\n" + "\n".join(failures)
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_has_a_contract_awaiting_its_deposit_and_an_lc_with_discrepancies():
     call_command("load_demo", verbosity=0)
     call_command("load_demo", verbosity=0)
-    assert SalesContract.objects.count() == 2
+    assert SalesContract.objects.count() == 3
     assert set(BankAccount.objects.filter(is_default=True).values_list("currency", flat=True)) >= {
         "EUR",
         "USD",
@@ -30,3 +30,17 @@ def test_demo_has_a_contract_awaiting_its_deposit_and_an_lc_with_discrepancies()
     assert lc.status == LCStatus.RECEIVED
     codes = {d["code"] for d in lc.discrepancies}
     assert {"latest_shipment", "tolerance", "document"} <= codes
+
+
+def test_demo_has_lots_with_analyses_and_a_shipped_contract():
+    from orders.models import Lot, ShipmentStatus
+
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    assert Lot.objects.filter(product__code="AZ91D").count() == 2
+    assert all(lot.analyses.exists() for lot in Lot.objects.all())
+    shipped = SalesContract.objects.get(customer__name="Rijnmond Staalbehandeling B.V.")
+    shipment = shipped.shipments.get()
+    assert shipment.status == ShipmentStatus.LOADED and shipment.bl_number
+    assert shipment.balance_proforma.due_date == shipment.on_board_date
+    assert shipment.documents.count() == 4  # invoice, packing list, two certificates

@@ -10,6 +10,7 @@ MAIN_NAV = [
     ("Price calculator", "quotes:calculator"),
     ("Catalogue", "products:catalogue"),
     ("Tariffs", "tariffs:rules"),
+    ("Reports", "reports:dashboard"),
 ]
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pricing",
     "quotes",
     "orders",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +336,10 @@ CELERY_BEAT_SCHEDULE = {
     "flag-overdue-proformas-daily": {
         "task": "orders.tasks.proformas_flag_overdue_task",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "reports-weekly-digest": {
+        "task": "reports.tasks.weekly_digests_task",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=0),  # TIME_ZONE
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -1,0 +1,902 @@
+"""The report figures: read-only aggregations in SQL over quotes, their lines and customers.
+
+Every report starts from ``quotes.selectors.quote_list_visible`` (reps see their own
+figures, managers and admins everyone's) and the same filters (``ReportFilters``). A report
+is a few ``Table``s; each table is one grouped query, so a page costs a fixed number of
+queries whatever the data. Definitions (docs/reports.md):
+
+- *closed* quotes are accepted, rejected or expired; the win rate is accepted / closed, by
+  count and by tonnes;
+- the *realised net FOB price* of a line is its goods value (after discount) per MT, in USD;
+  it is set against the list price in force on the quote date (``ProductPrice``) and the
+  grade's floor price, weighted by tonnes;
+- the competitor gap is our quoted price per MT (total USD / tonnes) minus the competitor's
+  price per MT on rejected quotes that name one, weighted by tonnes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, TruncMonth
+from django.utils import timezone
+
+from customers.models import Activity, Industry
+from customers.regions import Region
+from mgtrade.accounts.models import User
+from products.models import ExchangeRate, Product, ProductPrice
+from quotes.models import OPEN_STATUSES, Quote, QuoteLine, QuoteStatus
+from quotes.selectors import quote_list_visible
+
+S = QuoteStatus
+CLOSED_STATUSES = (S.ACCEPTED, S.REJECTED, S.EXPIRED)
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+REPORTS = ("pipeline", "winloss", "realisation", "volumes", "speed")
+REPORT_TITLES = {
+    "pipeline": "Pipeline",
+    "winloss": "Win/loss",
+    "realisation": "Price realisation",
+    "volumes": "Volumes",
+    "speed": "Speed",
+}
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What every report is narrowed by (all optional but the dates). ``currency``: only
+    quotes in that currency, with their values shown in it rather than in USD."""
+
+    date_from: date
+    date_to: date
+    rep: int | None = None
+    region: str = ""
+    country: str = ""
+    grade: str = ""
+    industry: str = ""
+    currency: str = ""
+
+    @classmethod
+    def default(cls, *, today: date | None = None) -> ReportFilters:
+        today = today or timezone.localdate()
+        return cls(date_from=today - timedelta(days=365), date_to=today)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "date_from": self.date_from.isoformat(),
+            "date_to": self.date_to.isoformat(),
+            "rep": self.rep,
+            "region": self.region,
+            "country": self.country,
+            "grade": self.grade,
+            "industry": self.industry,
+            "currency": self.currency,
+        }
+
+
+@dataclass
+class Table:
+    """One table of a report: columns as (key, label) and rows as dicts of plain values."""
+
+    name: str
+    title: str
+    columns: list[tuple[str, str]]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    chart: dict[str, Any] | None = None  # x, y, (color) column keys and the mark
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "columns": [{"key": k, "label": label} for k, label in self.columns],
+            "rows": [{k: _json(v) for k, v in row.items()} for row in self.rows],
+        }
+
+
+def _json(value: Any) -> Any:
+    """Money and rates as strings (as the rest of the API), dates as ISO dates."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# ------------------------------------------------------------------ the filtered base
+
+
+def report_quotes(*, user: User | None, filters: ReportFilters) -> QuerySet[Quote]:
+    """Live (not superseded) visible quotes dated in the range, narrowed by the filters."""
+    qs = quote_list_visible(user=user).exclude(status=S.SUPERSEDED)
+    qs = qs.filter(quote_date__gte=filters.date_from, quote_date__lte=filters.date_to)
+    if filters.rep:
+        qs = qs.filter(owner_id=filters.rep)
+    if filters.region:
+        qs = qs.filter(region=filters.region)
+    if filters.country:
+        qs = qs.filter(destination_country=filters.country)
+    if filters.currency:
+        qs = qs.filter(currency=filters.currency)
+    if filters.industry:
+        qs = qs.filter(customer__industry=filters.industry)
+    if filters.grade:
+        qs = qs.filter(
+            Exists(QuoteLine.objects.filter(quote=OuterRef("pk"), product_code=filters.grade))
+        )
+    return qs
+
+
+def report_lines(*, user: User | None, filters: ReportFilters) -> QuerySet[QuoteLine]:
+    """The lines of ``report_quotes``; the grade filter keeps only that grade's lines."""
+    quotes = report_quotes(user=user, filters=_without_grade(filters))
+    qs = QuoteLine.objects.filter(quote__in=quotes)
+    if filters.grade:
+        qs = qs.filter(product_code=filters.grade)
+    return qs
+
+
+def _without_grade(filters: ReportFilters) -> ReportFilters:
+    return ReportFilters(**{**filters.__dict__, "grade": ""})
+
+
+def _value_field(filters: ReportFilters, prefix: str = "") -> str:
+    return prefix + ("total_quote_currency" if filters.currency else "total_usd")
+
+
+def _value_label(filters: ReportFilters) -> str:
+    return f"Value ({filters.currency or 'USD'})"
+
+
+def _q(value: Any, places: Decimal = CENT) -> Any:
+    """Decimals rounded for display (None stays None)."""
+    if isinstance(value, Decimal):
+        return value.quantize(places)
+    return value
+
+
+def _ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part or 0) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _per_mt(amount: Decimal | None, tonnes: Decimal | None) -> Decimal | None:
+    if not tonnes or amount is None:
+        return None
+    return (Decimal(amount) / Decimal(tonnes)).quantize(CENT)
+
+
+# Group keys of the quote-level tables and how a key is shown.
+GROUPS: dict[str, tuple[str, str]] = {
+    "status": ("status", "State"),
+    "rep": ("owner__username", "Rep"),
+    "region": ("region", "Region"),
+    "country": ("destination_country", "Country"),
+    "industry": ("customer__industry", "Industry"),
+}
+STATUS_LABELS = dict(QuoteStatus.choices)
+REGION_LABELS = dict(Region.choices)
+INDUSTRY_LABELS = dict(Industry.choices)
+
+
+def _label(group: str, value: Any) -> Any:
+    if group == "status":
+        return STATUS_LABELS.get(value, value)
+    if group == "region":
+        return REGION_LABELS.get(value, value)
+    if group == "industry":
+        return INDUSTRY_LABELS.get(value, value)
+    return value
+
+
+# ------------------------------------------------------------------ pipeline
+
+
+def report_pipeline(
+    *, user: User | None, filters: ReportFilters, today: date | None = None
+) -> list[Table]:
+    """Open quotes (draft to sent) by state, age, grade, region, country, industry and rep,
+    in tonnes and value; and what expires in the next 7 days."""
+    today = today or timezone.localdate()
+    open_quotes = report_quotes(user=user, filters=filters).filter(status__in=OPEN_STATUSES)
+    value = _value_field(filters)
+    vlabel = _value_label(filters)
+    tables = []
+    for group in ("status", "rep", "region", "country", "industry"):
+        key, label = GROUPS[group]
+        rows = (
+            open_quotes.values(key)
+            .annotate(quotes=Count("id"), tonnes=Sum("total_quantity_mt"), value=Sum(value))
+            .order_by("-tonnes", key)
+        )
+        tables.append(
+            Table(
+                name=f"by_{group}",
+                title=f"Open quotes by {label.lower()}",
+                columns=[(group, label), ("quotes", "Quotes"), ("tonnes", "MT"), ("value", vlabel)],
+                rows=[
+                    {
+                        group: _label(group, r[key]),
+                        "quotes": r["quotes"],
+                        "tonnes": _q(r["tonnes"], Decimal("0.001")),
+                        "value": _q(r["value"]),
+                    }
+                    for r in rows
+                ],
+                chart={"x": group, "y": "tonnes", "mark": "bar"}
+                if group in ("status", "region")
+                else None,
+            )
+        )
+    # Grade: the open quotes' lines (a quote of two grades counts in both).
+    line_value = "goods_value_usd"
+    grade_rows = (
+        report_lines(user=user, filters=filters)
+        .filter(quote__status__in=OPEN_STATUSES)
+        .values("product_code")
+        .annotate(
+            quotes=Count("quote_id", distinct=True),
+            tonnes=Sum("quantity_mt"),
+            value=Sum(line_value),
+        )
+        .order_by("-tonnes", "product_code")
+    )
+    tables.insert(
+        1,
+        Table(
+            name="by_grade",
+            title="Open quotes by grade",
+            columns=[
+                ("grade", "Grade"),
+                ("quotes", "Quotes"),
+                ("tonnes", "MT"),
+                ("value", "Goods value (USD)"),
+            ],
+            rows=[
+                {
+                    "grade": r["product_code"],
+                    "quotes": r["quotes"],
+                    "tonnes": _q(r["tonnes"], Decimal("0.001")),
+                    "value": _q(r["value"]),
+                }
+                for r in grade_rows
+            ],
+            chart={"x": "grade", "y": "tonnes", "mark": "bar"},
+        ),
+    )
+    buckets = Case(
+        When(quote_date__gte=today - timedelta(days=7), then=Value("0–7 days")),
+        When(quote_date__gte=today - timedelta(days=30), then=Value("8–30 days")),
+        When(quote_date__gte=today - timedelta(days=90), then=Value("31–90 days")),
+        default=Value("over 90 days"),
+    )
+    age_rows = (
+        open_quotes.annotate(age=buckets)
+        .values("age")
+        .annotate(quotes=Count("id"), tonnes=Sum("total_quantity_mt"), value=Sum(value))
+    )
+    order = ["0–7 days", "8–30 days", "31–90 days", "over 90 days"]
+    tables.insert(
+        1,
+        Table(
+            name="by_age",
+            title="Open quotes by age",
+            columns=[("age", "Age"), ("quotes", "Quotes"), ("tonnes", "MT"), ("value", vlabel)],
+            rows=sorted(
+                (
+                    {
+                        "age": r["age"],
+                        "quotes": r["quotes"],
+                        "tonnes": _q(r["tonnes"], Decimal("0.001")),
+                        "value": _q(r["value"]),
+                    }
+                    for r in age_rows
+                ),
+                key=lambda r: order.index(r["age"]),
+            ),
+        ),
+    )
+    expiring = (
+        open_quotes.filter(valid_until__gte=today, valid_until__lte=today + timedelta(days=7))
+        .order_by("valid_until", "number")
+        .values(
+            "id",
+            "number",
+            "version",
+            "customer__name",
+            "owner__username",
+            "status",
+            "valid_until",
+            "total_quantity_mt",
+            value,
+        )[:50]
+    )
+    tables.append(
+        Table(
+            name="expiring",
+            title="Expiring in the next 7 days (first 50)",
+            columns=[
+                ("quote", "Quote"),
+                ("customer", "Customer"),
+                ("rep", "Rep"),
+                ("status", "State"),
+                ("valid_until", "Valid until"),
+                ("tonnes", "MT"),
+                ("value", vlabel),
+            ],
+            rows=[
+                {
+                    "quote": f"{r['number']} v{r['version']}",
+                    "customer": r["customer__name"],
+                    "rep": r["owner__username"],
+                    "status": STATUS_LABELS.get(r["status"], r["status"]),
+                    "valid_until": r["valid_until"],
+                    "tonnes": _q(r["total_quantity_mt"], Decimal("0.001")),
+                    "value": _q(r[value]),
+                }
+                for r in expiring
+            ],
+        )
+    )
+    return tables
+
+
+# ------------------------------------------------------------------ win/loss
+
+
+def _win_columns(first: tuple[str, str]) -> list[tuple[str, str]]:
+    return [
+        first,
+        ("closed", "Closed"),
+        ("won", "Won"),
+        ("win_rate_count", "Win rate by count %"),
+        ("closed_mt", "Closed MT"),
+        ("won_mt", "Won MT"),
+        ("win_rate_mt", "Win rate by MT %"),
+    ]
+
+
+def _win_row(first_key: str, first: Any, r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        first_key: first,
+        "closed": r["closed"],
+        "won": r["won"],
+        "win_rate_count": _ratio(r["won"], r["closed"]),
+        "closed_mt": _q(r["closed_mt"], Decimal("0.001")),
+        "won_mt": _q(r["won_mt"] or ZERO, Decimal("0.001")),
+        "win_rate_mt": _ratio(r["won_mt"], r["closed_mt"]),
+    }
+
+
+WIN_AGGREGATES = {
+    "closed": Count("id"),
+    "won": Count("id", filter=Q(status=S.ACCEPTED)),
+    "closed_mt": Sum("total_quantity_mt"),
+    "won_mt": Sum("total_quantity_mt", filter=Q(status=S.ACCEPTED)),
+}
+
+
+def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
+    """Win rate by count and by tonnes (overall, per rep, region, grade and month), decline
+    reasons, and the competitors named on rejected quotes against our price."""
+    closed = report_quotes(user=user, filters=filters).filter(status__in=CLOSED_STATUSES)
+    tables = []
+    total = closed.aggregate(**WIN_AGGREGATES)
+    tables.append(
+        Table(
+            name="summary",
+            title="Win rate",
+            columns=_win_columns(("scope", "Scope")),
+            rows=[_win_row("scope", "All", total)] if total["closed"] else [],
+        )
+    )
+    for group in ("rep", "region"):
+        key, label = GROUPS[group]
+        rows = closed.values(key).annotate(**WIN_AGGREGATES).order_by("-closed_mt", key)
+        tables.append(
+            Table(
+                name=f"by_{group}",
+                title=f"Win rate by {label.lower()}",
+                columns=_win_columns((group, label)),
+                rows=[_win_row(group, _label(group, r[key]), r) for r in rows],
+                chart={"x": group, "y": "win_rate_mt", "mark": "bar"},
+            )
+        )
+    grade_rows = (
+        report_lines(user=user, filters=filters)
+        .filter(quote__status__in=CLOSED_STATUSES)
+        .values("product_code")
+        .annotate(
+            closed=Count("quote_id", distinct=True),
+            won=Count("quote_id", distinct=True, filter=Q(quote__status=S.ACCEPTED)),
+            closed_mt=Sum("quantity_mt"),
+            won_mt=Sum("quantity_mt", filter=Q(quote__status=S.ACCEPTED)),
+        )
+        .order_by("-closed_mt", "product_code")
+    )
+    tables.append(
+        Table(
+            name="by_grade",
+            title="Win rate by grade (line tonnes)",
+            columns=_win_columns(("grade", "Grade")),
+            rows=[_win_row("grade", r["product_code"], r) for r in grade_rows],
+        )
+    )
+    month_rows = (
+        closed.annotate(month=TruncMonth("quote_date"))
+        .values("month")
+        .annotate(**WIN_AGGREGATES)
+        .order_by("month")
+    )
+    tables.append(
+        Table(
+            name="by_month",
+            title="Win rate by month",
+            columns=_win_columns(("month", "Month")),
+            rows=[_win_row("month", r["month"].strftime("%Y-%m"), r) for r in month_rows],
+            chart={"x": "month", "y": "win_rate_mt", "mark": "line"},
+        )
+    )
+    reasons = (
+        closed.filter(status=S.REJECTED)
+        .values("rejection_reason__label")
+        .annotate(quotes=Count("id"), tonnes=Sum("total_quantity_mt"))
+        .order_by("-quotes", "rejection_reason__label")
+    )
+    tables.append(
+        Table(
+            name="reasons",
+            title="Decline reasons",
+            columns=[("reason", "Reason"), ("quotes", "Quotes"), ("tonnes", "MT")],
+            rows=[
+                {
+                    "reason": r["rejection_reason__label"] or "(none given)",
+                    "quotes": r["quotes"],
+                    "tonnes": _q(r["tonnes"], Decimal("0.001")),
+                }
+                for r in reasons
+            ],
+            chart={"x": "reason", "y": "quotes", "mark": "bar"},
+        )
+    )
+    comp = (
+        closed.filter(status=S.REJECTED, competitor_price_usd_per_mt__isnull=False)
+        .values("competitor_origin")
+        .annotate(
+            quotes=Count("id"),
+            tonnes=Sum("total_quantity_mt"),
+            ours=Sum("total_usd"),
+            theirs=Sum(
+                F("competitor_price_usd_per_mt") * F("total_quantity_mt"), output_field=MONEY
+            ),
+        )
+        .order_by("-tonnes", "competitor_origin")
+    )
+    rows = []
+    for r in comp:
+        ours = _per_mt(r["ours"], r["tonnes"])
+        theirs = _per_mt(r["theirs"], r["tonnes"])
+        rows.append(
+            {
+                "origin": r["competitor_origin"] or "(unknown)",
+                "quotes": r["quotes"],
+                "tonnes": _q(r["tonnes"], Decimal("0.001")),
+                "ours": ours,
+                "theirs": theirs,
+                "gap": None if ours is None or theirs is None else ours - theirs,
+            }
+        )
+    tables.append(
+        Table(
+            name="competitors",
+            title="Lost to competitors: their price against ours (USD/MT, weighted by MT)",
+            columns=[
+                ("origin", "Competitor origin"),
+                ("quotes", "Quotes"),
+                ("tonnes", "MT"),
+                ("ours", "Our price USD/MT"),
+                ("theirs", "Their price USD/MT"),
+                ("gap", "Gap USD/MT"),
+            ],
+            rows=rows,
+            chart={"x": "origin", "y": "gap", "mark": "bar"},
+        )
+    )
+    return tables
+
+
+# ------------------------------------------------------------------ price realisation
+
+
+def _list_price_in_force() -> Subquery:
+    return Subquery(
+        ProductPrice.objects.filter(
+            product_id=OuterRef("product_id"), effective_from__lte=OuterRef("quote__quote_date")
+        )
+        .order_by("-effective_from")
+        .values("usd_per_mt")[:1],
+        output_field=MONEY,
+    )
+
+
+REALISATION_AGGREGATES: dict[str, Any] = {
+    "tonnes": Sum("quantity_mt"),
+    "net": Sum("goods_value_usd"),
+    "list_value": Sum(F("list_price") * F("quantity_mt"), output_field=MONEY),
+    "floor_value": Sum(F("product__floor_price_usd_per_mt") * F("quantity_mt"), output_field=MONEY),
+    "floor_tonnes": Sum("quantity_mt", filter=Q(product__floor_price_usd_per_mt__isnull=False)),
+    "gross": Sum(F("unit_price_usd_per_mt") * F("quantity_mt"), output_field=MONEY),
+}
+
+
+def _realisation_row(first_key: str, first: Any, r: dict[str, Any]) -> dict[str, Any]:
+    net = _per_mt(r["net"], r["tonnes"])
+    list_price = _per_mt(r["list_value"], r["tonnes"])
+    floor = _per_mt(r["floor_value"], r["floor_tonnes"])
+    return {
+        first_key: first,
+        "tonnes": _q(r["tonnes"], Decimal("0.001")),
+        "net": net,
+        "list": list_price,
+        "vs_list": None if net is None or list_price is None else net - list_price,
+        "vs_list_pct": None
+        if net is None or not list_price
+        else ((net - list_price) * 100 / list_price).quantize(Decimal("0.1")),
+        "floor": floor,
+        "vs_floor": None if net is None or floor is None else net - floor,
+    }
+
+
+def _realisation_columns(first: tuple[str, str]) -> list[tuple[str, str]]:
+    return [
+        first,
+        ("tonnes", "MT"),
+        ("net", "Net FOB USD/MT"),
+        ("list", "List USD/MT"),
+        ("vs_list", "vs list USD/MT"),
+        ("vs_list_pct", "vs list %"),
+        ("floor", "Floor USD/MT"),
+        ("vs_floor", "vs floor USD/MT"),
+    ]
+
+
+def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Table]:
+    """Accepted quotes' realised net FOB per MT against the list in force and the floor, by
+    grade, destination and month; discounts and tariff absorption; the top concessions."""
+    lines = (
+        report_lines(user=user, filters=filters)
+        .filter(quote__status=S.ACCEPTED)
+        .annotate(list_price=_list_price_in_force())
+    )
+    tables = []
+    groups: list[tuple[str, str, str, Callable[[Any], Any]]] = [
+        ("grade", "Grade", "product_code", lambda v: v),
+        ("country", "Destination", "quote__destination_country", lambda v: v),
+        ("month", "Month", "month", lambda v: v.strftime("%Y-%m")),
+    ]
+    for name, label, key, show in groups:
+        qs = lines.annotate(month=TruncMonth("quote__quote_date")) if name == "month" else lines
+        rows = qs.values(key).annotate(**REALISATION_AGGREGATES).order_by(key)
+        tables.append(
+            Table(
+                name=f"by_{name}",
+                title=f"Realised price by {label.lower()}",
+                columns=_realisation_columns((name, label)),
+                rows=[_realisation_row(name, show(r[key]), r) for r in rows],
+                chart={"x": name, "y": "vs_list", "mark": "line" if name == "month" else "bar"}
+                if name in ("grade", "month")
+                else None,
+            )
+        )
+    totals = lines.aggregate(**REALISATION_AGGREGATES)
+    accepted = report_quotes(user=user, filters=filters).filter(status=S.ACCEPTED)
+    absorption = accepted.aggregate(
+        absorbed=Sum(
+            Cast(KeyTextTransform("tariff_absorption", KeyTextTransform("usd", "pricing")), MONEY)
+        ),
+        goods=Sum(Cast(KeyTextTransform("goods_value", KeyTextTransform("usd", "pricing")), MONEY)),
+    )
+    discount = (totals["gross"] or ZERO) - (totals["net"] or ZERO)
+    below_list = (totals["list_value"] or ZERO) - (totals["net"] or ZERO)
+    tables.append(
+        Table(
+            name="concessions",
+            title="Concessions on accepted quotes (USD)",
+            columns=[("what", "Concession"), ("amount", "USD"), ("percent", "% of list value")],
+            rows=[
+                {
+                    "what": "Line discounts",
+                    "amount": _q(discount),
+                    "percent": _ratio(discount, totals["list_value"]),
+                },
+                {
+                    "what": "Below list in force (price and discount)",
+                    "amount": _q(below_list),
+                    "percent": _ratio(below_list, totals["list_value"]),
+                },
+                {
+                    "what": "Tariff absorbed",
+                    "amount": _q(absorption["absorbed"] or ZERO),
+                    "percent": _ratio(absorption["absorbed"], totals["list_value"]),
+                },
+            ]
+            if totals["tonnes"]
+            else [],
+        )
+    )
+    top = (
+        lines.annotate(
+            concession=ExpressionWrapper(
+                F("list_price") * F("quantity_mt") - F("goods_value_usd"), output_field=MONEY
+            )
+        )
+        .filter(concession__gt=0)
+        .order_by("-concession", "id")
+        .values(
+            "quote__number",
+            "quote__version",
+            "quote__customer__name",
+            "quote__owner__username",
+            "product_code",
+            "quantity_mt",
+            "list_price",
+            "goods_value_usd",
+            "discount_percent",
+            "concession",
+        )[:10]
+    )
+    tables.append(
+        Table(
+            name="top_concessions",
+            title="Top 10 concessions below list",
+            columns=[
+                ("quote", "Quote"),
+                ("customer", "Customer"),
+                ("rep", "Rep"),
+                ("grade", "Grade"),
+                ("tonnes", "MT"),
+                ("list", "List USD/MT"),
+                ("net", "Net USD/MT"),
+                ("discount", "Discount %"),
+                ("concession", "Below list USD"),
+            ],
+            rows=[
+                {
+                    "quote": f"{r['quote__number']} v{r['quote__version']}",
+                    "customer": r["quote__customer__name"],
+                    "rep": r["quote__owner__username"],
+                    "grade": r["product_code"],
+                    "tonnes": _q(r["quantity_mt"], Decimal("0.001")),
+                    "list": _q(r["list_price"]),
+                    "net": _per_mt(r["goods_value_usd"], r["quantity_mt"]),
+                    "discount": _q(r["discount_percent"]),
+                    "concession": _q(r["concession"]),
+                }
+                for r in top
+            ],
+        )
+    )
+    return tables
+
+
+# ------------------------------------------------------------------ volumes
+
+
+def _shift_year(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
+    """Tonnes quoted and accepted per month, grade and destination, with the same period of
+    the previous year beside them (one query per table over both periods)."""
+    prev_from = _shift_year(filters.date_from, -1)
+    prev_to = _shift_year(filters.date_to, -1)
+    both = ReportFilters(**{**filters.__dict__, "date_from": prev_from})
+    lines = report_lines(user=user, filters=both)
+    current = Q(quote__quote_date__gte=filters.date_from)
+    previous = Q(quote__quote_date__lte=prev_to)
+    accepted = Q(quote__status=S.ACCEPTED)
+    aggregates = {
+        "quoted": Sum("quantity_mt", filter=current),
+        "accepted": Sum("quantity_mt", filter=current & accepted),
+        "quoted_prev": Sum("quantity_mt", filter=previous),
+        "accepted_prev": Sum("quantity_mt", filter=previous & accepted),
+    }
+    mt = Decimal("0.001")
+
+    def row(first_key: str, first: Any, r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            first_key: first,
+            "quoted": _q(r["quoted"] or ZERO, mt),
+            "accepted": _q(r["accepted"] or ZERO, mt),
+            "quoted_prev": _q(r["quoted_prev"] or ZERO, mt),
+            "accepted_prev": _q(r["accepted_prev"] or ZERO, mt),
+        }
+
+    def columns(first: tuple[str, str]) -> list[tuple[str, str]]:
+        return [
+            first,
+            ("quoted", "Quoted MT"),
+            ("accepted", "Accepted MT"),
+            ("quoted_prev", "Quoted MT, year before"),
+            ("accepted_prev", "Accepted MT, year before"),
+        ]
+
+    tables = []
+    # Month: this period's months; the previous year's figures sit beside the same month.
+    month_rows = (
+        lines.annotate(month=TruncMonth("quote__quote_date"))
+        .values("month")
+        .annotate(quoted=Sum("quantity_mt"), accepted=Sum("quantity_mt", filter=accepted))
+        .order_by("month")
+    )
+    by_month: dict[str, dict[str, Decimal]] = {}
+    for r in month_rows:
+        by_month[r["month"].strftime("%Y-%m")] = r
+    rows = []
+    for key in sorted(by_month):
+        if key < filters.date_from.strftime("%Y-%m"):
+            continue
+        year, month = key.split("-")
+        prev = by_month.get(f"{int(year) - 1}-{month}", {})
+        rows.append(
+            row(
+                "month",
+                key,
+                {
+                    "quoted": by_month[key]["quoted"],
+                    "accepted": by_month[key]["accepted"],
+                    "quoted_prev": prev.get("quoted"),
+                    "accepted_prev": prev.get("accepted"),
+                },
+            )
+        )
+    tables.append(
+        Table(
+            name="by_month",
+            title="Tonnes per month",
+            columns=columns(("month", "Month")),
+            rows=rows,
+            chart={"x": "month", "y": ["quoted", "accepted", "quoted_prev"], "mark": "line"},
+        )
+    )
+    for name, label, key in (
+        ("grade", "Grade", "product_code"),
+        ("country", "Destination", "quote__destination_country"),
+    ):
+        grouped = lines.values(key).annotate(**aggregates).order_by("-quoted", key)
+        tables.append(
+            Table(
+                name=f"by_{name}",
+                title=f"Tonnes by {label.lower()}",
+                columns=columns((name, label)),
+                rows=[row(name, r[key], r) for r in grouped],
+                chart={"x": name, "y": ["quoted", "accepted"], "mark": "bar"}
+                if name == "grade"
+                else None,
+            )
+        )
+    return tables
+
+
+# ------------------------------------------------------------------ speed
+
+
+def _hours(d: Any) -> Decimal | None:
+    if d is None:
+        return None
+    return (Decimal(d.total_seconds()) / 3600).quantize(Decimal("0.1"))
+
+
+def report_speed(*, user: User | None, filters: ReportFilters) -> list[Table]:
+    """Average times: enquiry (the customer's last activity on or before the quote date) to
+    quote, in days; send to viewed and send to decision, in hours; per rep and overall."""
+    qs = report_quotes(user=user, filters=filters)
+    last_activity = Subquery(
+        Activity.objects.filter(
+            customer_id=OuterRef("customer_id"), date__lte=OuterRef("quote_date")
+        )
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    aggregates = {
+        "quotes": Count("id"),
+        "enquiry_days": Avg(
+            ExpressionWrapper(F("quote_date") - F("enquiry_on"), output_field=DurationField())
+        ),
+        "viewed": Avg(
+            ExpressionWrapper(F("viewed_at") - F("sent_at"), output_field=DurationField()),
+            filter=Q(viewed_at__isnull=False, sent_at__isnull=False),
+        ),
+        "decided": Avg(
+            ExpressionWrapper(F("decided_at") - F("sent_at"), output_field=DurationField()),
+            filter=Q(decided_at__isnull=False, sent_at__isnull=False),
+        ),
+    }
+    qs = qs.annotate(enquiry_on=last_activity)
+
+    def row(first_key: str, first: Any, r: dict[str, Any]) -> dict[str, Any]:
+        days = r["enquiry_days"]
+        return {
+            first_key: first,
+            "quotes": r["quotes"],
+            "enquiry_to_quote_days": None
+            if days is None
+            else (Decimal(days.total_seconds()) / 86400).quantize(Decimal("0.1")),
+            "send_to_viewed_h": _hours(r["viewed"]),
+            "send_to_decision_h": _hours(r["decided"]),
+        }
+
+    columns = [
+        ("quotes", "Quotes"),
+        ("enquiry_to_quote_days", "Enquiry → quote, days"),
+        ("send_to_viewed_h", "Send → viewed, hours"),
+        ("send_to_decision_h", "Send → decision, hours"),
+    ]
+    total = qs.aggregate(**aggregates)
+    per_rep = qs.values("owner__username").annotate(**aggregates).order_by("owner__username")
+    return [
+        Table(
+            name="summary",
+            title="Average times",
+            columns=[("scope", "Scope"), *columns],
+            rows=[row("scope", "All", total)] if total["quotes"] else [],
+        ),
+        Table(
+            name="by_rep",
+            title="Average times by rep",
+            columns=[("rep", "Rep"), *columns],
+            rows=[row("rep", r["owner__username"], r) for r in per_rep],
+            chart={"x": "rep", "y": "send_to_decision_h", "mark": "bar"},
+        ),
+    ]
+
+
+REPORT_FUNCTIONS: dict[str, Callable[..., list[Table]]] = {
+    "pipeline": report_pipeline,
+    "winloss": report_winloss,
+    "realisation": report_realisation,
+    "volumes": report_volumes,
+    "speed": report_speed,
+}
+
+
+def report_tables(*, name: str, user: User | None, filters: ReportFilters) -> list[Table]:
+    """The tables of the report ``name`` (one of ``REPORTS``)."""
+    return REPORT_FUNCTIONS[name](user=user, filters=filters)
+
+
+def report_choices() -> dict[str, list[tuple[str, str]]]:
+    """Choices of the filter form: the catalogue's grades and the currencies with a rate."""
+    grades = Product.objects.order_by("code").values_list("code", flat=True)
+    currencies = {"USD", *ExchangeRate.objects.values_list("currency", flat=True)}
+    return {
+        "grades": [(g, g) for g in grades],
+        "currencies": [(c, c) for c in sorted(currencies)],
+    }

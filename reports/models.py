@@ -58,3 +58,59 @@ class WeeklyDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.week} ({self.status})"
+
+
+class ReportLine(models.Model):
+    """One live quote line with everything the reports group and sum by, copied flat
+    (``reports.services.report_lines_refresh``): the reports scan this narrow table instead
+    of joining quotes, lines, customers and list prices (docs/reports.md, figures in the
+    README). Rebuilt as a whole in one transaction by a periodic task, so its figures are at
+    most ten minutes old (``CELERY_BEAT_SCHEDULE``); never written otherwise.
+
+    Quote-level values (``quote_*``, times, outcome) repeat on each line; ``is_first`` marks
+    one line per quote, which quote-level figures count."""
+
+    quote = models.ForeignKey(
+        "quotes.Quote", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    is_first = models.BooleanField(help_text="The quote's first line: one row per quote.")
+    grade_first = models.BooleanField(help_text="The quote's first line of this grade.")
+    quote_date = models.DateField()
+    valid_until = models.DateField()
+    status = models.CharField(max_length=20)
+    owner_id = models.IntegerField()
+    customer_owner_id = models.IntegerField(null=True)
+    region = models.CharField(max_length=16)
+    country = models.CharField(max_length=2)
+    industry = models.CharField(max_length=32)
+    currency = models.CharField(max_length=3)
+    quote_mt = models.DecimalField(max_digits=12, decimal_places=3)
+    quote_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    quote_qc = models.DecimalField(max_digits=18, decimal_places=2)
+    absorbed_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    sent_at = models.DateTimeField(null=True)
+    viewed_at = models.DateTimeField(null=True)
+    decided_at = models.DateTimeField(null=True)
+    enquiry_on = models.DateField(
+        null=True, help_text="The customer's last activity on or before the quote date."
+    )
+    rejection_reason = models.CharField(max_length=80, blank=True)
+    competitor_origin = models.CharField(max_length=2, blank=True)
+    competitor_price = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    product_code = models.CharField(max_length=32)
+    qty = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(max_digits=14, decimal_places=2)
+    goods_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    list_price = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, help_text="In force on the quote date."
+    )
+    floor_price = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["quote_date"], name="reportline_date"),
+            models.Index(fields=["status", "quote_date"], name="reportline_status_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id} {self.product_code} {self.qty}"

@@ -1,9 +1,11 @@
-"""The report figures: read-only aggregations in SQL over quotes, their lines and customers.
+"""The report figures: read-only aggregations in SQL over ``ReportLine``, the flat copy of
+the live quote lines (``reports.refresh``), so no report joins quotes, lines, customers and
+list prices at request time.
 
-Every report starts from ``quotes.selectors.quote_list_visible`` (reps see their own
-figures, managers and admins everyone's) and the same filters (``ReportFilters``). A report
-is a few ``Table``s; each table is one grouped query, so a page costs a fixed number of
-queries whatever the data. Definitions (docs/reports.md):
+Every report applies the quotes' visibility rule (``quote_list_visible``: reps see their
+own figures, managers and admins everyone's) and the same filters (``ReportFilters``). A
+report is a few ``Table``s; each table is one grouped query, so a page costs a fixed number
+of queries whatever the data. Definitions (docs/reports.md):
 
 - *closed* quotes are accepted, rejected or expired; the win rate is accepted / closed, by
   count and by tonnes;
@@ -34,21 +36,21 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from customers.models import Activity, Industry
+from customers.models import Industry
 from customers.regions import Region
 from mgtrade.accounts.models import User
-from products.models import ExchangeRate, Product, ProductPrice
+from products.models import ExchangeRate, Product
 from quotes.models import OPEN_STATUSES, Quote, QuoteLine, QuoteStatus
 from quotes.selectors import quote_list_visible
+
+from .models import ReportLine
 
 S = QuoteStatus
 CLOSED_STATUSES = (S.ACCEPTED, S.REJECTED, S.EXPIRED)
@@ -128,8 +130,40 @@ def _json(value: Any) -> Any:
 # ------------------------------------------------------------------ the filtered base
 
 
+def _visible_lines(user: User | None) -> QuerySet[ReportLine]:
+    """``quote_list_visible`` on the flat table: managers and admins every line; a rep the
+    lines of the quotes they own and of their customers' quotes."""
+    if not user or not user.is_authenticated:
+        return ReportLine.objects.none()
+    if user.is_manager:
+        return ReportLine.objects.all()
+    return ReportLine.objects.filter(Q(owner_id=user.pk) | Q(customer_owner_id=user.pk))
+
+
+def report_rows(*, user: User | None, filters: ReportFilters) -> QuerySet[ReportLine]:
+    """The visible report lines dated in the range, narrowed by the filters (superseded
+    versions are never in the table). With a grade, only that grade's lines."""
+    qs = _visible_lines(user).filter(
+        quote_date__gte=filters.date_from, quote_date__lte=filters.date_to
+    )
+    if filters.rep:
+        qs = qs.filter(owner_id=filters.rep)
+    if filters.region:
+        qs = qs.filter(region=filters.region)
+    if filters.country:
+        qs = qs.filter(country=filters.country)
+    if filters.currency:
+        qs = qs.filter(currency=filters.currency)
+    if filters.industry:
+        qs = qs.filter(industry=filters.industry)
+    if filters.grade:
+        qs = qs.filter(product_code=filters.grade)
+    return qs
+
+
 def report_quotes(*, user: User | None, filters: ReportFilters) -> QuerySet[Quote]:
-    """Live (not superseded) visible quotes dated in the range, narrowed by the filters."""
+    """Live visible quotes dated in the range, narrowed by the filters (the short lists
+    that name quotes read the quotes themselves)."""
     qs = quote_list_visible(user=user).exclude(status=S.SUPERSEDED)
     qs = qs.filter(quote_date__gte=filters.date_from, quote_date__lte=filters.date_to)
     if filters.rep:
@@ -149,25 +183,39 @@ def report_quotes(*, user: User | None, filters: ReportFilters) -> QuerySet[Quot
     return qs
 
 
-def report_lines(*, user: User | None, filters: ReportFilters) -> QuerySet[QuoteLine]:
-    """The lines of ``report_quotes``; the grade filter keeps only that grade's lines."""
-    quotes = report_quotes(user=user, filters=_without_grade(filters))
-    qs = QuoteLine.objects.filter(quote__in=quotes)
+@dataclass(frozen=True)
+class Units:
+    """How quote-level tables count: without a grade filter one row per quote (its first
+    line) with the quote's tonnes and value; with one, that grade's lines (their tonnes and
+    goods value in USD)."""
+
+    rows: QuerySet[ReportLine]
+    mt: str
+    value: str
+    value_label: str
+    by_line: bool
+
+    def quotes(self, filter: Q | None = None) -> Count:
+        """Quotes counted once each: a grade's lines count their quote's first line of
+        that grade (so counts of fine groups add up to those of coarser ones)."""
+        if self.by_line:
+            only_first = Q(grade_first=True)
+            return Count("id", filter=only_first & filter if filter else only_first)
+        return Count("id", filter=filter)
+
+
+def _units(*, user: User | None, filters: ReportFilters) -> Units:
+    rows = report_rows(user=user, filters=filters)
     if filters.grade:
-        qs = qs.filter(product_code=filters.grade)
-    return qs
+        return Units(rows, "qty", "goods_usd", "Goods value (USD)", True)
+    value = "quote_qc" if filters.currency else "quote_usd"
+    return Units(
+        rows.filter(is_first=True), "quote_mt", value, f"Value ({filters.currency or 'USD'})", False
+    )
 
 
-def _without_grade(filters: ReportFilters) -> ReportFilters:
-    return ReportFilters(**{**filters.__dict__, "grade": ""})
-
-
-def _value_field(filters: ReportFilters, prefix: str = "") -> str:
-    return prefix + ("total_quote_currency" if filters.currency else "total_usd")
-
-
-def _value_label(filters: ReportFilters) -> str:
-    return f"Value ({filters.currency or 'USD'})"
+def _usernames(ids: Any) -> dict[int, str]:
+    return dict(User.objects.filter(pk__in=set(ids)).values_list("pk", "username"))
 
 
 def _q(value: Any, places: Decimal = CENT) -> Any:
@@ -175,6 +223,9 @@ def _q(value: Any, places: Decimal = CENT) -> Any:
     if isinstance(value, Decimal):
         return value.quantize(places)
     return value
+
+
+MT3 = Decimal("0.001")
 
 
 def _ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
@@ -189,30 +240,55 @@ def _per_mt(amount: Decimal | None, tonnes: Decimal | None) -> Decimal | None:
     return (Decimal(amount) / Decimal(tonnes)).quantize(CENT)
 
 
-# Group keys of the quote-level tables and how a key is shown.
+# Group keys of the quote-level tables (ReportLine columns) and their headings.
 GROUPS: dict[str, tuple[str, str]] = {
     "status": ("status", "State"),
-    "rep": ("owner__username", "Rep"),
+    "rep": ("owner_id", "Rep"),
     "region": ("region", "Region"),
-    "country": ("destination_country", "Country"),
-    "industry": ("customer__industry", "Industry"),
+    "country": ("country", "Country"),
+    "industry": ("industry", "Industry"),
 }
 STATUS_LABELS = dict(QuoteStatus.choices)
 REGION_LABELS = dict(Region.choices)
 INDUSTRY_LABELS = dict(Industry.choices)
 
 
-def _label(group: str, value: Any) -> Any:
+def _labeller(group: str, rows: list[dict[str, Any]]) -> Callable[[Any], Any]:
     if group == "status":
-        return STATUS_LABELS.get(value, value)
+        return lambda v: STATUS_LABELS.get(v, v)
     if group == "region":
-        return REGION_LABELS.get(value, value)
+        return lambda v: REGION_LABELS.get(v, v)
     if group == "industry":
-        return INDUSTRY_LABELS.get(value, value)
-    return value
+        return lambda v: INDUSTRY_LABELS.get(v, v)
+    if group == "rep":
+        names = _usernames(r["owner_id"] for r in rows)
+        return lambda v: names.get(v, v)
+    return lambda v: v
+
+
+def _rollup(fine: list[dict[str, Any]], key: str | None) -> list[dict[str, Any]]:
+    """Sum fine groups into groups by ``key`` (None: one total); sums of counts and
+    amounts only (None counts as nothing)."""
+    out: dict[Any, dict[str, Any]] = {}
+    for row in fine:
+        k = row[key] if key else None
+        into = out.setdefault(k, {key: k} if key else {})
+        for name, value in row.items():
+            if name in ROLLUP_SKIP or name == key:
+                continue
+            if value is not None:
+                into[name] = into.get(name, 0) + value
+            else:
+                into.setdefault(name, None)
+    return list(out.values())
+
+
+ROLLUP_SKIP = {"status", "owner_id", "region", "country", "industry", "age", "month"}
 
 
 # ------------------------------------------------------------------ pipeline
+
+AGE_ORDER = ["0–7 days", "8–30 days", "31–90 days", "over 90 days"]
 
 
 def report_pipeline(
@@ -221,119 +297,88 @@ def report_pipeline(
     """Open quotes (draft to sent) by state, age, grade, region, country, industry and rep,
     in tonnes and value; and what expires in the next 7 days."""
     today = today or timezone.localdate()
-    open_quotes = report_quotes(user=user, filters=filters).filter(status__in=OPEN_STATUSES)
-    value = _value_field(filters)
-    vlabel = _value_label(filters)
+    units = _units(user=user, filters=filters)
+    open_rows = units.rows.filter(status__in=OPEN_STATUSES)
+    aggregates = {"quotes": units.quotes(), "tonnes": Sum(units.mt), "value": Sum(units.value)}
     tables = []
-    for group in ("status", "rep", "region", "country", "industry"):
-        key, label = GROUPS[group]
-        rows = (
-            open_quotes.values(key)
-            .annotate(quotes=Count("id"), tonnes=Sum("total_quantity_mt"), value=Sum(value))
-            .order_by("-tonnes", key)
-        )
-        tables.append(
-            Table(
-                name=f"by_{group}",
-                title=f"Open quotes by {label.lower()}",
-                columns=[(group, label), ("quotes", "Quotes"), ("tonnes", "MT"), ("value", vlabel)],
-                rows=[
-                    {
-                        group: _label(group, r[key]),
-                        "quotes": r["quotes"],
-                        "tonnes": _q(r["tonnes"], Decimal("0.001")),
-                        "value": _q(r["value"]),
-                    }
-                    for r in rows
-                ],
-                chart={"x": group, "y": "tonnes", "mark": "bar"}
-                if group in ("status", "region")
-                else None,
-            )
-        )
-    # Grade: the open quotes' lines (a quote of two grades counts in both).
-    line_value = "goods_value_usd"
-    grade_rows = (
-        report_lines(user=user, filters=filters)
-        .filter(quote__status__in=OPEN_STATUSES)
-        .values("product_code")
-        .annotate(
-            quotes=Count("quote_id", distinct=True),
-            tonnes=Sum("quantity_mt"),
-            value=Sum(line_value),
-        )
-        .order_by("-tonnes", "product_code")
-    )
-    tables.insert(
-        1,
-        Table(
-            name="by_grade",
-            title="Open quotes by grade",
+
+    def quote_table(group: str, key: str, label: str, rows: list[dict[str, Any]]) -> Table:
+        show = _labeller(group, rows)
+        return Table(
+            name=f"by_{group}",
+            title=f"Open quotes by {label.lower()}",
             columns=[
-                ("grade", "Grade"),
+                (group, label),
                 ("quotes", "Quotes"),
                 ("tonnes", "MT"),
-                ("value", "Goods value (USD)"),
+                ("value", units.value_label),
             ],
             rows=[
                 {
-                    "grade": r["product_code"],
+                    group: show(r[key]),
                     "quotes": r["quotes"],
-                    "tonnes": _q(r["tonnes"], Decimal("0.001")),
+                    "tonnes": _q(r["tonnes"], MT3),
                     "value": _q(r["value"]),
                 }
-                for r in grade_rows
+                for r in rows
             ],
-            chart={"x": "grade", "y": "tonnes", "mark": "bar"},
-        ),
-    )
+            chart={"x": group, "y": "tonnes", "mark": "bar"}
+            if group in ("status", "region", "grade")
+            else None,
+        )
+
     buckets = Case(
-        When(quote_date__gte=today - timedelta(days=7), then=Value("0–7 days")),
-        When(quote_date__gte=today - timedelta(days=30), then=Value("8–30 days")),
-        When(quote_date__gte=today - timedelta(days=90), then=Value("31–90 days")),
-        default=Value("over 90 days"),
+        When(quote_date__gte=today - timedelta(days=7), then=Value(AGE_ORDER[0])),
+        When(quote_date__gte=today - timedelta(days=30), then=Value(AGE_ORDER[1])),
+        When(quote_date__gte=today - timedelta(days=90), then=Value(AGE_ORDER[2])),
+        default=Value(AGE_ORDER[3]),
     )
-    age_rows = (
-        open_quotes.annotate(age=buckets)
-        .values("age")
-        .annotate(quotes=Count("id"), tonnes=Sum("total_quantity_mt"), value=Sum(value))
+    # One scan: the open quotes grouped by every dimension at once, then each table sums
+    # those groups (every quote is in exactly one group, so the sums are exact).
+    dims = ["status", "owner_id", "region", "country", "industry", "age"]
+    fine = list(open_rows.annotate(age=buckets).values(*dims).annotate(**aggregates).order_by())
+    for group in ("status", "rep", "region", "country", "industry", "age"):
+        key, label = GROUPS.get(group, ("age", "Age"))
+        rows = _rollup(fine, key)
+        if group == "age":
+            rows.sort(key=lambda r: AGE_ORDER.index(r["age"]))
+        table = quote_table(group, key, label, rows)
+        if group == "age":
+            table.chart = None
+            tables.insert(1, table)
+        else:
+            tables.append(table)
+    # Grade: the open quotes' lines (a quote of two grades counts in both).
+    grade_units = Units(report_rows(user=user, filters=filters), "qty", "goods_usd", "", True)
+    grade_rows = list(
+        grade_units.rows.filter(status__in=OPEN_STATUSES)
+        .values("product_code")
+        .annotate(quotes=grade_units.quotes(), tonnes=Sum("qty"), value=Sum("goods_usd"))
+        .order_by("-tonnes", "product_code")
     )
-    order = ["0–7 days", "8–30 days", "31–90 days", "over 90 days"]
-    tables.insert(
-        1,
-        Table(
-            name="by_age",
-            title="Open quotes by age",
-            columns=[("age", "Age"), ("quotes", "Quotes"), ("tonnes", "MT"), ("value", vlabel)],
-            rows=sorted(
-                (
-                    {
-                        "age": r["age"],
-                        "quotes": r["quotes"],
-                        "tonnes": _q(r["tonnes"], Decimal("0.001")),
-                        "value": _q(r["value"]),
-                    }
-                    for r in age_rows
-                ),
-                key=lambda r: order.index(r["age"]),
-            ),
-        ),
-    )
-    expiring = (
-        open_quotes.filter(valid_until__gte=today, valid_until__lte=today + timedelta(days=7))
-        .order_by("valid_until", "number")
+    grade = quote_table("grade", "product_code", "Grade", grade_rows)
+    grade.columns[-1] = ("value", "Goods value (USD)")
+    tables.insert(1, grade)
+    expiring = list(
+        units.rows.filter(
+            status__in=OPEN_STATUSES,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=7),
+        )
+        .order_by("valid_until", "quote_id")
         .values(
-            "id",
-            "number",
-            "version",
-            "customer__name",
-            "owner__username",
+            "quote_id",
+            "quote__number",
+            "quote__version",
+            "quote__customer__name",
+            "owner_id",
             "status",
             "valid_until",
-            "total_quantity_mt",
-            value,
+            units.mt,
+            units.value,
         )[:50]
     )
+    names = _usernames(r["owner_id"] for r in expiring)
     tables.append(
         Table(
             name="expiring",
@@ -345,17 +390,17 @@ def report_pipeline(
                 ("status", "State"),
                 ("valid_until", "Valid until"),
                 ("tonnes", "MT"),
-                ("value", vlabel),
+                ("value", units.value_label),
             ],
             rows=[
                 {
-                    "quote": f"{r['number']} v{r['version']}",
-                    "customer": r["customer__name"],
-                    "rep": r["owner__username"],
+                    "quote": f"{r['quote__number']} v{r['quote__version']}",
+                    "customer": r["quote__customer__name"],
+                    "rep": names.get(r["owner_id"], ""),
                     "status": STATUS_LABELS.get(r["status"], r["status"]),
                     "valid_until": r["valid_until"],
-                    "tonnes": _q(r["total_quantity_mt"], Decimal("0.001")),
-                    "value": _q(r[value]),
+                    "tonnes": _q(r[units.mt], MT3),
+                    "value": _q(r[units.value]),
                 }
                 for r in expiring
             ],
@@ -385,56 +430,63 @@ def _win_row(first_key: str, first: Any, r: dict[str, Any]) -> dict[str, Any]:
         "closed": r["closed"],
         "won": r["won"],
         "win_rate_count": _ratio(r["won"], r["closed"]),
-        "closed_mt": _q(r["closed_mt"], Decimal("0.001")),
-        "won_mt": _q(r["won_mt"] or ZERO, Decimal("0.001")),
+        "closed_mt": _q(r["closed_mt"], MT3),
+        "won_mt": _q(r["won_mt"] or ZERO, MT3),
         "win_rate_mt": _ratio(r["won_mt"], r["closed_mt"]),
     }
 
 
-WIN_AGGREGATES = {
-    "closed": Count("id"),
-    "won": Count("id", filter=Q(status=S.ACCEPTED)),
-    "closed_mt": Sum("total_quantity_mt"),
-    "won_mt": Sum("total_quantity_mt", filter=Q(status=S.ACCEPTED)),
-}
+def _win_aggregates(units: Units) -> dict[str, Any]:
+    won = Q(status=S.ACCEPTED)
+    return {
+        "closed": units.quotes(),
+        "won": units.quotes(filter=won),
+        "closed_mt": Sum(units.mt),
+        "won_mt": Sum(units.mt, filter=won),
+    }
 
 
 def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
     """Win rate by count and by tonnes (overall, per rep, region, grade and month), decline
     reasons, and the competitors named on rejected quotes against our price."""
-    closed = report_quotes(user=user, filters=filters).filter(status__in=CLOSED_STATUSES)
+    units = _units(user=user, filters=filters)
+    closed = units.rows.filter(status__in=CLOSED_STATUSES)
+    aggregates = _win_aggregates(units)
     tables = []
-    total = closed.aggregate(**WIN_AGGREGATES)
+    # One scan grouped by rep, region and month; the tables sum those groups.
+    fine = list(
+        closed.annotate(month=TruncMonth("quote_date"))
+        .values("owner_id", "region", "month")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    total = _rollup(fine, None)
     tables.append(
         Table(
             name="summary",
             title="Win rate",
             columns=_win_columns(("scope", "Scope")),
-            rows=[_win_row("scope", "All", total)] if total["closed"] else [],
+            rows=[_win_row("scope", "All", total[0])] if total and total[0]["closed"] else [],
         )
     )
     for group in ("rep", "region"):
         key, label = GROUPS[group]
-        rows = closed.values(key).annotate(**WIN_AGGREGATES).order_by("-closed_mt", key)
+        rows = sorted(_rollup(fine, key), key=lambda r: (-r["closed_mt"], str(r[key])))
+        show = _labeller(group, rows)
         tables.append(
             Table(
                 name=f"by_{group}",
                 title=f"Win rate by {label.lower()}",
                 columns=_win_columns((group, label)),
-                rows=[_win_row(group, _label(group, r[key]), r) for r in rows],
+                rows=[_win_row(group, show(r[key]), r) for r in rows],
                 chart={"x": group, "y": "win_rate_mt", "mark": "bar"},
             )
         )
+    line_units = Units(report_rows(user=user, filters=filters), "qty", "goods_usd", "", True)
     grade_rows = (
-        report_lines(user=user, filters=filters)
-        .filter(quote__status__in=CLOSED_STATUSES)
+        line_units.rows.filter(status__in=CLOSED_STATUSES)
         .values("product_code")
-        .annotate(
-            closed=Count("quote_id", distinct=True),
-            won=Count("quote_id", distinct=True, filter=Q(quote__status=S.ACCEPTED)),
-            closed_mt=Sum("quantity_mt"),
-            won_mt=Sum("quantity_mt", filter=Q(quote__status=S.ACCEPTED)),
-        )
+        .annotate(**_win_aggregates(line_units))
         .order_by("-closed_mt", "product_code")
     )
     tables.append(
@@ -445,12 +497,7 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
             rows=[_win_row("grade", r["product_code"], r) for r in grade_rows],
         )
     )
-    month_rows = (
-        closed.annotate(month=TruncMonth("quote_date"))
-        .values("month")
-        .annotate(**WIN_AGGREGATES)
-        .order_by("month")
-    )
+    month_rows = sorted(_rollup(fine, "month"), key=lambda r: r["month"])
     tables.append(
         Table(
             name="by_month",
@@ -460,11 +507,11 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
             chart={"x": "month", "y": "win_rate_mt", "mark": "line"},
         )
     )
+    rejected = closed.filter(status=S.REJECTED)
     reasons = (
-        closed.filter(status=S.REJECTED)
-        .values("rejection_reason__label")
-        .annotate(quotes=Count("id"), tonnes=Sum("total_quantity_mt"))
-        .order_by("-quotes", "rejection_reason__label")
+        rejected.values("rejection_reason")
+        .annotate(quotes=units.quotes(), tonnes=Sum(units.mt))
+        .order_by("-quotes", "rejection_reason")
     )
     tables.append(
         Table(
@@ -473,25 +520,25 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
             columns=[("reason", "Reason"), ("quotes", "Quotes"), ("tonnes", "MT")],
             rows=[
                 {
-                    "reason": r["rejection_reason__label"] or "(none given)",
+                    "reason": r["rejection_reason"] or "(none given)",
                     "quotes": r["quotes"],
-                    "tonnes": _q(r["tonnes"], Decimal("0.001")),
+                    "tonnes": _q(r["tonnes"], MT3),
                 }
                 for r in reasons
             ],
             chart={"x": "reason", "y": "quotes", "mark": "bar"},
         )
     )
+    # Our price per MT is the quote's (total USD / tonnes), whatever the grade filter.
     comp = (
-        closed.filter(status=S.REJECTED, competitor_price_usd_per_mt__isnull=False)
+        report_rows(user=user, filters=filters)
+        .filter(is_first=True, status=S.REJECTED, competitor_price__isnull=False)
         .values("competitor_origin")
         .annotate(
             quotes=Count("id"),
-            tonnes=Sum("total_quantity_mt"),
-            ours=Sum("total_usd"),
-            theirs=Sum(
-                F("competitor_price_usd_per_mt") * F("total_quantity_mt"), output_field=MONEY
-            ),
+            tonnes=Sum("quote_mt"),
+            ours=Sum("quote_usd"),
+            theirs=Sum(F("competitor_price") * F("quote_mt"), output_field=MONEY),
         )
         .order_by("-tonnes", "competitor_origin")
     )
@@ -503,7 +550,7 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
             {
                 "origin": r["competitor_origin"] or "(unknown)",
                 "quotes": r["quotes"],
-                "tonnes": _q(r["tonnes"], Decimal("0.001")),
+                "tonnes": _q(r["tonnes"], MT3),
                 "ours": ours,
                 "theirs": theirs,
                 "gap": None if ours is None or theirs is None else ours - theirs,
@@ -530,25 +577,13 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
 
 # ------------------------------------------------------------------ price realisation
 
-
-def _list_price_in_force() -> Subquery:
-    return Subquery(
-        ProductPrice.objects.filter(
-            product_id=OuterRef("product_id"), effective_from__lte=OuterRef("quote__quote_date")
-        )
-        .order_by("-effective_from")
-        .values("usd_per_mt")[:1],
-        output_field=MONEY,
-    )
-
-
 REALISATION_AGGREGATES: dict[str, Any] = {
-    "tonnes": Sum("quantity_mt"),
-    "net": Sum("goods_value_usd"),
-    "list_value": Sum(F("list_price") * F("quantity_mt"), output_field=MONEY),
-    "floor_value": Sum(F("product__floor_price_usd_per_mt") * F("quantity_mt"), output_field=MONEY),
-    "floor_tonnes": Sum("quantity_mt", filter=Q(product__floor_price_usd_per_mt__isnull=False)),
-    "gross": Sum(F("unit_price_usd_per_mt") * F("quantity_mt"), output_field=MONEY),
+    "tonnes": Sum("qty"),
+    "net": Sum("goods_usd"),
+    "list_value": Sum(F("list_price") * F("qty"), output_field=MONEY),
+    "floor_value": Sum(F("floor_price") * F("qty"), output_field=MONEY),
+    "floor_tonnes": Sum("qty", filter=Q(floor_price__isnull=False)),
+    "gross": Sum(F("unit_price") * F("qty"), output_field=MONEY),
 }
 
 
@@ -558,7 +593,7 @@ def _realisation_row(first_key: str, first: Any, r: dict[str, Any]) -> dict[str,
     floor = _per_mt(r["floor_value"], r["floor_tonnes"])
     return {
         first_key: first,
-        "tonnes": _q(r["tonnes"], Decimal("0.001")),
+        "tonnes": _q(r["tonnes"], MT3),
         "net": net,
         "list": list_price,
         "vs_list": None if net is None or list_price is None else net - list_price,
@@ -586,19 +621,15 @@ def _realisation_columns(first: tuple[str, str]) -> list[tuple[str, str]]:
 def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Table]:
     """Accepted quotes' realised net FOB per MT against the list in force and the floor, by
     grade, destination and month; discounts and tariff absorption; the top concessions."""
-    lines = (
-        report_lines(user=user, filters=filters)
-        .filter(quote__status=S.ACCEPTED)
-        .annotate(list_price=_list_price_in_force())
-    )
+    lines = report_rows(user=user, filters=filters).filter(status=S.ACCEPTED)
     tables = []
     groups: list[tuple[str, str, str, Callable[[Any], Any]]] = [
         ("grade", "Grade", "product_code", lambda v: v),
-        ("country", "Destination", "quote__destination_country", lambda v: v),
+        ("country", "Destination", "country", lambda v: v),
         ("month", "Month", "month", lambda v: v.strftime("%Y-%m")),
     ]
     for name, label, key, show in groups:
-        qs = lines.annotate(month=TruncMonth("quote__quote_date")) if name == "month" else lines
+        qs = lines.annotate(month=TruncMonth("quote_date")) if name == "month" else lines
         rows = qs.values(key).annotate(**REALISATION_AGGREGATES).order_by(key)
         tables.append(
             Table(
@@ -611,16 +642,12 @@ def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Tab
                 else None,
             )
         )
-    totals = lines.aggregate(**REALISATION_AGGREGATES)
-    accepted = report_quotes(user=user, filters=filters).filter(status=S.ACCEPTED)
-    absorption = accepted.aggregate(
-        absorbed=Sum(
-            Cast(KeyTextTransform("tariff_absorption", KeyTextTransform("usd", "pricing")), MONEY)
-        ),
-        goods=Sum(Cast(KeyTextTransform("goods_value", KeyTextTransform("usd", "pricing")), MONEY)),
+    totals = lines.aggregate(
+        **REALISATION_AGGREGATES, absorbed=Sum("absorbed_usd", filter=Q(is_first=True))
     )
     discount = (totals["gross"] or ZERO) - (totals["net"] or ZERO)
     below_list = (totals["list_value"] or ZERO) - (totals["net"] or ZERO)
+    absorbed = totals["absorbed"] or ZERO
     tables.append(
         Table(
             name="concessions",
@@ -639,18 +666,18 @@ def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Tab
                 },
                 {
                     "what": "Tariff absorbed",
-                    "amount": _q(absorption["absorbed"] or ZERO),
-                    "percent": _ratio(absorption["absorbed"], totals["list_value"]),
+                    "amount": _q(absorbed),
+                    "percent": _ratio(absorbed, totals["list_value"]),
                 },
             ]
             if totals["tonnes"]
             else [],
         )
     )
-    top = (
+    top = list(
         lines.annotate(
             concession=ExpressionWrapper(
-                F("list_price") * F("quantity_mt") - F("goods_value_usd"), output_field=MONEY
+                F("list_price") * F("qty") - F("goods_usd"), output_field=MONEY
             )
         )
         .filter(concession__gt=0)
@@ -659,15 +686,16 @@ def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Tab
             "quote__number",
             "quote__version",
             "quote__customer__name",
-            "quote__owner__username",
+            "owner_id",
             "product_code",
-            "quantity_mt",
+            "qty",
             "list_price",
-            "goods_value_usd",
-            "discount_percent",
+            "goods_usd",
+            "unit_price",
             "concession",
         )[:10]
     )
+    names = _usernames(r["owner_id"] for r in top)
     tables.append(
         Table(
             name="top_concessions",
@@ -680,19 +708,17 @@ def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Tab
                 ("tonnes", "MT"),
                 ("list", "List USD/MT"),
                 ("net", "Net USD/MT"),
-                ("discount", "Discount %"),
                 ("concession", "Below list USD"),
             ],
             rows=[
                 {
                     "quote": f"{r['quote__number']} v{r['quote__version']}",
                     "customer": r["quote__customer__name"],
-                    "rep": r["quote__owner__username"],
+                    "rep": names.get(r["owner_id"], ""),
                     "grade": r["product_code"],
-                    "tonnes": _q(r["quantity_mt"], Decimal("0.001")),
+                    "tonnes": _q(r["qty"], MT3),
                     "list": _q(r["list_price"]),
-                    "net": _per_mt(r["goods_value_usd"], r["quantity_mt"]),
-                    "discount": _q(r["discount_percent"]),
+                    "net": _per_mt(r["goods_usd"], r["qty"]),
                     "concession": _q(r["concession"]),
                 }
                 for r in top
@@ -718,25 +744,24 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
     prev_from = _shift_year(filters.date_from, -1)
     prev_to = _shift_year(filters.date_to, -1)
     both = ReportFilters(**{**filters.__dict__, "date_from": prev_from})
-    lines = report_lines(user=user, filters=both)
-    current = Q(quote__quote_date__gte=filters.date_from)
-    previous = Q(quote__quote_date__lte=prev_to)
-    accepted = Q(quote__status=S.ACCEPTED)
+    lines = report_rows(user=user, filters=both)
+    current = Q(quote_date__gte=filters.date_from)
+    previous = Q(quote_date__lte=prev_to)
+    accepted = Q(status=S.ACCEPTED)
     aggregates = {
-        "quoted": Sum("quantity_mt", filter=current),
-        "accepted": Sum("quantity_mt", filter=current & accepted),
-        "quoted_prev": Sum("quantity_mt", filter=previous),
-        "accepted_prev": Sum("quantity_mt", filter=previous & accepted),
+        "quoted": Sum("qty", filter=current),
+        "accepted": Sum("qty", filter=current & accepted),
+        "quoted_prev": Sum("qty", filter=previous),
+        "accepted_prev": Sum("qty", filter=previous & accepted),
     }
-    mt = Decimal("0.001")
 
     def row(first_key: str, first: Any, r: dict[str, Any]) -> dict[str, Any]:
         return {
             first_key: first,
-            "quoted": _q(r["quoted"] or ZERO, mt),
-            "accepted": _q(r["accepted"] or ZERO, mt),
-            "quoted_prev": _q(r["quoted_prev"] or ZERO, mt),
-            "accepted_prev": _q(r["accepted_prev"] or ZERO, mt),
+            "quoted": _q(r["quoted"] or ZERO, MT3),
+            "accepted": _q(r["accepted"] or ZERO, MT3),
+            "quoted_prev": _q(r["quoted_prev"] or ZERO, MT3),
+            "accepted_prev": _q(r["accepted_prev"] or ZERO, MT3),
         }
 
     def columns(first: tuple[str, str]) -> list[tuple[str, str]]:
@@ -751,14 +776,12 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
     tables = []
     # Month: this period's months; the previous year's figures sit beside the same month.
     month_rows = (
-        lines.annotate(month=TruncMonth("quote__quote_date"))
+        lines.annotate(month=TruncMonth("quote_date"))
         .values("month")
-        .annotate(quoted=Sum("quantity_mt"), accepted=Sum("quantity_mt", filter=accepted))
+        .annotate(quoted=Sum("qty"), accepted=Sum("qty", filter=accepted))
         .order_by("month")
     )
-    by_month: dict[str, dict[str, Decimal]] = {}
-    for r in month_rows:
-        by_month[r["month"].strftime("%Y-%m")] = r
+    by_month: dict[str, dict[str, Any]] = {r["month"].strftime("%Y-%m"): r for r in month_rows}
     rows = []
     for key in sorted(by_month):
         if key < filters.date_from.strftime("%Y-%m"):
@@ -788,7 +811,7 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
     )
     for name, label, key in (
         ("grade", "Grade", "product_code"),
-        ("country", "Destination", "quote__destination_country"),
+        ("country", "Destination", "country"),
     ):
         grouped = lines.values(key).annotate(**aggregates).order_by("-quoted", key)
         tables.append(
@@ -817,16 +840,9 @@ def _hours(d: Any) -> Decimal | None:
 def report_speed(*, user: User | None, filters: ReportFilters) -> list[Table]:
     """Average times: enquiry (the customer's last activity on or before the quote date) to
     quote, in days; send to viewed and send to decision, in hours; per rep and overall."""
-    qs = report_quotes(user=user, filters=filters)
-    last_activity = Subquery(
-        Activity.objects.filter(
-            customer_id=OuterRef("customer_id"), date__lte=OuterRef("quote_date")
-        )
-        .order_by("-date")
-        .values("date")[:1]
-    )
+    qs = _units(user=user, filters=filters).rows
     aggregates = {
-        "quotes": Count("id"),
+        "quotes": Count("quote_id", distinct=True),
         "enquiry_days": Avg(
             ExpressionWrapper(F("quote_date") - F("enquiry_on"), output_field=DurationField())
         ),
@@ -839,7 +855,6 @@ def report_speed(*, user: User | None, filters: ReportFilters) -> list[Table]:
             filter=Q(decided_at__isnull=False, sent_at__isnull=False),
         ),
     }
-    qs = qs.annotate(enquiry_on=last_activity)
 
     def row(first_key: str, first: Any, r: dict[str, Any]) -> dict[str, Any]:
         days = r["enquiry_days"]
@@ -860,7 +875,8 @@ def report_speed(*, user: User | None, filters: ReportFilters) -> list[Table]:
         ("send_to_decision_h", "Send → decision, hours"),
     ]
     total = qs.aggregate(**aggregates)
-    per_rep = qs.values("owner__username").annotate(**aggregates).order_by("owner__username")
+    per_rep = list(qs.values("owner_id").annotate(**aggregates).order_by("owner_id"))
+    names = _usernames(r["owner_id"] for r in per_rep)
     return [
         Table(
             name="summary",
@@ -872,7 +888,10 @@ def report_speed(*, user: User | None, filters: ReportFilters) -> list[Table]:
             name="by_rep",
             title="Average times by rep",
             columns=[("rep", "Rep"), *columns],
-            rows=[row("rep", r["owner__username"], r) for r in per_rep],
+            rows=sorted(
+                (row("rep", names.get(r["owner_id"], r["owner_id"]), r) for r in per_rep),
+                key=lambda r: str(r["rep"]),
+            ),
             chart={"x": "rep", "y": "send_to_decision_h", "mark": "bar"},
         ),
     ]

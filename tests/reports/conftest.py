@@ -32,6 +32,7 @@ import pytest
 from customers.models import Activity, ActivityKind, Industry
 from mgtrade.accounts.models import User
 from quotes.models import Quote, QuoteLine, QuoteStatus, RejectionReason
+from reports.refresh import report_lines_refresh
 from reports.selectors import ReportFilters
 from tests.customers.factories import CustomerFactory
 from tests.products.factories import ProductFactory, ProductPriceFactory
@@ -168,6 +169,7 @@ def dataset(db, rep, other_rep) -> Dataset:
         ref="00009", owner=rep, customer=a, status=S.ACCEPTED, quote_date=date(2025, 2, 20),
         product=mga, qty="15", unit="2000", total_usd="30000",
     )  # fmt: skip
+    report_lines_refresh()
     return Dataset(rep=rep, other_rep=other_rep, quotes=q)
 
 

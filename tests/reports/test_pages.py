@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from reports.refresh import report_lines_refresh
 from reports.selectors import REPORTS
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +122,7 @@ def test_unknown_table_or_report_is_404(dataset, manager_client):
 def test_csv_quotes_text_that_a_spreadsheet_would_run(dataset, manager_client):
     dataset.quotes["Q4"].competitor_origin = "=1"  # not a country, but a stored string
     dataset.quotes["Q4"].save(update_fields=["competitor_origin"])
+    report_lines_refresh()
     text = manager_client.get(f"/reports/winloss/competitors.csv?{RANGE_QS}").content.decode()
     assert "\n'=1," in text
 

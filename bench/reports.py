@@ -12,6 +12,7 @@ queries of each, for the default range (the last 12 months) and a few filters.
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -19,7 +20,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mgtrade.settings.local")
 
 import django
 
-from bench.common import measure, postgres_database_ensure, worker_process_setup
+from bench.common import (
+    measure,
+    postgres_database_ensure,
+    vacuum_analyze,
+    worker_process_setup,
+)
 
 postgres_database_ensure()
 django.setup()
@@ -31,6 +37,7 @@ from django.test import Client  # noqa: E402
 from bench.lists import ensure_data  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from quotes.models import Quote  # noqa: E402
+from reports.refresh import report_lines_refresh  # noqa: E402
 from reports.selectors import REPORTS  # noqa: E402
 
 TARGET_MS = 300
@@ -46,6 +53,10 @@ def main() -> None:
     if not args.no_migrate:
         call_command("migrate", verbosity=0)
     manager, rep = ensure_data(args.quotes, args.customers)
+    started = time.perf_counter()
+    lines = report_lines_refresh()
+    vacuum_analyze("reports_reportline")
+    print(f"Report lines rebuilt: {lines} in {time.perf_counter() - started:.1f} s.")
     print(
         f"Database: {connection.vendor}; {Quote.objects.count()} quotes, "
         f"{Customer.objects.count()} customers; {args.runs} runs per URL; rep {rep.username} "

@@ -277,13 +277,23 @@ def _rollup(fine: list[dict[str, Any]], key: str | None) -> list[dict[str, Any]]
             if name in ROLLUP_SKIP or name == key:
                 continue
             if value is not None:
-                into[name] = into.get(name, 0) + value
+                into[name] = (into.get(name) or 0) + value
             else:
                 into.setdefault(name, None)
     return list(out.values())
 
 
-ROLLUP_SKIP = {"status", "owner_id", "region", "country", "industry", "age", "month"}
+ROLLUP_SKIP = {
+    "status",
+    "owner_id",
+    "region",
+    "country",
+    "industry",
+    "age",
+    "month",
+    "product_code",
+    "period",
+}
 
 
 # ------------------------------------------------------------------ pipeline
@@ -628,9 +638,15 @@ def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Tab
         ("country", "Destination", "country", lambda v: v),
         ("month", "Month", "month", lambda v: v.strftime("%Y-%m")),
     ]
+    # One scan grouped by grade, destination and month; the tables sum those groups.
+    fine = list(
+        lines.annotate(month=TruncMonth("quote_date"))
+        .values("product_code", "country", "month")
+        .annotate(**REALISATION_AGGREGATES, absorbed=Sum("absorbed_usd", filter=Q(is_first=True)))
+        .order_by()
+    )
     for name, label, key, show in groups:
-        qs = lines.annotate(month=TruncMonth("quote_date")) if name == "month" else lines
-        rows = qs.values(key).annotate(**REALISATION_AGGREGATES).order_by(key)
+        rows = sorted(_rollup(fine, key), key=lambda r, key=key: r[key])
         tables.append(
             Table(
                 name=f"by_{name}",
@@ -642,9 +658,8 @@ def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Tab
                 else None,
             )
         )
-    totals = lines.aggregate(
-        **REALISATION_AGGREGATES, absorbed=Sum("absorbed_usd", filter=Q(is_first=True))
-    )
+    totals = {name: None for name in (*REALISATION_AGGREGATES, "absorbed")}
+    totals.update(next(iter(_rollup(fine, None)), {}))
     discount = (totals["gross"] or ZERO) - (totals["net"] or ZERO)
     below_list = (totals["list_value"] or ZERO) - (totals["net"] or ZERO)
     absorbed = totals["absorbed"] or ZERO
@@ -745,15 +760,7 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
     prev_to = _shift_year(filters.date_to, -1)
     both = ReportFilters(**{**filters.__dict__, "date_from": prev_from})
     lines = report_rows(user=user, filters=both)
-    current = Q(quote_date__gte=filters.date_from)
-    previous = Q(quote_date__lte=prev_to)
     accepted = Q(status=S.ACCEPTED)
-    aggregates = {
-        "quoted": Sum("qty", filter=current),
-        "accepted": Sum("qty", filter=current & accepted),
-        "quoted_prev": Sum("qty", filter=previous),
-        "accepted_prev": Sum("qty", filter=previous & accepted),
-    }
 
     def row(first_key: str, first: Any, r: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -773,15 +780,38 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
             ("accepted_prev", "Accepted MT, year before"),
         ]
 
+    period = Case(
+        When(quote_date__gte=filters.date_from, then=Value("current")),
+        When(quote_date__lte=prev_to, then=Value("previous")),
+        default=Value("neither"),
+    )
+    # One scan grouped by period, month, grade and destination; the tables sum those.
+    fine = list(
+        lines.annotate(month=TruncMonth("quote_date"), period=period)
+        .values("period", "month", "product_code", "country")
+        .annotate(quoted=Sum("qty"), accepted=Sum("qty", filter=accepted))
+        .order_by()
+    )
+    split = []
+    for r in fine:
+        now = r["period"] == "current"
+        before = r["period"] == "previous"
+        split.append(
+            {
+                "month": r["month"],
+                "product_code": r["product_code"],
+                "country": r["country"],
+                "quoted": r["quoted"] if now else None,
+                "accepted": r["accepted"] if now else None,
+                "quoted_prev": r["quoted"] if before else None,
+                "accepted_prev": r["accepted"] if before else None,
+            }
+        )
     tables = []
     # Month: this period's months; the previous year's figures sit beside the same month.
-    month_rows = (
-        lines.annotate(month=TruncMonth("quote_date"))
-        .values("month")
-        .annotate(quoted=Sum("qty"), accepted=Sum("qty", filter=accepted))
-        .order_by("month")
-    )
-    by_month: dict[str, dict[str, Any]] = {r["month"].strftime("%Y-%m"): r for r in month_rows}
+    by_month: dict[str, dict[str, Any]] = {
+        r["month"].strftime("%Y-%m"): r for r in _rollup(split, "month")
+    }
     rows = []
     for key in sorted(by_month):
         if key < filters.date_from.strftime("%Y-%m"):
@@ -795,8 +825,8 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
                 {
                     "quoted": by_month[key]["quoted"],
                     "accepted": by_month[key]["accepted"],
-                    "quoted_prev": prev.get("quoted"),
-                    "accepted_prev": prev.get("accepted"),
+                    "quoted_prev": prev.get("quoted_prev"),
+                    "accepted_prev": prev.get("accepted_prev"),
                 },
             )
         )
@@ -813,7 +843,9 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
         ("grade", "Grade", "product_code"),
         ("country", "Destination", "country"),
     ):
-        grouped = lines.values(key).annotate(**aggregates).order_by("-quoted", key)
+        grouped = sorted(
+            _rollup(split, key), key=lambda r, key=key: (-(r["quoted"] or ZERO), r[key])
+        )
         tables.append(
             Table(
                 name=f"by_{name}",

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import services
+from .refresh import report_lines_refresh
 
 
 @shared_task(
@@ -14,6 +15,7 @@ from . import services
 )
 def weekly_digests_task() -> int:
     """Make this week's digest rows and queue each one's sending. Safe to run twice."""
+    report_lines_refresh()  # the digest's figures as of now
     ids = services.digests_queue(week=timezone.localdate())
     for digest_id in ids:
         weekly_digest_send_task.delay(digest_id)
@@ -35,3 +37,14 @@ def weekly_digest_send_task(self, digest_id: int) -> str:
         if self.request.is_eager:
             return "retrying"
         raise self.retry(countdown=exc.countdown, exc=exc) from exc
+
+
+@shared_task(
+    name="reports.tasks.report_lines_refresh_task",
+    acks_late=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def report_lines_refresh_task() -> int:
+    """Every ten minutes (beat): rebuild the reports' flat table. Safe to run twice."""
+    return report_lines_refresh()

@@ -18,8 +18,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def chart_spec(table: Table) -> dict[str, Any] | None:
-    """The table's chart as a Vega-Lite spec with its rows inlined; None: no chart."""
+def chart_spec(table: Table, *, responsive: bool = False) -> dict[str, Any] | None:
+    """The table's chart as a Vega-Lite spec with its rows inlined; None: no chart.
+    ``responsive``: as wide as its container (the page; a phone too), else a fixed width
+    (the digest's SVG)."""
     if not table.chart or not table.rows:
         return None
     labels = dict(table.columns)
@@ -51,7 +53,8 @@ def chart_spec(table: Table) -> dict[str, Any] | None:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "description": table.title,
-        "width": WIDTH,
+        "width": "container" if responsive else WIDTH,
+        "autosize": {"type": "fit", "contains": "padding"} if responsive else "pad",
         "height": HEIGHT,
         "data": {"values": values},
         "mark": {

@@ -42,7 +42,7 @@ def report_page(request, name: str):
         form.is_valid()
     tables = report_tables(name=name, user=request.user, filters=form.filters())
     for table in tables:
-        spec = chart_spec(table)
+        spec = chart_spec(table, responsive=True)
         table.spec_json = json.dumps(spec) if spec else ""
         table.cells = [
             [(row.get(key), isinstance(row.get(key), (int, Decimal))) for key, _ in table.columns]

@@ -19,7 +19,7 @@ RANGE_QS = "date_from=2026-01-01&date_to=2026-06-30"
 def test_every_report_page_answers_with_charts_tables_and_bounded_queries(
     dataset, manager_client, name, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         response = manager_client.get(f"/reports/{name}/?{RANGE_QS}")
     assert response.status_code == 200
     body = response.content.decode()

@@ -14,12 +14,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 RANGE = "date_from=2026-01-01&date_to=2026-06-30"
 
 
-def test_manager_opens_the_dashboard_and_sees_rendered_charts(
-    live_server,
-    page,
-    dataset,
-    manager,  # noqa: F811
-):
+@pytest.mark.usefixtures("dataset")
+def test_manager_opens_the_dashboard_and_sees_rendered_charts(live_server, page, manager):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     problems = PageProblems()

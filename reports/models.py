@@ -76,6 +76,7 @@ class ReportLine(models.Model):
     is_first = models.BooleanField(help_text="The quote's first line: one row per quote.")
     grade_first = models.BooleanField(help_text="The quote's first line of this grade.")
     quote_date = models.DateField()
+    month = models.DateField(help_text="The first day of the quote date's month.")
     valid_until = models.DateField()
     status = models.CharField(max_length=20)
     owner_id = models.IntegerField()

@@ -19,7 +19,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from customers.models import Activity
 from products.models import ProductPrice
@@ -56,6 +56,7 @@ COLUMNS = {
         output_field=BooleanField(),
     ),
     "quote_date": F("quote__quote_date"),
+    "month": TruncMonth("quote__quote_date"),
     "valid_until": F("quote__valid_until"),
     "status": F("quote__status"),
     "owner_id": F("quote__owner_id"),

@@ -111,6 +111,7 @@ class ReportLine(models.Model):
         indexes = [
             models.Index(fields=["quote_date"], name="reportline_date"),
             models.Index(fields=["status", "quote_date"], name="reportline_status_date"),
+            models.Index(fields=["valid_until", "quote_id"], name="reportline_valid_until"),
         ]
 
     def __str__(self) -> str:

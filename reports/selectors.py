@@ -294,6 +294,8 @@ ROLLUP_SKIP = {
     "month",
     "product_code",
     "period",
+    "rejection_reason",
+    "competitor_origin",
 }
 
 
@@ -463,9 +465,27 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
     units = _units(user=user, filters=filters)
     closed = units.rows.filter(status__in=CLOSED_STATUSES)
     aggregates = _win_aggregates(units)
+    # Decline reasons and competitors from the same scan. Competitors compare quote-level
+    # prices (our total USD / tonnes) whatever the grade filter: each quote counted once.
+    rejected = Q(status=S.REJECTED)
+    named = rejected & Q(competitor_price__isnull=False)
+    once = named & Q(grade_first=True) if units.by_line else named
+    aggregates |= {
+        "reason_quotes": units.quotes(filter=rejected),
+        "reason_mt": Sum(units.mt, filter=rejected),
+        "comp_quotes": units.quotes(filter=named),
+        "comp_mt": Sum("quote_mt", filter=once),
+        "comp_ours": Sum("quote_usd", filter=once),
+        "comp_theirs": Sum(F("competitor_price") * F("quote_mt"), filter=once, output_field=MONEY),
+    }
     tables = []
-    # One scan grouped by rep, region and month; the tables sum those groups.
-    fine = list(closed.values("owner_id", "region", "month").annotate(**aggregates).order_by())
+    # One scan grouped by rep, region, month, reason and competitor origin; the tables sum
+    # those groups.
+    fine = list(
+        closed.values("owner_id", "region", "month", "rejection_reason", "competitor_origin")
+        .annotate(**aggregates)
+        .order_by()
+    )
     total = _rollup(fine, None)
     tables.append(
         Table(
@@ -513,11 +533,9 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
             chart={"x": "month", "y": "win_rate_mt", "mark": "line"},
         )
     )
-    rejected = closed.filter(status=S.REJECTED)
-    reasons = (
-        rejected.values("rejection_reason")
-        .annotate(quotes=units.quotes(), tonnes=Sum(units.mt))
-        .order_by("-quotes", "rejection_reason")
+    reasons = sorted(
+        (r for r in _rollup(fine, "rejection_reason") if r["reason_quotes"]),
+        key=lambda r: (-r["reason_quotes"], r["rejection_reason"]),
     )
     tables.append(
         Table(
@@ -527,27 +545,28 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
             rows=[
                 {
                     "reason": r["rejection_reason"] or "(none given)",
-                    "quotes": r["quotes"],
-                    "tonnes": _q(r["tonnes"], MT3),
+                    "quotes": r["reason_quotes"],
+                    "tonnes": _q(r["reason_mt"], MT3),
                 }
                 for r in reasons
             ],
             chart={"x": "reason", "y": "quotes", "mark": "bar"},
         )
     )
-    # Our price per MT is the quote's (total USD / tonnes), whatever the grade filter.
-    comp = (
-        report_rows(user=user, filters=filters)
-        .filter(is_first=True, status=S.REJECTED, competitor_price__isnull=False)
-        .values("competitor_origin")
-        .annotate(
-            quotes=Count("id"),
-            tonnes=Sum("quote_mt"),
-            ours=Sum("quote_usd"),
-            theirs=Sum(F("competitor_price") * F("quote_mt"), output_field=MONEY),
+    comp = [
+        {
+            "competitor_origin": r["competitor_origin"],
+            "quotes": r["comp_quotes"],
+            "tonnes": r["comp_mt"],
+            "ours": r["comp_ours"],
+            "theirs": r["comp_theirs"],
+        }
+        for r in sorted(
+            _rollup(fine, "competitor_origin"),
+            key=lambda r: (-(r["comp_mt"] or ZERO), r["competitor_origin"]),
         )
-        .order_by("-tonnes", "competitor_origin")
-    )
+        if r["comp_quotes"]
+    ]
     rows = []
     for r in comp:
         ours = _per_mt(r["ours"], r["tonnes"])

@@ -267,23 +267,38 @@ def _labeller(group: str, rows: list[dict[str, Any]]) -> Callable[[Any], Any]:
     return lambda v: v
 
 
-def _rollup(fine: list[dict[str, Any]], key: str | None) -> list[dict[str, Any]]:
-    """Sum fine groups into groups by ``key`` (None: one total); sums of counts and
-    amounts only (None counts as nothing)."""
-    out: dict[Any, dict[str, Any]] = {}
+def _rollup(
+    fine: list[dict[str, Any]], key: str | None, fields: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
+    """Sum fine groups into groups by ``key`` (None: one total): the ``fields`` given (by
+    default every one that is not a dimension); None adds nothing. A group whose fields are
+    all empty is left out."""
+    if not fine:
+        return []
+    names = fields or tuple(n for n in fine[0] if n not in ROLLUP_SKIP and n != key)
+    out: dict[Any, list[Any]] = {}
     for row in fine:
+        values = [row[n] for n in names]
+        if not any(values):
+            continue
         k = row[key] if key else None
-        into = out.setdefault(k, {key: k} if key else {})
-        for name, value in row.items():
-            if name in ROLLUP_SKIP or name == key:
-                continue
+        sums = out.get(k)
+        if sums is None:
+            out[k] = values
+            continue
+        for i, value in enumerate(values):
             if value is not None:
-                into[name] = (into.get(name) or 0) + value
-            else:
-                into.setdefault(name, None)
-    return list(out.values())
+                sums[i] = value if sums[i] is None else sums[i] + value
+    result = []
+    for k, sums in out.items():
+        group = dict(zip(names, sums, strict=True))
+        if key:
+            group[key] = k
+        result.append(group)
+    return result
 
 
+WIN_FIELDS = ("closed", "won", "closed_mt", "won_mt")
 ROLLUP_SKIP = {
     "status",
     "owner_id",
@@ -486,7 +501,7 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
         .annotate(**aggregates)
         .order_by()
     )
-    total = _rollup(fine, None)
+    total = _rollup(fine, None, WIN_FIELDS)
     tables.append(
         Table(
             name="summary",
@@ -497,7 +512,7 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
     )
     for group in ("rep", "region"):
         key, label = GROUPS[group]
-        rows = sorted(_rollup(fine, key), key=lambda r: (-r["closed_mt"], str(r[key])))
+        rows = sorted(_rollup(fine, key, WIN_FIELDS), key=lambda r: (-r["closed_mt"], str(r[key])))
         show = _labeller(group, rows)
         tables.append(
             Table(
@@ -523,7 +538,7 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
             rows=[_win_row("grade", r["product_code"], r) for r in grade_rows],
         )
     )
-    month_rows = sorted(_rollup(fine, "month"), key=lambda r: r["month"])
+    month_rows = sorted(_rollup(fine, "month", WIN_FIELDS), key=lambda r: r["month"])
     tables.append(
         Table(
             name="by_month",
@@ -534,7 +549,7 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
         )
     )
     reasons = sorted(
-        (r for r in _rollup(fine, "rejection_reason") if r["reason_quotes"]),
+        _rollup(fine, "rejection_reason", ("reason_quotes", "reason_mt")),
         key=lambda r: (-r["reason_quotes"], r["rejection_reason"]),
     )
     tables.append(
@@ -562,7 +577,11 @@ def report_winloss(*, user: User | None, filters: ReportFilters) -> list[Table]:
             "theirs": r["comp_theirs"],
         }
         for r in sorted(
-            _rollup(fine, "competitor_origin"),
+            _rollup(
+                fine,
+                "competitor_origin",
+                ("comp_quotes", "comp_mt", "comp_ours", "comp_theirs"),
+            ),
             key=lambda r: (-(r["comp_mt"] or ZERO), r["competitor_origin"]),
         )
         if r["comp_quotes"]

@@ -129,3 +129,12 @@ def test_csv_quotes_text_that_a_spreadsheet_would_run(dataset, manager_client):
 
 def test_anonymous_is_sent_to_sign_in(client):
     assert client.get("/reports/pipeline/").status_code == 302
+
+
+def test_table_text_is_escaped(dataset, manager_client):
+    customer = dataset.quotes["Q2"].customer
+    customer.name = "<b>Acme</b> & Co"
+    customer.save(update_fields=["name"])
+    body = manager_client.get(f"/reports/realisation/?{RANGE_QS}").content.decode()
+    assert "<td>&lt;b&gt;Acme&lt;/b&gt; &amp; Co</td>" in body
+    assert "<b>Acme</b>" not in body

@@ -27,7 +27,6 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
-    Avg,
     Case,
     Count,
     DecimalField,
@@ -905,32 +904,45 @@ def _hours(d: Any) -> Decimal | None:
 def report_speed(*, user: User | None, filters: ReportFilters) -> list[Table]:
     """Average times: enquiry (the customer's last activity on or before the quote date) to
     quote, in days; send to viewed and send to decision, in hours; per rep and overall."""
-    qs = _units(user=user, filters=filters).rows
-    aggregates = {
-        "quotes": Count("quote_id", distinct=True),
-        "enquiry_days": Avg(
-            ExpressionWrapper(F("quote_date") - F("enquiry_on"), output_field=DurationField())
-        ),
-        "viewed": Avg(
-            ExpressionWrapper(F("viewed_at") - F("sent_at"), output_field=DurationField()),
-            filter=Q(viewed_at__isnull=False, sent_at__isnull=False),
-        ),
-        "decided": Avg(
-            ExpressionWrapper(F("decided_at") - F("sent_at"), output_field=DurationField()),
-            filter=Q(decided_at__isnull=False, sent_at__isnull=False),
-        ),
-    }
+    units = _units(user=user, filters=filters)
+
+    def once(q: Q) -> Q:  # each quote once, also with a grade filter
+        return q & Q(grade_first=True) if units.by_line else q
+
+    def span(end: str, start: str) -> ExpressionWrapper:
+        return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+    asked = Q(enquiry_on__isnull=False)
+    viewed = Q(viewed_at__isnull=False, sent_at__isnull=False)
+    decided = Q(decided_at__isnull=False, sent_at__isnull=False)
+    # Sums and counts per rep (one scan); the averages, also overall, are sums ÷ counts.
+    per_rep = list(
+        units.rows.values("owner_id")
+        .annotate(
+            quotes=units.quotes(),
+            enquiry_sum=Sum(span("quote_date", "enquiry_on"), filter=once(asked)),
+            enquiry_n=units.quotes(filter=asked),
+            viewed_sum=Sum(span("viewed_at", "sent_at"), filter=once(viewed)),
+            viewed_n=units.quotes(filter=viewed),
+            decided_sum=Sum(span("decided_at", "sent_at"), filter=once(decided)),
+            decided_n=units.quotes(filter=decided),
+        )
+        .order_by("owner_id")
+    )
+
+    def average(r: dict[str, Any], name: str) -> Any:
+        return r[f"{name}_sum"] / r[f"{name}_n"] if r[f"{name}_n"] else None
 
     def row(first_key: str, first: Any, r: dict[str, Any]) -> dict[str, Any]:
-        days = r["enquiry_days"]
+        days = average(r, "enquiry")
         return {
             first_key: first,
             "quotes": r["quotes"],
             "enquiry_to_quote_days": None
             if days is None
             else (Decimal(days.total_seconds()) / 86400).quantize(Decimal("0.1")),
-            "send_to_viewed_h": _hours(r["viewed"]),
-            "send_to_decision_h": _hours(r["decided"]),
+            "send_to_viewed_h": _hours(average(r, "viewed")),
+            "send_to_decision_h": _hours(average(r, "decided")),
         }
 
     columns = [
@@ -939,15 +951,14 @@ def report_speed(*, user: User | None, filters: ReportFilters) -> list[Table]:
         ("send_to_viewed_h", "Send → viewed, hours"),
         ("send_to_decision_h", "Send → decision, hours"),
     ]
-    total = qs.aggregate(**aggregates)
-    per_rep = list(qs.values("owner_id").annotate(**aggregates).order_by("owner_id"))
+    total = next(iter(_rollup(per_rep, None)), None)
     names = _usernames(r["owner_id"] for r in per_rep)
     return [
         Table(
             name="summary",
             title="Average times",
             columns=[("scope", "Scope"), *columns],
-            rows=[row("scope", "All", total)] if total["quotes"] else [],
+            rows=[row("scope", "All", total)] if total and total["quotes"] else [],
         ),
         Table(
             name="by_rep",

@@ -108,6 +108,9 @@ class Table:
     columns: list[tuple[str, str]]
     rows: list[dict[str, Any]] = field(default_factory=list)
     chart: dict[str, Any] | None = None  # x, y, (color) column keys and the mark
+    # What a page shows of it (set by the view): the chart's spec as JSON, the rows as HTML.
+    spec_json: str = ""
+    body_html: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {

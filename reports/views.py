@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -19,7 +19,7 @@ from .charts import chart_spec
 from .exports import table_csv, table_xlsx
 from .forms import DigestPreferenceForm, ReportFilterForm
 from .models import DigestPreference
-from .selectors import REPORT_TITLES, REPORTS, report_tables
+from .selectors import REPORT_TITLES, REPORTS, Table, report_tables
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,7 +33,7 @@ def _report_or_404(name: str) -> str:
 EMPTY_CELL = mark_safe('<td><span class="muted">—</span></td>')
 
 
-def _tbody(table) -> str:
+def _tbody(table: Table) -> str:
     """The table's rows as HTML (escaped), built here rather than by template loops: a
     report page has a few thousand cells."""
     if not table.rows:
@@ -43,7 +43,7 @@ def _tbody(table) -> str:
     keys = [key for key, _ in table.columns]
     out = []
     for row in table.rows:
-        cells = []
+        cells: list[str] = []
         for key in keys:
             value = row.get(key)
             if value is None:
@@ -57,13 +57,13 @@ def _tbody(table) -> str:
 
 
 @login_required
-def dashboard(request):
+def dashboard(request: HttpRequest) -> HttpResponse:
     """The first page: the pipeline with links to the other reports."""
     return report_page(request, name="pipeline")
 
 
 @login_required
-def report_page(request, name: str):
+def report_page(request: HttpRequest, name: str) -> HttpResponse:
     name = _report_or_404(name)
     form = ReportFilterForm(request.GET or None, user=request.user)
     if form.is_bound:
@@ -95,7 +95,7 @@ def report_page(request, name: str):
 
 
 @login_required
-def report_download(request, name: str, table: str, fmt: str):
+def report_download(request: HttpRequest, name: str, table: str, fmt: str) -> HttpResponse:
     """One table of a report as CSV or XLSX, with the page's filters."""
     name = _report_or_404(name)
     form = ReportFilterForm(request.GET or None, user=request.user)
@@ -121,7 +121,7 @@ def report_download(request, name: str, table: str, fmt: str):
 
 @login_required
 @require_POST
-def digest_preference(request):
+def digest_preference(request: HttpRequest) -> HttpResponse:
     """Opt in or out of the Monday digest."""
     form = DigestPreferenceForm(request.POST)
     form.is_valid()  # a checkbox: always valid

@@ -106,6 +106,13 @@ class ReportLine(models.Model):
         max_digits=14, decimal_places=2, null=True, help_text="In force on the quote date."
     )
     floor_price = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    contracted_mt = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        help_text="This grade's tonnes on the quote's sales contract (not cancelled), on the "
+        "quote's first line of the grade.",
+    )
 
     class Meta:
         indexes = [

@@ -10,18 +10,22 @@ import time
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
+    Case,
     DecimalField,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
+    When,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from customers.models import Activity
+from orders.models import ContractLine, ContractStatus
 from products.models import ProductPrice
 from quotes.models import QuoteLine, QuoteStatus
 
@@ -29,6 +33,28 @@ from .models import ReportLine
 
 logger = logging.getLogger(__name__)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+# A line is its quote's first of its grade.
+GRADE_FIRST = Q(
+    position=Subquery(
+        QuoteLine.objects.filter(
+            quote_id=OuterRef("quote_id"), product_code=OuterRef("product_code")
+        )
+        .order_by("position")
+        .values("position")[:1]
+    )
+)
+CONTRACTED = Subquery(
+    ContractLine.objects.filter(
+        contract__quote_id=OuterRef("quote_id"), product_code=OuterRef("product_code")
+    )
+    .exclude(contract__status=ContractStatus.CANCELLED)
+    .order_by()
+    .values("product_code")
+    .annotate(tonnes=Sum("quantity_mt"))
+    .values("tonnes")[:1],
+    output_field=DecimalField(max_digits=12, decimal_places=3),
+)
 
 # ReportLine column → the expression over QuoteLine that fills it.
 COLUMNS = {
@@ -43,18 +69,7 @@ COLUMNS = {
         ),
         output_field=BooleanField(),
     ),
-    "grade_first": ExpressionWrapper(
-        Q(
-            position=Subquery(
-                QuoteLine.objects.filter(
-                    quote_id=OuterRef("quote_id"), product_code=OuterRef("product_code")
-                )
-                .order_by("position")
-                .values("position")[:1]
-            )
-        ),
-        output_field=BooleanField(),
-    ),
+    "grade_first": ExpressionWrapper(GRADE_FIRST, output_field=BooleanField()),
     "quote_date": F("quote__quote_date"),
     "month": TruncMonth("quote__quote_date"),
     "valid_until": F("quote__valid_until"),
@@ -97,6 +112,7 @@ COLUMNS = {
         output_field=MONEY,
     ),
     "floor_price": F("product__floor_price_usd_per_mt"),
+    "contracted_mt": Case(When(GRADE_FIRST, then=CONTRACTED), default=None),
 }
 
 

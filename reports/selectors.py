@@ -802,8 +802,10 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
             first_key: first,
             "quoted": _q(r["quoted"] or ZERO, MT3),
             "accepted": _q(r["accepted"] or ZERO, MT3),
+            "contracted": _q(r["contracted"] or ZERO, MT3),
             "quoted_prev": _q(r["quoted_prev"] or ZERO, MT3),
             "accepted_prev": _q(r["accepted_prev"] or ZERO, MT3),
+            "contracted_prev": _q(r["contracted_prev"] or ZERO, MT3),
         }
 
     def columns(first: tuple[str, str]) -> list[tuple[str, str]]:
@@ -811,8 +813,10 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
             first,
             ("quoted", "Quoted MT"),
             ("accepted", "Accepted MT"),
+            ("contracted", "Contracted MT"),
             ("quoted_prev", "Quoted MT, year before"),
             ("accepted_prev", "Accepted MT, year before"),
+            ("contracted_prev", "Contracted MT, year before"),
         ]
 
     period = Case(
@@ -824,7 +828,9 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
     fine = list(
         lines.annotate(period=period)
         .values("period", "month", "product_code", "country")
-        .annotate(quoted=Sum("qty"), accepted=Sum("qty", filter=accepted))
+        .annotate(
+            quoted=Sum("qty"), accepted=Sum("qty", filter=accepted), contracted=Sum("contracted_mt")
+        )
         .order_by()
     )
     split = []
@@ -838,8 +844,10 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
                 "country": r["country"],
                 "quoted": r["quoted"] if now else None,
                 "accepted": r["accepted"] if now else None,
+                "contracted": r["contracted"] if now else None,
                 "quoted_prev": r["quoted"] if before else None,
                 "accepted_prev": r["accepted"] if before else None,
+                "contracted_prev": r["contracted"] if before else None,
             }
         )
     tables = []
@@ -860,8 +868,10 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
                 {
                     "quoted": by_month[key]["quoted"],
                     "accepted": by_month[key]["accepted"],
+                    "contracted": by_month[key]["contracted"],
                     "quoted_prev": prev.get("quoted_prev"),
                     "accepted_prev": prev.get("accepted_prev"),
+                    "contracted_prev": prev.get("contracted_prev"),
                 },
             )
         )

@@ -139,3 +139,59 @@ def test_filters_grade_currency_country_industry_and_rep(dataset, manager, other
         ("Draft", D("22000.00"))
     ]
     assert table(eur, "by_status").columns[-1] == ("value", "Value (EUR)")
+
+
+def _contract(quote, *, tonnes: str, status: str, number: str):
+    from datetime import datetime, timezone
+
+    from orders.models import ContractLine, SalesContract
+
+    line = quote.lines.get()
+    contract = SalesContract.objects.create(
+        number=number,
+        quote=quote,
+        customer=quote.customer,
+        owner=quote.owner,
+        status=status,
+        contract_date=quote.quote_date,
+        buyer={"name": "Buyer"},
+        accepted_via="rep",
+        accepted_at=datetime(2026, 2, 11, tzinfo=timezone.utc),
+        currency="USD",
+        incoterm="CIF",
+        named_place="Hamburg",
+        port_of_loading="CNTXG",
+        port_of_discharge="DEHAM",
+        total_quantity_mt=D(tonnes),
+        total_amount=D("1000.00"),
+        shipment_from=quote.quote_date,
+        latest_shipment_date=quote.quote_date,
+        cancel_reason="Buyer withdrew" if status == "cancelled" else "",
+    )
+    ContractLine.objects.create(
+        contract=contract,
+        position=1,
+        product=line.product,
+        product_code=line.product_code,
+        product_name=line.product_name,
+        hs_code=line.hs_code,
+        quantity_mt=D(tonnes),
+        unit_price=D("100.00"),
+        amount=D("1000.00"),
+    )
+
+
+def test_volumes_show_contracted_tonnes_not_cancelled_ones(dataset, manager):
+    from reports.refresh import report_lines_refresh
+
+    _contract(dataset.quotes["Q1"], tonnes="10", status="confirmed", number="SC-2026-00001")
+    _contract(dataset.quotes["Q2"], tonnes="20", status="cancelled", number="SC-2026-00002")
+    _contract(dataset.quotes["Q9"], tonnes="15", status="completed", number="SC-2025-00001")
+    report_lines_refresh()
+    tables = report_volumes(user=manager, filters=RANGE)
+    mga = rows_by(table(tables, "by_grade"), "grade")["MGA"]
+    assert (mga["contracted"], mga["contracted_prev"]) == (D("10.000"), D("15.000"))
+    feb = rows_by(table(tables, "by_month"), "month")["2026-02"]
+    assert (feb["contracted"], feb["contracted_prev"]) == (D("10.000"), D("15.000"))
+    apr = rows_by(table(tables, "by_month"), "month")["2026-04"]
+    assert apr["contracted"] == D("0.000")  # Q2's contract was cancelled

@@ -1,6 +1,7 @@
 """Each report's figures against the hand-computed dataset of conftest.py."""
 
 from dataclasses import replace
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
@@ -142,7 +143,7 @@ def test_filters_grade_currency_country_industry_and_rep(dataset, manager, other
 
 
 def _contract(quote, *, tonnes: str, status: str, number: str):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from orders.models import ContractLine, SalesContract
 
@@ -156,7 +157,7 @@ def _contract(quote, *, tonnes: str, status: str, number: str):
         contract_date=quote.quote_date,
         buyer={"name": "Buyer"},
         accepted_via="rep",
-        accepted_at=datetime(2026, 2, 11, tzinfo=timezone.utc),
+        accepted_at=datetime(2026, 2, 11, tzinfo=UTC),
         currency="USD",
         incoterm="CIF",
         named_place="Hamburg",

@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("quotes.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("quotes.tariff_watch.api_urls")),
+    path("", include("reports.api.urls")),
 ]
 
 # Swagger UI under the Content-Security-Policy: the split view loads its start-up script from
@@ -39,6 +40,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),
     path("contracts/", include("orders.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("quotes.sending.urls")),  # send, PDF, delivery, notifications, outbox
     path("q/", include("quotes.public.urls")),  # the buyer's signed links (no login)
     path("api/v1/", include(api_v1)),

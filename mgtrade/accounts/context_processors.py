@@ -11,6 +11,7 @@ MAIN_NAV = [
     ("Price calculator", "quotes:calculator"),
     ("Catalogue", "products:catalogue"),
     ("Tariffs", "tariffs:rules"),
+    ("Reports", "reports:dashboard"),
 ]
 
 

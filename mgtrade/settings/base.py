@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pricing",
     "quotes",
     "orders",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -338,6 +339,14 @@ CELERY_BEAT_SCHEDULE = {
     "flag-overdue-proformas-daily": {
         "task": "orders.tasks.proformas_flag_overdue_task",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "reports-refresh": {
+        "task": "reports.tasks.report_lines_refresh_task",
+        "schedule": 600.0,  # seconds: the report pages' figures are at most this old
+    },
+    "reports-weekly-digest": {
+        "task": "reports.tasks.weekly_digests_task",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=0),  # TIME_ZONE
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

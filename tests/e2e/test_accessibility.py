@@ -20,6 +20,7 @@ from orders.models import Lot, SalesContract, Shipment
 from products.models import Product, TariffRule
 from quotes.models import Quote, QuoteStatus
 from quotes.public import links
+from reports.refresh import report_lines_refresh
 from tests.e2e.conftest import (
     VIEWPORTS,
     PageProblems,
@@ -78,6 +79,8 @@ ROUTES = [
     ("rep", "tariff rule", "/tariffs/rules/{rule}/"),
     ("rep", "tariff changes", "/tariffs/changes/"),
     ("rep", "tariff calendar", "/tariffs/calendar/"),
+    ("rep", "reports: pipeline (dashboard)", "/reports/"),
+    ("rep", "reports: price realisation", "/reports/realisation/"),
     # a manager's and an admin's versions of pages that show them more
     ("manager", "my day (manager)", "/customers/my-day/"),
     ("manager", "customer list (manager)", "/customers/"),
@@ -90,6 +93,8 @@ ROUTES = [
     ("admin", "grade (admin)", "/catalogue/{product}/"),
     ("admin", "tariff rule (admin)", "/tariffs/rules/{rule}/"),
     ("manager", "approval queue", "/quotes/approvals/"),
+    ("manager", "reports: win/loss (manager)", "/reports/winloss/"),
+    ("manager", "reports: volumes (manager)", "/reports/volumes/"),
     ("manager", "import tariff rules", "/tariffs/rules/import/"),
     ("manager", "tariff scenarios", "/tariffs/scenarios/"),
     ("manager", "new tariff scenario", "/tariffs/scenarios/new/"),
@@ -131,6 +136,7 @@ def demo(settings, tmp_path, media_root, live_server):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "outbox")
     call_command("load_demo", verbosity=0)
+    report_lines_refresh()  # the reports' table, as the periodic task keeps it
     return settings
 
 

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from . import services
+from .sending import enqueue
 from .sending import services as sending
 from .sending.services import TransientDeliveryError
 
@@ -53,7 +54,8 @@ def quote_render_pdf_task(self, delivery_id: int) -> str:
     """Render and store a sent quote's PDF, then queue its email."""
     outcome = _retrying(self, lambda: sending.delivery_render(delivery_id=delivery_id))
     if outcome == sending.RENDERED:
-        quote_email_task.delay(delivery_id)
+        # Through enqueue: if the broker is gone now, the relay sends the e-mail step later.
+        enqueue.queue_task(enqueue.EMAIL_QUOTE, delivery_id)
     return outcome
 
 
@@ -92,3 +94,15 @@ def quote_notice_email_task(self, email_id: int) -> str:
 def deliveries_recover_stale_task() -> dict:
     """Every minute (beat): stale claims and lost task messages, put back on track."""
     return sending.deliveries_recover_stale()
+
+
+@shared_task(
+    name="quotes.tasks.deliveries_relay_task",
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def deliveries_relay_task() -> dict:
+    """Every minute (beat): publish again renders and e-mails that never started (their
+    publish failed while the broker was down, or the message was lost)."""
+    return sending.deliveries_relay()

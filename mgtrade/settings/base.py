@@ -301,6 +301,16 @@ if not REDIS_URL:
 else:
     # Must exceed the longest task hard time limit (see quotes.tasks).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A Send must not hang on a dead broker: a refused connection fails within about half a
+# second, an unanswered one after 2 s per try; the row stays queued for the relay
+# (quotes.sending.enqueue).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -327,6 +337,10 @@ CELERY_BEAT_SCHEDULE = {
     "resume-customer-imports": {
         "task": "customers.tasks.customer_imports_resume_task",
         "schedule": 60.0,  # seconds; see customers.services.IMPORT_REQUEUE_AFTER
+    },
+    "relay-queued-deliveries": {
+        "task": "quotes.tasks.deliveries_relay_task",
+        "schedule": 60.0,  # seconds; rows queued and never started for DELIVERY_RELAY_SECONDS
     },
     "recover-stale-deliveries": {
         "task": "quotes.tasks.deliveries_recover_stale_task",
@@ -397,6 +411,9 @@ MGTRADE = {
     "DELIVERY_MAX_ATTEMPTS": env.int("MGTRADE_DELIVERY_MAX_ATTEMPTS", default=6),
     # A claim older than this is stale (its worker died); well above the tasks' hard limits.
     "DELIVERY_STALE_SECONDS": env.int("MGTRADE_DELIVERY_STALE_SECONDS", default=600),
+    # A render or e-mail queued this long and never started has its task published again
+    # (the broker was down at commit, or lost the message): the relay, every minute.
+    "DELIVERY_RELAY_SECONDS": env.int("MGTRADE_DELIVERY_RELAY_SECONDS", default=60),
     "API_TOKEN_TTL_DAYS": API_TOKEN_TTL_DAYS,
     # Tariff watch (docs/tariff-watch.md): a rule not checked against the official tariff
     # for this many days is stale; the daily task raises a change event this many days

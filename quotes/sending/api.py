@@ -68,6 +68,9 @@ class QuoteSendView(_QuoteAPIView):
     def post(self, request, pk):
         """Freeze the quote as sent and queue its PDF and email; follow the delivery state."""
         delivery = delivery_services.quote_send(quote=self.quote(pk), by=request.user)
+        # As committed: with the broker down the row notes that it waits for it (last_error
+        # "Queued; it will go out when the sending service is back."), still a 202.
+        delivery.refresh_from_db()
         state = delivery_selectors.delivery_state(delivery=delivery)
         return Response(DeliverySerializer(state).data, status=status.HTTP_202_ACCEPTED)
 

@@ -25,7 +25,7 @@ from quotes.documents.files import PreviewTooLarge
 from quotes.documents.files import quote_pdf as quote_pdf_file
 from quotes.models import Quote
 
-from . import outbox
+from . import enqueue, outbox
 from . import selectors as delivery_selectors
 from . import services as delivery_services
 
@@ -67,16 +67,24 @@ def quote_send(request, pk: int):
     quote = _visible_quote(request, pk)
     _require_change(request)
     try:
-        delivery_services.quote_send(quote=quote, by=request.user)
+        with enqueue.watch() as queued:
+            delivery_services.quote_send(quote=quote, by=request.user)
     except StateConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request,
-            f"{quote.reference} is being sent to {quote.contact.email}: the PDF is rendering.",
-        )
+        if queued.broker_down:  # saved and queued; the relay publishes it later
+            messages.warning(
+                request,
+                f"{quote.reference} is sent and its e-mail to {quote.contact.email} is "
+                f"{enqueue.OUTAGE_NOTE[0].lower()}{enqueue.OUTAGE_NOTE[1:]}",
+            )
+        else:
+            messages.success(
+                request,
+                f"{quote.reference} is being sent to {quote.contact.email}: the PDF is rendering.",
+            )
     return redirect("quotes:detail", pk=quote.pk)
 
 

@@ -311,6 +311,17 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+# Queues (docs/deploy.md): every process reads these routes from here, so the web
+# process, beat and every worker agree. E-mails have their own queue, so a burst of PDF
+# renders never delays one; the rest (beat's sweeps, imports, tariff watch) is "celery".
+# A worker started without -Q (make run's Procfile) consumes all three.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {name: {"routing_key": name} for name in ("email", "render", "celery")}
+CELERY_TASK_ROUTES = {
+    "quotes.tasks.quote_email_task": {"queue": "email"},
+    "quotes.tasks.quote_notice_email_task": {"queue": "email"},
+    "quotes.tasks.quote_render_pdf_task": {"queue": "render"},
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

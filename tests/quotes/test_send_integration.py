@@ -12,6 +12,7 @@ they fail. Run them alone with::
 import asyncio
 import email
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -126,26 +127,51 @@ def broker_not_eager(redis_url):
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        for queue in settings.CELERY_TASK_QUEUES:
+            conn.default_channel.queue_purge(queue)
     yield
     celery_app.conf.task_always_eager = previous
 
 
+def deploy_worker_commands() -> list[list[str]]:
+    """The worker command lines of docs/deploy.md ("Queues and worker command lines"), as
+    argument lists: the test runs what the deployment runs."""
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    block = text.split("<!-- worker-commands", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [
+        shlex.split(line)
+        for line in block.splitlines()
+        if line.startswith("celery -A mgtrade worker")
+    ]
+    assert commands, "docs/deploy.md lists no worker command line"
+    return commands
+
+
+EMAIL_WORKER, RENDER_WORKER = deploy_worker_commands()
+
+
+def test_the_deploy_command_lines_cover_every_routed_queue():
+    served = {
+        q for cmd in (EMAIL_WORKER, RENDER_WORKER) for q in cmd[cmd.index("-Q") + 1].split(",")
+    }
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= served
+    assert EMAIL_WORKER[EMAIL_WORKER.index("-Q") + 1] == "email"  # e-mails wait for no render
+
+
 class Worker:
-    def __init__(self, env: dict, log: Path):
+    def __init__(self, env: dict, log: Path, command: list[str]):
         self.log = log
         self.handle = log.open("wb")
+        # The documented command line, run by this interpreter; the test adds a unique node
+        # name and the solo pool (one process: a SIGKILL stops the send it interrupts).
+        assert command[0] == "celery"
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "celery",
-                "-A",
-                "mgtrade",
-                "worker",
+                *command,
                 "--pool=solo",
-                "-Q",
-                "celery",
                 "-l",
                 "INFO",
                 "--without-heartbeat",
@@ -202,8 +228,8 @@ def worker_env(database_url, redis_url, broker_not_eager, settings, media_root):
 def workers(tmp_path):
     started: list[Worker] = []
 
-    def start(env: dict) -> Worker:
-        worker = Worker(env, tmp_path / f"worker-{len(started)}.log")
+    def start(env: dict, command: list[str]) -> Worker:
+        worker = Worker(env, tmp_path / f"worker-{len(started)}.log", command)
         started.append(worker)
         return worker
 
@@ -225,7 +251,8 @@ def test_a_real_worker_renders_and_emails_the_quote_through_smtp(
     handler = Recorder()
     controller = smtp_server(handler)
     try:
-        worker = workers(worker_env(controller.port))
+        env = worker_env(controller.port)
+        renderer, mailer = workers(env, RENDER_WORKER), workers(env, EMAIL_WORKER)
         quote = sendable_draft(rep)
         contact_email = quote.contact.email
         delivery = delivery_services.quote_send(quote=quote, by=rep)
@@ -234,12 +261,16 @@ def test_a_real_worker_renders_and_emails_the_quote_through_smtp(
             lambda: (
                 delivery_status(delivery.pk) in ("sent", "failed") and delivery_status(delivery.pk)
             ),
-            what=f"delivery {delivery.pk} to be sent; worker output:\n{worker.output()[-3000:]}",
+            what=f"delivery {delivery.pk} to be sent; worker output:\n"
+            f"{renderer.output()[-2000:]}\n{mailer.output()[-2000:]}",
         )
     finally:
         controller.stop()
     delivery.refresh_from_db()
-    assert final == "sent", (state_of(delivery).last_error, worker.output()[-3000:])
+    assert final == "sent", (state_of(delivery).last_error, mailer.output()[-3000:])
+    assert "quote_render_pdf_task[" in renderer.output()  # each queue to its own worker
+    assert "quote_email_task[" in mailer.output()
+    assert "quote_email_task[" not in renderer.output()
 
     assert len(handler.messages) == 1
     rcpt_tos, message = handler.messages[0]
@@ -269,7 +300,8 @@ def test_a_worker_killed_mid_send_never_sends_twice_and_the_delivery_needs_a_dec
     controller = smtp_server(handler)
     try:
         env = worker_env(controller.port)
-        first = workers(env)
+        workers(env, RENDER_WORKER)
+        first = workers(env, EMAIL_WORKER)
         quote = sendable_draft(rep)
         delivery = delivery_services.quote_send(quote=quote, by=rep)
 
@@ -287,7 +319,7 @@ def test_a_worker_killed_mid_send_never_sends_twice_and_the_delivery_needs_a_dec
 
         # The broker redelivers the unacknowledged task to a new worker (simulated by
         # publishing it again: Redis would do so after its visibility timeout).
-        second = workers(env)
+        second = workers(env, EMAIL_WORKER)
         quote_email_task.delay(delivery.pk)
         wait_for(
             lambda: "succeeded" in second.output() and "'skipped'" in second.output(),

@@ -143,7 +143,8 @@ def main() -> None:
     with app.connection_for_write() as conn:  # load_demo's own sends: not part of the burst
         for queue in ("email", "render", "celery"):
             conn.default_channel.queue_purge(queue)
-    QuoteEmail.objects.all().update(status="sent")
+    # Nor may a worker's start-up relay pick them up.
+    QuoteEmail.objects.exclude(status="sent").update(status="failed", last_error="bench")
     QuoteDelivery.objects.exclude(render_status="rendered").update(render_status="failed")
 
     workers = []

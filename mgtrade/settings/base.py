@@ -208,8 +208,39 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+
+
+def document_storage(source: environ.Env) -> dict:
+    """Where stored documents (quote, contract and proforma PDFs) live: Django's default
+    storage. Local disk under MEDIA_ROOT (``make run``) unless ``MGTRADE_S3_BUCKET`` is set;
+    then any S3-compatible object store (django-storages' S3 backend), so every web and
+    worker host reads the same files (docs/deploy.md). Nothing uses a file system path: the
+    code opens, saves and checks files through the storage API only. Buyers and reps
+    download through the app's views (the visibility rules apply); the bucket stays private.
+    """
+    bucket = source.str("MGTRADE_S3_BUCKET", default="")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # e.g. https://s3.eu-central-1.amazonaws.com, a MinIO or Ceph address; empty: AWS
+            "endpoint_url": source.str("MGTRADE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": source.str("MGTRADE_S3_REGION", default="") or None,
+            # Empty: boto3's own chain (instance role, AWS_* variables, ~/.aws).
+            "access_key": source.str("MGTRADE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": source.str("MGTRADE_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": source.str("MGTRADE_S3_PREFIX", default=""),
+            "default_acl": None,  # the bucket's own (private) policy
+            "file_overwrite": False,  # an issued PDF is never replaced under its name
+            "addressing_style": source.str("MGTRADE_S3_ADDRESSING_STYLE", default="") or None,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": document_storage(env),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

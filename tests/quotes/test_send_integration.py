@@ -11,6 +11,7 @@ they fail. Run them alone with::
 
 import asyncio
 import email
+import hashlib
 import os
 import shlex
 import signal
@@ -22,15 +23,20 @@ import time
 from datetime import timedelta
 from email import policy
 from pathlib import Path
+from unittest import mock
 from urllib.parse import quote as urlquote
 from urllib.parse import urlsplit
 
+import environ
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from mgtrade.celery import app as celery_app
+from mgtrade.settings.base import document_storage
 from quotes.models import DeliveryStatus, QuoteDelivery
+from quotes.public.links import acceptance_token
 from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task
 from tests.conftest import REQUIRE_SERVICES, require_service
@@ -334,3 +340,90 @@ def test_a_worker_killed_mid_send_never_sends_twice_and_the_delivery_needs_a_dec
     delivery.refresh_from_db()
     assert state_of(delivery).status == DeliveryStatus.NEEDS_DECISION
     assert "may or may not" in state_of(delivery).last_error
+
+
+# ------------------------------------------------------------------ object storage
+
+# .ci/run starts moto's standalone S3 server here (moto[server]); set this to use another.
+S3_ENDPOINT = os.environ.get("MGTRADE_TEST_S3_ENDPOINT", "http://127.0.0.1:5055")
+
+
+@pytest.fixture
+def s3_bucket(settings, tmp_path):
+    """A fresh bucket on the S3 server, and this (web) process storing documents in it with
+    a MEDIA_ROOT of its own, from the same variables a deployment sets."""
+    import boto3
+
+    parts = urlsplit(S3_ENDPOINT)
+    require_service("The S3 server (moto)", parts.hostname or "127.0.0.1", parts.port or 80)
+    bucket = f"mgtrade-it-{os.getpid()}-{time.monotonic_ns()}"
+    variables = {
+        "MGTRADE_S3_BUCKET": bucket,
+        "MGTRADE_S3_ENDPOINT_URL": S3_ENDPOINT,
+        "MGTRADE_S3_ACCESS_KEY_ID": "mgtrade-test",
+        "MGTRADE_S3_SECRET_ACCESS_KEY": "mgtrade-test-secret",
+        "MGTRADE_S3_REGION": "us-east-1",
+    }
+    client = boto3.client(
+        "s3",
+        endpoint_url=S3_ENDPOINT,
+        aws_access_key_id="mgtrade-test",
+        aws_secret_access_key="mgtrade-test-secret",
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket=bucket)
+    with mock.patch.dict(os.environ, variables):
+        storage = document_storage(environ.Env())
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    settings.STORAGES = {**settings.STORAGES, "default": storage}
+    settings.MEDIA_ROOT = str(tmp_path / "web-media")
+    return bucket, variables, client
+
+
+def test_a_pdf_rendered_by_a_worker_is_served_by_another_host_from_object_storage(
+    worked_example_data, rep, rep_client, other_rep, worker_env, workers, s3_bucket, tmp_path
+):
+    bucket, variables, client = s3_bucket
+    handler = Recorder()
+    controller = smtp_server(handler)
+    worker_media = tmp_path / "worker-media"
+    try:
+        env = {**worker_env(controller.port), **variables, "MEDIA_ROOT": str(worker_media)}
+        renderer, mailer = workers(env, RENDER_WORKER), workers(env, EMAIL_WORKER)
+        quote = sendable_draft(rep)
+        delivery = delivery_services.quote_send(quote=quote, by=rep)
+        final = wait_for(
+            lambda: (
+                delivery_status(delivery.pk) in ("sent", "failed") and delivery_status(delivery.pk)
+            ),
+            what=f"delivery {delivery.pk} to be sent:\n{renderer.output()[-2000:]}\n"
+            f"{mailer.output()[-2000:]}",
+        )
+    finally:
+        controller.stop()
+    delivery.refresh_from_db()
+    assert final == "sent", (state_of(delivery).last_error, renderer.output()[-3000:])
+
+    # The worker stored the PDF in the bucket, on no host's disk.
+    keys = [item["Key"] for item in client.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert keys == [delivery.pdf.name]
+    assert not worker_media.exists() or not any(worker_media.rglob("*"))
+    stored = client.get_object(Bucket=bucket, Key=delivery.pdf.name)["Body"].read()
+    assert hashlib.sha256(stored).hexdigest() == delivery.pdf_sha256
+
+    # This process (another MEDIA_ROOT, nothing on its disk) serves it through the app's
+    # views, with their visibility rules: the rep's page, the buyer's link; not another rep.
+    response = rep_client.get(f"/quotes/{quote.pk}/pdf/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == stored
+    buyer = Client().get(f"/q/{acceptance_token(quote)}/pdf/")
+    assert buyer.status_code == 200
+    assert b"".join(buyer.streaming_content) == stored
+    stranger = Client()
+    stranger.force_login(other_rep)
+    assert stranger.get(f"/quotes/{quote.pk}/pdf/").status_code == 404
+    assert not (tmp_path / "web-media").exists()
+    # The e-mail carried the same bytes.
+    ((_, message),) = handler.messages
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_content() == stored

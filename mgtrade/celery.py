@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import worker_ready
 
 from mgtrade.startup import require_settings_module
 
@@ -39,18 +39,3 @@ def relay_on_start(sender: Any = None, **kwargs: Any) -> None:
         app.send_task("quotes.tasks.deliveries_relay_task")
     except Exception:  # the broker is gone again: beat's next run does it
         logging.getLogger(__name__).warning("Could not queue the relay at worker start")
-
-
-@worker_process_init.connect
-def pdf_renderer_warm_up(**kwargs: Any) -> None:
-    """Each child of a worker that reads the render queue (or every queue, as ``make run``'s)
-    renders a one-page PDF as it starts, so the first PDF of a burst is not a cold one."""
-    selected = app.amqp.queues.consume_from  # the -Q selection; empty: every queue
-    if selected and "render" not in selected:
-        return
-    try:
-        from quotes.documents.pdf import warm_up
-
-        logging.getLogger(__name__).info("PDF renderer warmed up in %.2f s", warm_up())
-    except Exception:  # never keep a worker from starting
-        logging.getLogger(__name__).exception("PDF renderer warm-up failed")

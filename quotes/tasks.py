@@ -2,9 +2,11 @@
 
 import logging
 
-from celery import shared_task
+from celery import current_app, shared_task
+from celery.signals import worker_process_init
 
 from . import services
+from .documents.pdf import warm_up
 from .sending import enqueue
 from .sending import services as sending
 from .sending.services import TransientDeliveryError
@@ -106,3 +108,16 @@ def deliveries_relay_task() -> dict:
     """Every minute (beat): publish again renders and e-mails that never started (their
     publish failed while the broker was down, or the message was lost)."""
     return sending.deliveries_relay()
+
+
+@worker_process_init.connect
+def pdf_renderer_warm_up(**kwargs) -> None:
+    """Each child of a worker that reads the render queue (or every queue, as ``make run``'s)
+    renders a one-page PDF as it starts, so the first PDF of a burst is not a cold one."""
+    selected = current_app.amqp.queues.consume_from  # the -Q selection; empty: every queue
+    if selected and "render" not in selected:
+        return
+    try:
+        logger.info("PDF renderer warmed up in %.2f s", warm_up())
+    except Exception:  # never keep a worker child from starting
+        logger.exception("PDF renderer warm-up failed")

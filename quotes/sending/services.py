@@ -660,30 +660,36 @@ def deliveries_relay(*, older_than: timedelta | None = None) -> dict[str, int]:
     publish after the commit failed (the broker was down) or its message was lost. A quote
     e-mail only once its PDF is stored (the render step queues it otherwise). A duplicate
     message is harmless: the claim takes the row once. Rows a worker had claimed are the
-    stale sweep's (``deliveries_recover_stale``, after ``DELIVERY_STALE_SECONDS``)."""
+    stale sweep's (``deliveries_recover_stale``, after ``DELIVERY_STALE_SECONDS``). Stops
+    at the first publish that fails (``unreachable``: 1), oldest rows first next time."""
     older_than = relay_after() if older_than is None else older_than
     cutoff = timezone.now() - older_than
     counts = {"renders": 0, "emails": 0, "unreachable": 0}
-    for pk in QuoteDelivery.objects.filter(
-        render_status=R.QUEUED, attempts=0, updated_at__lt=cutoff
-    ).values_list("pk", flat=True):
-        if enqueue.render_pdf(pk):
-            counts["renders"] += 1
-            _relayed(QuoteDelivery, pk, "render_status")
-        else:
-            counts["unreachable"] += 1
+    renders = (
+        QuoteDelivery.objects.filter(render_status=R.QUEUED, attempts=0, updated_at__lt=cutoff)
+        .order_by("updated_at")
+        .values_list("pk", flat=True)
+    )
+    for pk in renders:
+        if not enqueue.render_pdf(pk):
+            # The broker is still down: stop here (each try waits for it); the next run
+            # starts again from the oldest row.
+            counts["unreachable"] = 1
+            logger.warning("Relay: the broker is still unreachable after %s", counts)
+            return counts
+        counts["renders"] += 1
+        _relayed(QuoteDelivery, pk, "render_status")
     emails = QuoteEmail.objects.filter(status=E.QUEUED, attempts=0, updated_at__lt=cutoff).filter(
         Q(delivery__isnull=True) | ~Q(delivery__pdf_sha256="")
     )
-    for email in emails.only("pk", "delivery_id"):
-        if enqueue.email(email):
-            counts["emails"] += 1
-            _relayed(QuoteEmail, email.pk, "status")
-        else:
-            counts["unreachable"] += 1
-    if counts["unreachable"]:
-        logger.warning("Relay: the broker is still unreachable: %s", counts)
-    elif counts["renders"] or counts["emails"]:
+    for email in emails.order_by("updated_at").only("pk", "delivery_id"):
+        if not enqueue.email(email):
+            counts["unreachable"] = 1
+            logger.warning("Relay: the broker is still unreachable after %s", counts)
+            return counts
+        counts["emails"] += 1
+        _relayed(QuoteEmail, email.pk, "status")
+    if counts["renders"] or counts["emails"]:
         logger.info("Relay: queued again %s", counts)
     return counts
 

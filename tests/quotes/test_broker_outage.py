@@ -81,7 +81,13 @@ def test_send_page_api_and_accept_answer_normally_then_the_relay_sends_everythin
         f"/q/{acceptance_token(by_page)}/accept/", {"name": "Hans Müller", "confirm": "on"}
     )
     assert accepted.status_code == 302
-    assert client.get(accepted["Location"]).status_code == 200
+    page = client.get(accepted["Location"])
+    assert page.status_code == 200
+    assert b"is accepted" in page.content
+    assert (
+        b"Our confirmation e-mail is queued; it will go out when the sending service is back."
+        in page.content
+    )
     by_page.refresh_from_db()
     assert by_page.status == "accepted"
     notices = QuoteEmail.objects.filter(quote=by_page, delivery__isnull=True)

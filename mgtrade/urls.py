@@ -24,8 +24,9 @@ api_v1 = [
 ]
 
 # Swagger UI under the Content-Security-Policy: the split view loads its start-up script from
-# its own URL (no inline <script>); drf-spectacular's page keeps one inline <style> block and
-# the sidecar's stylesheet uses data: images, so this view alone allows those two.
+# its own URL (no inline <script>; templates/drf_spectacular/swagger_ui.html has no inline
+# style either), but Swagger UI's own markup carries style attributes and the sidecar's
+# stylesheet uses data: images, so this view alone allows those two.
 swagger_ui = csp_update({"style-src": [UNSAFE_INLINE], "img-src": [SELF, "data:"]})(
     SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 )

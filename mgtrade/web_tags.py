@@ -26,7 +26,8 @@ def _form_errors(form: forms.BaseForm, row: str = "") -> list[SummaryError]:
             continue
         bound = form[name]
         label = f"{row} · {bound.label}" if row else str(bound.label)
-        target = bound.id_for_label if not bound.is_hidden else ""
+        # Checkbox and radio lists have no one control to label: their group's id instead.
+        target = (bound.id_for_label or bound.auto_id or "") if not bound.is_hidden else ""
         errors.extend(SummaryError(message=str(m), label=label, target=target) for m in messages)
     return errors
 

@@ -135,6 +135,24 @@ def pricing_data_edited(
     return out
 
 
+def pricing_data_carried(query: QueryDict) -> QueryDict | None:
+    """The calculator's terms and lines carried in a URL to the quote builder ("Make a
+    quote from this"): only the pricing fields, blank rows dropped, renumbered; ``None``
+    when ``query`` carries no lines."""
+    if f"{LINES_PREFIX}-TOTAL_FORMS" not in query:
+        return None
+    data = pricing_data_edited(query)
+    total = int(data.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0"))
+    blank = [
+        i
+        for i in range(total)
+        if not any(data.get(f"{LINES_PREFIX}-{i}-{name}", "").strip() for name in LINE_FIELDS)
+    ]
+    for drop in reversed(blank if len(blank) < total else blank[1:]):  # keep one row
+        data = pricing_data_edited(data, drop=drop)
+    return data
+
+
 def pricing_data_from_post(post: QueryDict) -> QueryDict:
     """``pricing_data_edited`` as the posted Add line / Remove buttons ask."""
     drop = post.get("remove_line")

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.forms import BaseFormSet
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .approval import reasons_as_dicts
@@ -68,9 +69,15 @@ def breakdown_context(
 @require_http_methods(["GET", "POST"])
 def calculator(request):
     """The calculator page. Works without JavaScript (submit buttons); with htmx, typing
-    re-prices through ``calculator_preview`` and the add/remove buttons re-render the form."""
+    re-prices through ``calculator_preview`` and the add/remove buttons re-render the form.
+    "Make a quote from this" (``make_quote``) carries the terms and lines to the builder."""
     choices = pricing_choices()
     result = None
+    if request.method == "POST" and "make_quote" in request.POST:
+        # "Make a quote from this": the terms and lines go to the new-quote page in its URL
+        # (a redirect, so the CSRF token never lands in one), which asks for the customer.
+        carried = pricing_data_edited(request.POST)
+        return redirect(reverse("quotes:create") + "?" + carried.urlencode())
     if request.method == "POST":
         terms, lines = pricing_forms_bind(pricing_data_from_post(request.POST), choices)
         result = pricing_forms_price(terms, lines)

@@ -230,9 +230,9 @@ def port_search(
     *, q: str, role: str, origin: str | None = None, on: date | None = None, limit: int = 10
 ) -> list[dict]:
     """Ports for a search-as-you-type picker (code or name contains ``q``): for ``role``
-    "origin" only ports that start a freight lane; for "destination" every port, each with
-    ``lane`` (a freight rate from ``origin`` in force on ``on``) and, without one, the
-    reason it is disabled. 2 queries."""
+    "origin" only ports that start a freight lane; for "any" every port; for "destination"
+    every port, each with ``lane`` (a freight rate from ``origin`` in force on ``on``) and,
+    without one, the reason it is disabled. 2 queries."""
     on = on or timezone.localdate()
     q = (q or "").strip()
     lanes = FreightRate.objects.filter(valid_from__lte=on).filter(
@@ -241,9 +241,11 @@ def port_search(
     ports = Port.objects.all()
     if q:
         ports = ports.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    served: set[str] | None = None
     if role == "origin":
         ports = ports.filter(pk__in=FreightRate.objects.values("origin_port"))
-        served = None
+    elif role == "any":
+        pass  # every port, none disabled (a customer's default destination)
     else:
         origin = (origin or "").strip().upper()
         served = set(

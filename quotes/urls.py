@@ -10,6 +10,7 @@ urlpatterns = [
     path("approvals/", views.approval_queue, name="approvals"),
     path("approvals/badge/", views.approvals_badge, name="approvals_badge"),
     path("pickers/ports/", views.port_picker, name="port_picker"),
+    path("pickers/currencies/", views.currency_picker, name="currency_picker"),
     path("new/", views.quote_create, name="create"),
     path("<int:pk>/", views.quote_detail, name="detail"),
     path("<int:pk>/edit/", views.quote_edit, name="edit"),

@@ -16,6 +16,7 @@ from mgtrade.web import add_service_errors
 from pricing.engine import PricingResult
 from pricing.forms import (
     TERMS,
+    pricing_data_carried,
     pricing_data_from_post,
     pricing_forms_bind,
     pricing_forms_blank,
@@ -159,25 +160,57 @@ def approval_queue(request):
     )
 
 
+def _picker_target(request) -> str:
+    """The id of the field a picker fills (``for``), kept only if it is a plain id."""
+    target = request.GET.get("for", "")
+    return target if target.replace("_", "").replace("-", "").isalnum() else ""
+
+
 @login_required
 def port_picker(request):
-    """htmx partial: the ports matching ``q`` for a picker (``role`` origin or
-    destination; destinations without a lane from ``origin`` are shown disabled)."""
-    role = "origin" if request.GET.get("role") == "origin" else "destination"
-    target = request.GET.get("for", "")
-    if not target.replace("_", "").replace("-", "").isalnum():
-        target = ""
+    """htmx partial: the ports matching ``q`` for a picker (``role`` origin, destination or
+    any; destinations without a lane from ``origin`` are shown disabled with the reason)."""
+    role = request.GET.get("role")
+    role = role if role in ("origin", "any") else "destination"
+    ports = products_selectors.port_search(
+        q=request.GET.get("q", ""), role=role, origin=request.GET.get("origin_port") or None
+    )
+    options = [
+        {
+            "value": port["code"],
+            "label": f"{port['code']} · {port['name']} ({port['country']})",
+            "reason": port.get("reason", ""),
+        }
+        for port in ports
+    ]
     return render(
         request,
-        "quotes/_port_options.html",
+        "includes/picker_options.html",
         {
-            "ports": products_selectors.port_search(
-                q=request.GET.get("q", ""),
-                role=role,
-                origin=request.GET.get("origin_port") or None,
-            ),
-            "target": target,
+            "options": options,
+            "target": _picker_target(request),
             "query": request.GET.get("q", "").strip(),
+            "what": "port",
+        },
+    )
+
+
+@login_required
+def currency_picker(request):
+    """htmx partial: the currencies matching ``q`` (USD and those with an exchange rate:
+    a quote can be priced only in these)."""
+    options = [
+        {"value": code, "label": code if code != "USD" else "USD (US dollar, no rate needed)"}
+        for code in products_selectors.currency_search(q=request.GET.get("q", ""))
+    ]
+    return render(
+        request,
+        "includes/picker_options.html",
+        {
+            "options": options,
+            "target": _picker_target(request),
+            "query": request.GET.get("q", "").strip(),
+            "what": "currency",
         },
     )
 
@@ -192,7 +225,17 @@ def approvals_badge(request):
     )
 
 
-def _customer_picker(request, *, title: str, action_url: str, method: str = "get", quote=None):
+def _customer_picker(
+    request,
+    *,
+    title: str,
+    action_url: str,
+    method: str = "get",
+    quote=None,
+    carried: QueryDict | None = None,
+):
+    """Pick a customer (``?q=``); ``carried``: the calculator's terms and lines, kept in
+    the search form and in each customer's link to the builder."""
     query = request.GET.get("q", "").strip()
     customers = []
     if query:
@@ -211,8 +254,27 @@ def _customer_picker(request, *, title: str, action_url: str, method: str = "get
             "action_url": action_url,
             "method": method,
             "quote": quote,
+            "carry": carried.urlencode() if carried is not None else "",
+            "carry_items": [
+                (key, value) for key, values in (carried or QueryDict()).lists() for value in values
+            ],
+            "carried_lines": _carried_lines(carried),
         },
     )
+
+
+def _carried_lines(carried: QueryDict | None) -> list[str]:
+    """What the picker says it carries: "50 MT MG9990" per filled line."""
+    if carried is None:
+        return []
+    total = int(carried.get("lines-TOTAL_FORMS", "0"))
+    rows = []
+    for i in range(total):
+        product = carried.get(f"lines-{i}-product", "")
+        quantity = carried.get(f"lines-{i}-quantity_mt", "")
+        if product or quantity:
+            rows.append(f"{quantity or '?'} MT {product or '(no grade)'}")
+    return rows
 
 
 def _builder_data(post: QueryDict) -> QueryDict:
@@ -223,8 +285,9 @@ def _builder_data(post: QueryDict) -> QueryDict:
     return data
 
 
-def _builder(request, *, customer: Customer, quote: Quote | None):
-    """The quote builder for a new quote (from a customer) or an editable one.
+def _builder(request, *, customer: Customer, quote: Quote | None, carried: QueryDict | None = None):
+    """The quote builder for a new quote (from a customer, or from the calculator's
+    ``carried`` terms and lines, priced at once) or an editable one.
 
     Typing re-prices live through the calculator's htmx endpoint (the same partial);
     Add/Remove line re-render the form; Save goes through ``quote_create``/``quote_update``.
@@ -266,10 +329,18 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
                 return redirect("quotes:detail", pk=saved.pk)
     elif quote is None:
         defaults = selectors.quote_defaults_for(customer=customer)
-        terms, lines = pricing_forms_blank(
-            choices,
-            terms_initial={k: defaults[k] for k in ("incoterm", "destination_port", "currency")},
-        )
+        if carried is not None:
+            # "Make a quote from this": the calculator's terms and lines over the customer's
+            # defaults, priced now; the header (contact, payment terms) is the customer's.
+            terms, lines = pricing_forms_bind(carried, choices)
+            result = pricing_forms_price(terms, lines)
+        else:
+            terms, lines = pricing_forms_blank(
+                choices,
+                terms_initial={
+                    k: defaults[k] for k in ("incoterm", "destination_port", "currency")
+                },
+            )
         header = QuoteHeaderForm(
             customer=customer,
             initial={
@@ -309,13 +380,22 @@ def _builder(request, *, customer: Customer, quote: Quote | None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def quote_create(request):
-    """New quote: pick a customer (``?q=``), then build it (``?customer=<id>``)."""
+    """New quote: pick a customer (``?q=``), then build it (``?customer=<id>``). With the
+    calculator's terms and lines in the query ("Make a quote from this"), both steps carry
+    them and the builder opens with them, priced."""
     if not request.user.has_perm("quotes.add_quote"):
         raise PermissionDenied
+    carried = pricing_data_carried(request.GET) if request.method == "GET" else None
     if not request.GET.get("customer"):
-        return _customer_picker(request, title="New quote: which customer?", action_url="")
+        title = "New quote: which customer?"
+        if carried is not None:
+            title = "Make a quote from the calculation: which customer?"
+        return _customer_picker(request, title=title, action_url="", carried=carried)
     return _builder(
-        request, customer=_customer_or_404(request, request.GET["customer"]), quote=None
+        request,
+        customer=_customer_or_404(request, request.GET["customer"]),
+        quote=None,
+        carried=carried,
     )
 
 

@@ -131,6 +131,17 @@ class ComponentsSerializer(serializers.Serializer):
     )
 
 
+class ApprovalReasonSerializer(serializers.Serializer):
+    """One reason (``pricing.approval.Reason.to_dict``); codes listed in docs/quotes.md."""
+
+    code = serializers.CharField(help_text="e.g. below_floor, stale_fx_rate.")
+    message = serializers.CharField()
+    figures = serializers.DictField(
+        child=serializers.CharField(), help_text="The figures the approver sees, as text."
+    )
+    warning = serializers.BooleanField(help_text="Also a visible warning (stale reference data).")
+
+
 class PreviewResponseSerializer(serializers.Serializer):
     quote_date = serializers.DateField()
     incoterm = serializers.ChoiceField(choices=Incoterm.choices)
@@ -152,3 +163,7 @@ class PreviewResponseSerializer(serializers.Serializer):
     usd = ComponentsSerializer()
     quote_currency = ComponentsSerializer(help_text="The same components, converted one by one.")
     warnings = serializers.ListField(child=serializers.CharField())
+    approval_reasons = ApprovalReasonSerializer(
+        many=True, help_text="Why a quote priced like this needs a manager's approval."
+    )
+    needs_approval = serializers.BooleanField()

@@ -1,11 +1,14 @@
-"""``POST pricing/preview/``: price a request without saving anything."""
+"""``POST pricing/preview/``: price a request without saving anything, with the reasons a
+quote priced like this would need a manager's approval (the same builders as the quote
+builder and the calculator: ``pricing.approval``)."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pricing.inputs import pricing_preview
+from pricing.approval import reasons_as_dicts
+from pricing.inputs import approval_reasons_check, pricing_run
 
 from .serializers import PreviewRequestSerializer, PreviewResponseSerializer
 
@@ -29,7 +32,8 @@ EXAMPLE_REQUEST = {
 
 
 class PricingPreviewView(APIView):
-    """Price a quote without saving anything: per-line duties, components, landed cost."""
+    """Price a quote without saving anything: per-line duties, components, landed cost, and
+    the approval reasons (``approval_reasons``, empty when a rep could send it as priced)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -49,4 +53,8 @@ class PricingPreviewView(APIView):
     def post(self, request):
         serializer = PreviewRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(pricing_preview(**serializer.validated_data).to_dict())
+        result, products = pricing_run(**serializer.validated_data)
+        reasons = reasons_as_dicts(approval_reasons_check(result=result, products=products))
+        return Response(
+            {**result.to_dict(), "approval_reasons": reasons, "needs_approval": bool(reasons)}
+        )

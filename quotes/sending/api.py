@@ -1,4 +1,5 @@
-"""Sending through the API: ``POST quotes/{id}/send/`` (202), ``GET quotes/{id}/pdf/``,
+"""Sending through the API: ``POST quotes/{id}/send/`` (202; optional ``to``/``cc`` contact
+ids and ``message``, 400 with field errors), ``GET quotes/{id}/pdf/``,
 ``GET quotes/{id}/delivery/``. Same visibility as the quotes endpoints (others' → 404)."""
 
 from django.http import Http404
@@ -9,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from customers.models import Contact
 from mgtrade.permissions import ModelPermissions
 from mgtrade.web import pdf_response
 from quotes import selectors
@@ -45,6 +47,52 @@ class DeliverySerializer(serializers.Serializer):
         return delivery.pdf.name.rsplit("/", 1)[-1] if delivery.is_rendered else None
 
 
+class QuoteSendRequestSerializer(serializers.Serializer):
+    """What the Send dialog asks: every field optional (the quote's contact, no cc, the
+    template's message). Contact ids are the quote's customer's contacts."""
+
+    to = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Contact ids to address (default: the quote's contact).",
+    )
+    cc = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Contact ids to copy in (the rep is copied in either way).",
+    )
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="The e-mail's message for this send (default: emails/quote-message.txt); "
+        "the figures, the link to accept online and the signature follow it.",
+    )
+
+    def _contacts(self, ids: list[int], field: str) -> list[Contact]:
+        quote: Quote = self.context["quote"]
+        found = {c.pk: c for c in quote.customer.contacts.filter(pk__in=ids)}
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            raise serializers.ValidationError(
+                {
+                    field: [
+                        f"No contact {pk} of {quote.customer.name}: it is not a contact of "
+                        "this customer."
+                        for pk in missing
+                    ]
+                }
+            )
+        return [found[pk] for pk in dict.fromkeys(ids)]
+
+    def validate(self, attrs):
+        if "to" in attrs:
+            attrs["to"] = self._contacts(attrs["to"], "to")
+        if "cc" in attrs:
+            attrs["cc"] = self._contacts(attrs["cc"], "cc")
+        return attrs
+
+
 class _QuoteAPIView(APIView):
     permission_classes = [IsAuthenticated, ModelPermissions]
     queryset = Quote.objects.none()  # for DjangoModelPermissions
@@ -59,15 +107,25 @@ class _QuoteAPIView(APIView):
 class QuoteSendView(_QuoteAPIView):
     @extend_schema(
         operation_id="quotes_send",
-        request=None,
+        request=QuoteSendRequestSerializer,
         responses={
             202: DeliverySerializer,
+            400: OpenApiResponse(
+                description='Field errors, e.g. {"to": ["... has opted out of email ..."]} '
+                'or {"message": ["Write the message of the e-mail."]}.'
+            ),
             409: OpenApiResponse(description='Not sendable now: {"detail": "..."}'),
         },
     )
     def post(self, request, pk):
-        """Freeze the quote as sent and queue its PDF and email; follow the delivery state."""
-        delivery = delivery_services.quote_send(quote=self.quote(pk), by=request.user)
+        """Freeze the quote as sent and queue its PDF and email to the chosen contacts (to,
+        cc) with the message given; follow the delivery state."""
+        quote = self.quote(pk)
+        serializer = QuoteSendRequestSerializer(data=request.data, context={"quote": quote})
+        serializer.is_valid(raise_exception=True)
+        delivery = delivery_services.quote_send(
+            quote=quote, by=request.user, **serializer.validated_data
+        )
         # As committed: with the broker down the row notes that it waits for it (last_error
         # "Queued; it will go out when the sending service is back."), still a 202.
         delivery.refresh_from_db()

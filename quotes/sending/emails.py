@@ -27,6 +27,22 @@ def email_subject(name: str, context: dict) -> str:
     return " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())[:250]
 
 
+QUOTE_MESSAGE_MAX_CHARS = 5000
+
+
+def quote_message_default(*, contact_name: str, number: str, version: int, buyer_name: str) -> str:
+    """The quote e-mail's message as ``templates/emails/quote-message.txt`` writes it: what
+    the Send dialog offers, editable for one send (the figures, the link and the signature
+    around it are not)."""
+    context = {
+        "contact_name": contact_name,
+        "number": number,
+        "version": version,
+        "buyer_name": buyer_name,
+    }
+    return render_to_string("emails/quote-message.txt", context).strip()
+
+
 def email_bodies(name: str, context: dict) -> tuple[str, str]:
     """Text and HTML of ``templates/emails/<name>-body.txt|html``."""
     return (

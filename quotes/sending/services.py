@@ -32,13 +32,13 @@ import random
 import smtplib
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid
-from typing import cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -65,10 +65,16 @@ from quotes.models import (
     RenderStatus,
 )
 from quotes.public.links import acceptance_url
-from quotes.services import quote_mark_sent
+from quotes.services import quote_check_sendable, quote_mark_sent
 
 from . import enqueue
-from .emails import email_bodies, email_subject, emails_queue_on_commit
+from .emails import (
+    QUOTE_MESSAGE_MAX_CHARS,
+    email_bodies,
+    email_subject,
+    emails_queue_on_commit,
+    quote_message_default,
+)
 from .smtp import OutcomeUnknown, backend_for
 
 logger = logging.getLogger(__name__)
@@ -164,14 +170,92 @@ def _quote_email_context(quote: Quote, document: dict) -> dict:
         "lines": document["lines"],
         "accept_url": acceptance_url(quote),
         "pdf_filename": quote_pdf_filename(quote),
+        "message": quote_message_default(
+            contact_name=document["contact"]["name"],
+            number=document["quote"]["number"],
+            version=document["quote"]["version"],
+            buyer_name=document["buyer"]["name"],
+        ),
     }
 
 
+def quote_send_message_default(quote: Quote) -> str:
+    """The message the Send dialog starts from (``emails/quote-message.txt``)."""
+    return quote_message_default(
+        contact_name=quote.contact.name if quote.contact else "",
+        number=quote.number,
+        version=quote.version,
+        buyer_name=quote.customer.name,
+    )
+
+
+def _recipient_errors(quote: Quote, contacts: Sequence[Contact]) -> list[str]:
+    errors = []
+    for contact in contacts:
+        if contact.customer_id != quote.customer_id:
+            errors.append(f"{contact.name} is not a contact of {quote.customer.name}.")
+        elif not contact.email:
+            errors.append(f"{contact.name} has no e-mail address.")
+        elif contact.email_opt_out:
+            errors.append(
+                f"{contact.name} has opted out of email and cannot receive quotes: leave them "
+                "out, or clear the opt-out on the contact if they asked to receive quotes again."
+            )
+    return errors
+
+
+def quote_send_check(
+    *, quote: Quote, to: Sequence[Contact], cc: Sequence[Contact], message: str
+) -> None:
+    """Raise ``ValidationError`` with ``to``/``cc``/``message`` errors unless these
+    recipients (the customer's contacts with an address, not opted out; at least one ``to``;
+    nobody twice) and this message (not blank, at most 5,000 characters) may be used."""
+    errors: dict[str, list[str]] = {}
+    to_errors = _recipient_errors(quote, to)
+    if not to:
+        to_errors.append("Choose at least one recipient.")
+    cc_errors = _recipient_errors(quote, cc)
+    to_ids = {c.pk for c in to}
+    cc_errors += [f"{c.name} is already a recipient (To)." for c in cc if c.pk in to_ids]
+    if to_errors:
+        errors["to"] = to_errors
+    if cc_errors:
+        errors["cc"] = cc_errors
+    if not message.strip():
+        errors["message"] = ["Write the message of the e-mail."]
+    elif len(message) > QUOTE_MESSAGE_MAX_CHARS:
+        errors["message"] = [
+            f"Ensure the message has at most {QUOTE_MESSAGE_MAX_CHARS:,} characters "
+            f"(it has {len(message):,})."
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
-def quote_send(*, quote: Quote, by: User | None) -> QuoteDelivery:
+def quote_send(
+    *,
+    quote: Quote,
+    by: User | None,
+    to: Sequence[Contact] | None = None,
+    cc: Sequence[Contact] = (),
+    message: str | None = None,
+) -> QuoteDelivery:
     """Send a draft or approved quote: freeze it as sent, freeze its document, queue its
-    e-mail (sent once the PDF is stored) and the PDF's render (on commit). Raises
-    ``StateConflict`` if it cannot be sent now."""
+    e-mail (sent once the PDF is stored) and the PDF's render (on commit).
+
+    ``to`` and ``cc``: the customer's contacts to address (default: the quote's contact;
+    the rep is copied in either way); ``message``: the e-mail's message for this send
+    (default: ``emails/quote-message.txt``). Raises ``ValidationError`` (``to``, ``cc``,
+    ``message``) for recipients or a message that cannot be used, ``StateConflict`` if the
+    quote cannot be sent now."""
+    if to is None:
+        to = [quote.contact] if quote.contact is not None else []
+    if message is None:
+        message = quote_send_message_default(quote)
+    to, cc = list(to), list(cc)
+    quote_check_sendable(quote)  # the quote's state first (409), then this send's fields (400)
+    quote_send_check(quote=quote, to=to, cc=cc, message=message)
     quote = quote_mark_sent(quote=quote, by=by)  # locks, checks sendable, freezes
     quote = Quote.objects.select_related("customer", "contact", "owner").get(pk=quote.pk)
     context = quote_pdf_context(quote, draft=False)
@@ -180,15 +264,19 @@ def quote_send(*, quote: Quote, by: User | None) -> QuoteDelivery:
         quote=quote, document=document_freeze(context), created_by=by
     )
     owner = quote.owner
-    buyer = cast(Contact, quote.contact).email  # quote_mark_sent refused a quote without one
+    to_emails = list(dict.fromkeys(c.email for c in to))
+    cc_emails = [e for e in dict.fromkeys(c.email for c in cc) if e not in to_emails]
+    if owner.email and owner.email not in to_emails and owner.email not in cc_emails:
+        cc_emails.append(owner.email)
     QuoteEmail.objects.create(
         quote=quote,
         delivery=delivery,
         kind=QuoteEmail.Kind.QUOTE,
         subject=subject,
-        to=[buyer],
-        cc=[owner.email] if owner.email and owner.email != buyer else [],
+        to=to_emails,
+        cc=cc_emails,
         reply_to=[owner.email] if owner.email else [],
+        context={"message": message.strip()},
     )
     transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk))
     return delivery
@@ -363,6 +451,8 @@ def _build_message(email: QuoteEmail, message_id: str) -> EmailMultiAlternatives
     delivery = email.delivery
     if email.kind == QuoteEmail.Kind.QUOTE and delivery is not None:
         context = _quote_email_context(email.quote, document_thaw(delivery.document))
+        if (email.context or {}).get("message"):
+            context["message"] = email.context["message"]  # as written for this send
         text, html = email_bodies("quote", context)
     else:
         text, html = email_bodies(f"quote-{email.kind}", email.context)

@@ -15,8 +15,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mgtrade.errors import StateConflict
 from mgtrade.web import pdf_response
@@ -24,10 +25,12 @@ from quotes import selectors
 from quotes.documents.files import PreviewTooLarge
 from quotes.documents.files import quote_pdf as quote_pdf_file
 from quotes.models import Quote
+from quotes.services import quote_check_sendable
 
 from . import enqueue, outbox
 from . import selectors as delivery_selectors
 from . import services as delivery_services
+from .forms import QuoteSendForm
 
 
 def _visible_quote(request, pk: int) -> Quote:
@@ -61,31 +64,66 @@ def _back(request, quote: Quote):
     return redirect("quotes:detail", pk=quote.pk)
 
 
+def _to_quote_page(request, quote: Quote):
+    """Back to the quote page: a redirect, or for htmx (the dialog) a full navigation."""
+    url = reverse("quotes:detail", args=[quote.pk])
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def quote_send(request, pk: int):
+    """The Send dialog (``quotes/_send_dialog.html``, loaded by htmx into the quote page's
+    ``<dialog>``) or, without JavaScript, the same form as a page (``quotes/send.html``):
+    recipients from the customer's contacts, the e-mail's message, a link to the PDF."""
     quote = _visible_quote(request, pk)
     _require_change(request)
     try:
-        with enqueue.watch() as queued:
-            delivery_services.quote_send(quote=quote, by=request.user)
+        quote_check_sendable(quote)
     except StateConflict as exc:
         messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        return _to_quote_page(request, quote)
+    default_message = delivery_services.quote_send_message_default(quote)
+    if request.method == "POST":
+        form = QuoteSendForm(request.POST, quote=quote, message=default_message)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with enqueue.watch() as queued:  # the PDF's task is published on commit
+                    delivery = delivery_services.quote_send(
+                        quote=quote,
+                        by=request.user,
+                        to=list(data["to"]),
+                        cc=list(data["cc"]),
+                        message=data["message"],
+                    )
+            except StateConflict as exc:
+                messages.error(request, exc.message)
+                return _to_quote_page(request, quote)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                email = delivery.emails.order_by("-id").first()
+                to = ", ".join(email.to) if email else ""
+                if queued.broker_down:  # saved and queued; the relay publishes it later
+                    messages.warning(
+                        request,
+                        f"{quote.reference} is sent and its e-mail to {to} is "
+                        f"{enqueue.OUTAGE_NOTE[0].lower()}{enqueue.OUTAGE_NOTE[1:]}",
+                    )
+                else:
+                    messages.success(
+                        request, f"{quote.reference} is being sent to {to}: the PDF is rendering."
+                    )
+                return _to_quote_page(request, quote)
     else:
-        if queued.broker_down:  # saved and queued; the relay publishes it later
-            messages.warning(
-                request,
-                f"{quote.reference} is sent and its e-mail to {quote.contact.email} is "
-                f"{enqueue.OUTAGE_NOTE[0].lower()}{enqueue.OUTAGE_NOTE[1:]}",
-            )
-        else:
-            messages.success(
-                request,
-                f"{quote.reference} is being sent to {quote.contact.email}: the PDF is rendering.",
-            )
-    return redirect("quotes:detail", pk=quote.pk)
+        form = QuoteSendForm(quote=quote, message=default_message)
+    template = "quotes/_send_dialog.html" if request.htmx else "quotes/send.html"
+    return render(request, template, {"quote": quote, "form": form})
 
 
 @login_required

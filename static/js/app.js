@@ -1,5 +1,5 @@
 /* mgtrade: the one page script (loaded with defer by base.html; no inline scripts, see
-   docs/accessibility.md). It does six things:
+   docs/accessibility.md). It does seven things:
    1. the menu button (aria-expanded) on narrow screens and at 200 % zoom;
    2. focus after htmx swaps: htmx itself puts focus back on an element with the same id;
       when the focused control is gone, focus moves to [data-focus] in the new content, else
@@ -8,7 +8,10 @@
       every swap, and a submit that comes back with errors focuses the first invalid field;
    4. a page that comes back with an error summary ([data-error-summary]) focuses it;
    5. data-confirm on a submit button or form asks before submitting;
-   6. a picked option of a search-as-you-type picker sets its select.
+   6. a picked option of a search-as-you-type picker sets its field;
+   7. dialogs: content htmx loads into a <dialog> opens it modal, focus moves into it and back
+      to the control that opened it when it closes (Escape, or a [data-dialog-close] link,
+      which without JavaScript is a plain link back); a dialog answered with HX-Redirect goes.
    Announcements are server-rendered into #status (includes/announce.html); this file only
    announces failures htmx could not swap (network errors, 5xx). */
 (function () {
@@ -157,8 +160,9 @@
     }
   }, true);
 
-  /* 6. Port pickers (quotes/_port_picker.html): a picked option sets its select, which
-     re-prices through the form's own change trigger; focus returns to the select. */
+  /* 6. Pickers (includes/picker.html: ports, currencies): a picked option sets its field (a
+     select or a text input), which re-prices through the form's own change trigger where
+     there is one; focus returns to the field. */
   document.addEventListener("click", function (event) {
     var option = event.target.closest ? event.target.closest("[data-pick-for]") : null;
     if (!option || option.disabled) { return; }
@@ -171,7 +175,42 @@
     if (list) { list.innerHTML = ""; }
     if (search) { search.value = ""; }
     select.focus();
-    announce(select.options[select.selectedIndex].text + " chosen.");
+    var chosen = select.options && select.selectedIndex >= 0 ?
+      select.options[select.selectedIndex].text : option.textContent.trim();
+    announce(chosen + " chosen.");
+  });
+
+  /* 7. Dialogs (quotes/_send_action.html): htmx loads a page section into the <dialog>'s
+     body; the native modal dialog keeps focus inside and closes on Escape. */
+  var dialogOpeners = new WeakMap();
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var dialog = target && target.closest ? target.closest("dialog") : null;
+    if (!dialog || typeof dialog.showModal !== "function") { return; }
+    if (!dialog.open) {
+      var config = event.detail.requestConfig || {};
+      dialogOpeners.set(dialog, config.elt || document.activeElement);
+      dialog.showModal();
+      var first = dialog.querySelector("[data-focus]") ||
+        dialog.querySelector("input:not([type=hidden]):not([disabled]), textarea, select, button");
+      focusElement(first || dialog);
+    }
+  });
+  document.addEventListener("close", function (event) {
+    var dialog = event.target;
+    if (!dialog || dialog.tagName !== "DIALOG") { return; }
+    var opener = dialogOpeners.get(dialog);
+    dialogOpeners.delete(dialog);
+    var body = dialog.querySelector("[id$='-dialog-body']");
+    if (body) { body.innerHTML = ""; }
+    if (opener && opener.isConnected) { opener.focus(); }
+  }, true);
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest ? event.target.closest("[data-dialog-close]") : null;
+    var dialog = closer && closer.closest("dialog");
+    if (!dialog || !dialog.open) { return; }
+    event.preventDefault();
+    dialog.close();
   });
 
   function init() {

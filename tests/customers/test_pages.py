@@ -231,3 +231,14 @@ def test_date_inputs_show_and_accept_iso_dates_only(rep_client, rep):
     assert form.is_valid(), form.errors
     html = str(ActivityForm(customer=customer, initial={"date": "2026-11-30"})["date"])
     assert 'placeholder="YYYY-MM-DD"' in html and 'type="text"' in html
+
+
+def test_customer_form_offers_port_and_currency_pickers_backed_by_the_tables(rep_client, rep):
+    customer = CustomerFactory(owner=rep)
+    page = rep_client.get(reverse("customers:edit", args=[customer.pk])).content.decode()
+    port_url = reverse("quotes:port_picker") + "?role=any&amp;for=id_default_destination_port"
+    currency_url = reverse("quotes:currency_picker") + "?for=id_default_currency"
+    assert f'hx-get="{port_url}"' in page
+    assert f'hx-get="{currency_url}"' in page
+    assert 'aria-controls="id_default_destination_port-options"' in page
+    assert '<label for="id_default_currency-search" class="visually-hidden">' in page

@@ -4,8 +4,8 @@ no CSP violation or script error in the console and no sideways scrolling of the
 
 A page fails on any axe violation of impact serious or critical and on any WCAG 2.1 A/AA
 violation (docs/accessibility.md). ROUTES lists one URL per route, filled from the demo
-data. The Django admin and the Swagger UI are third-party pages: they are loaded under the
-CSP (no violation, no script error) but not held to axe.
+data. The Django admin and the Swagger UI (THIRD_PARTY) are held to the same rules by their
+own test; what was fixed there, and how, is in docs/accessibility.md.
 """
 
 import re
@@ -51,6 +51,7 @@ ROUTES = [
     ("rep", "quote builder", "/quotes/new/?customer={customer}"),
     ("rep", "draft quote", "/quotes/{draft}/"),
     ("rep", "edit quote", "/quotes/{draft}/edit/"),
+    ("rep", "send quote (the dialog as a page, without JavaScript)", "/quotes/{sendable}/send/"),
     ("rep", "sent quote (delivery, emails)", "/quotes/{sent}/"),
     ("rep", "clone: pick a customer", "/quotes/{draft}/clone/?q=a"),
     ("rep", "notifications", "/notifications/"),
@@ -93,10 +94,22 @@ ROUTES = [
     ("buyer", "link not valid", "/q/not-a-token/"),
     ("buyer", "PDF not ready", "{buyer_pdf_pending}"),
 ]
-# Loaded under the CSP only (third-party pages, see the module docstring).
-CSP_ONLY = [
+# Third-party pages (Django's admin, the Swagger UI), held to axe like ours by their own test
+# (test_admin_and_api_docs_pass_axe): what we cannot fix from here is listed in
+# docs/accessibility.md and excluded there by rule and element, nothing more.
+THIRD_PARTY = [
     ("admin", "Django admin", "/admin/"),
     ("admin", "Django admin: grades", "/admin/products/product/"),
+    ("admin", "Django admin: grades, searched", "/admin/products/product/?q=mg"),
+    ("admin", "Django admin: grade", "/admin/products/product/{product_pk}/change/"),
+    ("admin", "Django admin: add a grade", "/admin/products/product/add/"),
+    ("admin", "Django admin: customers", "/admin/customers/customer/"),
+    ("admin", "Django admin: customer", "/admin/customers/customer/{customer}/change/"),
+    ("admin", "Django admin: quotes", "/admin/quotes/quote/"),
+    ("admin", "Django admin: quote", "/admin/quotes/quote/{sent}/change/"),
+    ("admin", "Django admin: tariff rules", "/admin/products/tariffrule/"),
+    ("admin", "Django admin: tariff rule", "/admin/products/tariffrule/{rule}/change/"),
+    ("admin", "Django admin: users", "/admin/accounts/user/"),
     ("rep", "API docs (Swagger UI)", "/api/docs/"),
 ]
 
@@ -126,9 +139,11 @@ def demo_urls() -> dict[str, str]:
     token = links.acceptance_token(sent)
     pending_token = links.acceptance_token(draft)
     return {
+        "sendable": str(_sendable_draft().pk),
         "customer": str(customer.pk),
         "contact": str(customer.contacts.order_by("pk").first().pk),
         "product": Product.objects.order_by("code").first().code,
+        "product_pk": str(Product.objects.order_by("code").first().pk),
         "draft": str(draft.pk),
         "sent": str(sent.pk),
         "pending": str(pending.pk),
@@ -141,7 +156,41 @@ def demo_urls() -> dict[str, str]:
     }
 
 
-def check_pages(browser, live_server, state, routes, *, axe=True) -> list[str]:
+def _sendable_draft() -> Quote:
+    """A quote of the rep's that may be sent now: a draft that needs no approval, or else a
+    copy of the rep's draft that the demo manager approves here (the demo's drafts carry
+    reasons). A copy, so the "draft quote" routes keep showing a draft."""
+    from datetime import date
+
+    from mgtrade.accounts.models import User
+    from quotes import services
+
+    quotes = (
+        Quote.objects.filter(
+            owner__username="rep",
+            status__in=(QuoteStatus.DRAFT, QuoteStatus.APPROVED),
+            valid_until__gte=date.today(),
+            contact__email_opt_out=False,
+        )
+        .exclude(contact__email="")
+        .exclude(contact__isnull=True)
+        .order_by("-pk")
+    )
+    for quote in quotes:
+        if quote.status == QuoteStatus.APPROVED or not quote.needs_approval:
+            return quote
+    source = quotes.filter(status=QuoteStatus.DRAFT).last()
+    assert source is not None, "the demo data has a draft of the rep's with a contact"
+    copy = services.quote_clone(
+        quote=source, customer=source.customer, by=source.owner, contact=source.contact
+    )
+    if not copy.needs_approval:
+        return copy
+    copy = services.quote_submit_for_approval(quote=copy, by=copy.owner)
+    return services.quote_approve(quote=copy, by=User.objects.get(username="manager"))
+
+
+def check_pages(browser, live_server, state, routes, *, preload=True) -> list[str]:
     """Visit each route at both sizes; what failed, one line per problem."""
     urls = demo_urls()
     failures: list[str] = []
@@ -153,19 +202,20 @@ def check_pages(browser, live_server, state, routes, *, axe=True) -> list[str]:
         problems.watch(page)
         for role, what, template in routes:
             url = template.format(**urls)
+            seen = len(problems.items)
             response = page.goto(live_server.url + url)
             page.wait_for_load_state("networkidle")
             where = f"{role} · {what} · {url} · {size}"
             if response.status >= 500:
                 failures.append(f"{where}: HTTP {response.status}")
                 continue
-            if axe:
-                for violation in axe_violations(page):
-                    failures.append(f"{where}: axe {violation}")
-                if not page_reflows(page):
-                    failures.append(f"{where}: the page scrolls sideways")
-            if size == "phone" and axe:
-                screenshot(page, f"a11y-{role}-{re.sub(r'[^a-z]+', '-', what)}-{size}")
+            for violation in axe_violations(page, preload=preload):
+                failures.append(f"{where}: axe {violation}")
+            if not page_reflows(page):
+                failures.append(f"{where}: the page scrolls sideways")
+            if size == "phone":
+                screenshot(page, f"a11y-{role}-{re.sub(r'[^a-z]+', '-', what.lower())}-{size}")
+            problems.items[seen:] = [f"{where}: {p}" for p in problems.items[seen:]]
         failures.extend(problems.items)
         context.close()
     return failures
@@ -179,9 +229,17 @@ def test_every_page_type_passes_axe_under_the_csp(demo, browser, live_server):
         if role not in ("anonymous", "buyer"):
             state = storage_state_for(browser, live_server, role, DEMO_PASSWORD)
         failures += check_pages(browser, live_server, state, [r for r in ROUTES if r[0] == role])
-        csp_only = [r for r in CSP_ONLY if r[0] == role]
-        if csp_only:
-            failures += check_pages(browser, live_server, state, csp_only, axe=False)
+    assert not failures, f"axe-core {axe_version()}:\n" + "\n".join(failures)
+
+
+def test_admin_and_api_docs_pass_axe(demo, browser, live_server):
+    """Django's admin (changelists and change forms) and the Swagger UI, at both sizes, under
+    the CSP, axe-checked like our pages (issue 18)."""
+    failures: list[str] = []
+    for role in ("rep", "admin"):
+        state = storage_state_for(browser, live_server, role, DEMO_PASSWORD)
+        routes = [r for r in THIRD_PARTY if r[0] == role]
+        failures += check_pages(browser, live_server, state, routes, preload=False)
     assert not failures, f"axe-core {axe_version()}:\n" + "\n".join(failures)
 
 
@@ -270,6 +328,24 @@ def test_pages_pass_axe_after_the_main_htmx_interactions_and_a_buyers_answer(
         row.get_by_text("✓ Logged").wait_for()
         check(page, f"my day after Log · {viewport}")
 
+        failures.extend(problems.items)
+        context.close()
+
+    # The Send dialog: open, then refused (no recipient), at both sizes.
+    for viewport in VIEWPORTS:
+        context, page, problems = _new_page(browser, state, viewport)
+        page.goto(live_server.url + f"/quotes/{urls['sendable']}/")
+        page.click("[data-testid=send]")
+        dialog = page.locator("#send-dialog")
+        dialog.locator("#send-form").wait_for()
+        check(page, f"send dialog · {viewport}")
+        for box in dialog.locator("#id_to input[type=checkbox]:checked").all():
+            box.uncheck()
+        dialog.locator("[data-testid=send-submit]").click()
+        dialog.locator("#id_to_error").get_by_text("Choose at least one recipient.").wait_for()
+        check(page, f"send dialog with an error · {viewport}")
+        if viewport == "phone":
+            screenshot(page, "a11y-send-dialog-error-phone")
         failures.extend(problems.items)
         context.close()
 

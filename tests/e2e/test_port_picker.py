@@ -44,3 +44,35 @@ def test_rep_types_hamb_and_picks_deham(live_server, page, name, width, height):
     assert no_lane.is_disabled() and "no freight rate from CNTXG" in no_lane.inner_text()
     # no horizontal page scroll at this width
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_customer_default_port_and_currency_are_picked_by_typing(live_server, page):
+    """The customer's default port and currency: the same picker, backed by the port and
+    currency tables; the text fields take the picked codes and the customer is saved."""
+    from tests.customers.factories import CustomerFactory
+
+    roles_sync()
+    rep = UserFactory(username="e2e_rep", role=Role.SALES_REP)
+    customer = CustomerFactory(owner=rep, country="DE", default_destination_port="")
+    login(page, live_server, "e2e_rep", PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/customers/{customer.pk}/edit/")
+
+    page.fill("#id_default_destination_port-search", "hamb")
+    option = page.locator("#id_default_destination_port-pick-DEHAM")
+    option.wait_for()
+    assert not option.is_disabled()
+    option.click()
+    assert page.locator("#id_default_destination_port").input_value() == "DEHAM"
+    assert page.evaluate("document.activeElement.id") == "id_default_destination_port"
+
+    page.fill("#id_default_currency-search", "eu")
+    page.locator("#id_default_currency-pick-EUR").click()
+    assert page.locator("#id_default_currency").input_value() == "EUR"
+    page.get_by_role("status").get_by_text("EUR chosen.").wait_for(state="attached")
+    screenshot(page, "customer-pickers-phone")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/customers/{customer.pk}/")
+    customer.refresh_from_db()
+    assert (customer.default_destination_port, customer.default_currency) == ("DEHAM", "EUR")

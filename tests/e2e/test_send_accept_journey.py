@@ -12,6 +12,7 @@ from django.core import mail
 from mgtrade.accounts.models import Role
 from mgtrade.accounts.services import roles_sync
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.customers.factories import ContactFactory
 from tests.e2e.conftest import login, screenshot
 from tests.pricing.conftest import worked_example_data  # noqa: F401 (the reference data)
 from tests.quotes.sending import sendable_draft
@@ -32,11 +33,53 @@ def test_rep_sends_buyer_accepts_from_the_email_rep_sees_it(
     quote = sendable_draft(rep, name="Kurpfalz Druckguss GmbH")
     contact_email = quote.contact.email
 
-    # The rep sends it from the quote page and watches the delivery state.
+    colleague = ContactFactory(
+        customer=quote.customer, name="Jonas Keller", email="jonas@example.de", is_primary=False
+    )
+    ContactFactory(
+        customer=quote.customer,
+        name="Petra Nein",
+        email="petra@example.de",
+        is_primary=False,
+        email_opt_out=True,
+    )
+
+    # The rep opens the Send dialog from the quote page: focus moves into it, Escape closes
+    # it and focus comes back to Send (no browser confirm box any more).
     login(page, live_server, "e2e_rep", PASSWORD)
     page.goto(f"{live_server.url}/quotes/{quote.pk}/")
-    page.on("dialog", lambda dialog: dialog.accept())
+    page.on("dialog", lambda dialog: pytest.fail(f"unexpected browser dialog: {dialog.message}"))
+    dialog = page.locator("#send-dialog")
     page.click("[data-testid=send]")
+    dialog.get_by_role("heading", name=f"Send {quote.reference}").wait_for()
+    assert dialog.evaluate("d => d.open && d.contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.getElementById('send-dialog').open")
+    assert page.evaluate("document.activeElement.dataset.testid") == "send"
+
+    # Opened again: an opted-out contact is refused with a clear message, in the dialog.
+    page.keyboard.press("Enter")
+    dialog.get_by_label("Jonas Keller <jonas@example.de>", exact=False).first.wait_for()
+    assert dialog.get_by_label("Message").input_value().startswith(f"Dear {quote.contact.name},")
+    assert dialog.locator("[data-testid=send-preview-pdf]").get_attribute("href") == (
+        f"/quotes/{quote.pk}/pdf/"
+    )
+    dialog.locator("#id_cc").get_by_label("Petra Nein", exact=False).check()
+    dialog.locator("[data-testid=send-submit]").click()
+    dialog.locator("#id_cc_error").get_by_text(
+        "Petra Nein has opted out of email and cannot receive quotes"
+    ).wait_for()
+    assert dialog.evaluate("d => d.open && d.contains(document.activeElement)")
+    screenshot(page, "send-dialog-refused")
+
+    # The rep copies in a colleague instead, edits the message and sends.
+    dialog.locator("#id_cc").get_by_label("Petra Nein", exact=False).uncheck()
+    dialog.locator("#id_cc").get_by_label("Jonas Keller", exact=False).check()
+    dialog.get_by_label("Message").fill(
+        f"Dear {quote.contact.name},\n\nAs promised on the phone, here is our offer."
+    )
+    screenshot(page, "send-dialog")
+    dialog.locator("[data-testid=send-submit]").click()
     page.wait_for_url(re.compile(rf"/quotes/{quote.pk}/$"))
     status = page.locator("[data-testid=delivery-status]")
     status.get_by_text("Sent").wait_for()
@@ -47,6 +90,8 @@ def test_rep_sends_buyer_accepts_from_the_email_rep_sees_it(
     # The buyer's email.
     (message,) = [m for m in mail.outbox if contact_email in m.to]
     assert message.attachments[0][0] == f"{quote.number}-v1.pdf"
+    assert colleague.email in message.cc
+    assert "As promised on the phone, here is our offer." in message.body
     link = re.search(r"(http://\S+/q/\S+/)", message.body).group(1)
     assert link.startswith(live_server.url)
 

@@ -149,3 +149,40 @@ def test_new_quote_says_when_the_customers_default_port_is_not_in_the_table(rep_
     customer = german_buyer(owner=rep, default_destination_port="DEXYZ")
     page = rep_client.get(reverse("quotes:create"), {"customer": customer.pk}).content.decode()
     assert 'id="default-port-missing"' in page and "DEXYZ" in page
+
+
+def test_currency_picker_offers_usd_and_the_currencies_with_a_rate(rep_client):
+    url = reverse("quotes:currency_picker")
+    html = rep_client.get(url, {"q": "eu", "for": "id_currency"}).content.decode()
+    assert 'id="id_currency-pick-EUR" data-pick-for="id_currency" data-value="EUR"' in html
+    assert "disabled" not in html and "USD" not in html
+    html = rep_client.get(url, {"q": "us", "for": "id_currency"}).content.decode()
+    assert 'data-value="USD"' in html
+    html = rep_client.get(url, {"q": "xyz", "for": "id_currency"}).content.decode()
+    assert "No currencies matches" not in html and "No currency matches “xyz”." in html
+    assert rep_client.get(url, {"q": "", "for": "id_currency"}).content.decode().strip() == ""
+
+
+def test_a_picker_ignores_a_target_that_is_not_a_plain_id(rep_client):
+    url = reverse("quotes:currency_picker")
+    html = rep_client.get(url, {"q": "eu", "for": 'x" onclick="alert(1)'}).content.decode()
+    assert "onclick" not in html and 'data-pick-for=""' in html
+
+
+def test_port_picker_for_any_port_disables_none(rep_client):
+    from products import services as product_services
+
+    product_services.port_create(code="DEBRV", name="Bremerhaven", country="DE")
+    html = rep_client.get(
+        reverse("quotes:port_picker"),
+        {"q": "de", "role": "any", "for": "id_default_destination_port"},
+    ).content.decode()
+    assert 'data-value="DEBRV"' in html and 'data-value="DEHAM"' in html
+    assert "disabled" not in html
+
+
+def test_calculator_has_a_currency_picker_next_to_the_currency(rep_client):
+    html = rep_client.get(PAGE).content.decode()
+    assert 'id="id_currency-search"' in html
+    assert f'hx-get="{reverse("quotes:currency_picker")}?for=id_currency"' in html
+    assert 'aria-controls="id_currency-options"' in html

@@ -3,7 +3,11 @@
 import copy
 
 import pytest
+from django.utils import timezone
 
+from pricing.api.serializers import PreviewRequestSerializer
+from pricing.approval import reasons_as_dicts
+from pricing.inputs import approval_reasons_check, pricing_preview
 from tests.pricing.conftest import WORKED_REQUEST
 
 URL = "/api/v1/pricing/preview/"
@@ -159,7 +163,8 @@ def test_no_matching_rule_gives_a_warning_not_an_error(rep_api, worked_example_d
 def test_preview_costs_a_fixed_number_of_queries(rep_api, django_assert_max_num_queries):
     body = copy.deepcopy(WORKED_REQUEST)
     body["lines"] = body["lines"] * 10
-    with django_assert_max_num_queries(5):
+    # 5 to price, 3 for the approval facts (exchange rate and freight dates, tariff checks)
+    with django_assert_max_num_queries(8):
         assert rep_api.post(URL, body, format="json").status_code == 200
 
 
@@ -180,3 +185,40 @@ def test_the_one_exception_handler_answers_pricing_errors_in_the_nested_shape():
     response = exception_handler(PricingValidationError(nested), {})
     assert response.status_code == 400
     assert response.data == nested
+
+
+# ------------------------------------------------------------------ approval reasons (issue 11)
+
+
+def test_preview_returns_the_approval_reasons_of_the_builder_and_calculator(rep_api):
+    """The same builders (pricing.approval) as the quote builder: a 10 % discount crosses the
+    threshold and the 2026-01-01 list price is stale on 2026-11-20, each with its figures."""
+
+    body = line_with(0, discount_percent="10")
+    response = rep_api.post(URL, body, format="json")
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    codes = [reason["code"] for reason in data["approval_reasons"]]
+    assert "concession_above_threshold" in codes and "stale_list_price" in codes
+    assert data["needs_approval"] is True
+    concession = next(
+        r for r in data["approval_reasons"] if r["code"] == "concession_above_threshold"
+    )
+    assert concession["figures"] and concession["warning"] is False
+    stale = next(r for r in data["approval_reasons"] if r["code"] == "stale_list_price")
+    assert stale["warning"] is True and "2026-01-01" in stale["message"]
+    serializer = PreviewRequestSerializer(data=body)
+    assert serializer.is_valid()
+    expected = reasons_as_dicts(
+        approval_reasons_check(result=pricing_preview(**serializer.validated_data))
+    )
+    assert data["approval_reasons"] == expected
+
+
+def test_preview_of_a_fresh_request_within_the_threshold_needs_no_approval(rep_api):
+    response = rep_api.post(
+        URL, request_with(quote_date=timezone.localdate().isoformat()), format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["approval_reasons"] == []
+    assert response.json()["needs_approval"] is False

@@ -54,7 +54,8 @@ def test_send_page_api_and_accept_answer_normally_then_the_relay_sends_everythin
     worked_example_data, rep, rep_client, rep_api, client, media_root, broker_down
 ):
     by_page = sendable_draft(rep)
-    response = rep_client.post(f"/quotes/{by_page.pk}/send/")
+    form = {"to": [by_page.contact.pk], "message": "Our quotation, as discussed."}
+    response = rep_client.post(f"/quotes/{by_page.pk}/send/", form)
     assert response.status_code == 302
     (message,) = get_messages(response.wsgi_request)
     assert message.level_tag == "warning"
@@ -67,7 +68,7 @@ def test_send_page_api_and_accept_answer_normally_then_the_relay_sends_everythin
     fragment = rep_client.get(f"/quotes/{by_page.pk}/delivery/")
     assert b'data-testid="delivery-waiting"' in fragment.content
     assert b"it will go out when the sending service is back" in fragment.content
-    again = rep_client.post(f"/quotes/{by_page.pk}/send/")  # a retry by the rep: no new row
+    again = rep_client.post(f"/quotes/{by_page.pk}/send/", form)  # the rep retries: no new row
     assert again.status_code == 302
     assert QuoteDelivery.objects.filter(quote=by_page).count() == 1
 

@@ -158,7 +158,9 @@ def test_send_button_sends_and_the_state_polls_until_final(
     draft, rep_client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = rep_client.post(f"/quotes/{draft.pk}/send/")
+        response = rep_client.post(
+            f"/quotes/{draft.pk}/send/", {"to": [draft.contact_id], "message": "Hello."}
+        )
     assert response.status_code == 302
     fragment = rep_client.get(f"/quotes/{draft.pk}/delivery/")
     assert b'hx-trigger="every 2s"' in fragment.content

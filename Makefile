@@ -8,13 +8,16 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 APT_RUN := libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core
 APT_TEST := $(APT_RUN) poppler-utils chromium
 
-.PHONY: run test lint typecheck migrate demo system-deps system-deps-test worker web clean
+.PHONY: run test lint typecheck migrate demo system-deps system-deps-test worker web clean deps
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
+
+# The virtualenv with every pinned dependency (.ci/run needs moto's server before the tests).
+deps: $(STAMP)
 
 system-deps:
 	@./.ci/apt-ensure $(APT_RUN)

@@ -1,6 +1,8 @@
 """API conventions shared by every app: pagination and one exception handler."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -103,3 +105,12 @@ def document_error_responses(result, generator, request, public):
                     },
                 }
     return result
+
+
+def not_found(request, exception=None):
+    """The site's 404 (``handler404``): under ``/api/`` the API's JSON error, as DRF answers
+    for an object it cannot find, also when no URL matched (an id that is not a number);
+    the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

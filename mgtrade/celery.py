@@ -1,9 +1,11 @@
 """The Celery app, configured from Django settings under the ``CELERY_`` namespace."""
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_ready
 
 from mgtrade.startup import require_settings_module
 
@@ -27,3 +29,13 @@ def broker_folders_create(sender: Celery, **kwargs: Any) -> None:
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
     Path(sender.conf.beat_schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+
+
+@worker_ready.connect
+def relay_on_start(sender: Any = None, **kwargs: Any) -> None:
+    """A worker that starts (after an outage, a deploy) asks for the outbox relay at once
+    instead of at beat's next minute: renders and e-mails whose publish failed go out."""
+    try:
+        app.send_task("quotes.tasks.deliveries_relay_task")
+    except Exception:  # the broker is gone again: beat's next run does it
+        logging.getLogger(__name__).warning("Could not queue the relay at worker start")

@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from mgtrade.accounts.views import LogoutAllView, LogoutView, TokenView, home
 
+handler404 = "mgtrade.api.not_found"  # JSON under /api/, the HTML page elsewhere
+
 admin.site.site_header = "mgtrade administration"
 admin.site.site_title = "mgtrade admin"
 

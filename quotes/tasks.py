@@ -2,9 +2,12 @@
 
 import logging
 
-from celery import shared_task
+from celery import current_app, shared_task
+from celery.signals import worker_process_init
 
 from . import services
+from .documents.pdf import warm_up
+from .sending import enqueue
 from .sending import services as sending
 from .sending.services import TransientDeliveryError
 
@@ -53,7 +56,8 @@ def quote_render_pdf_task(self, delivery_id: int) -> str:
     """Render and store a sent quote's PDF, then queue its email."""
     outcome = _retrying(self, lambda: sending.delivery_render(delivery_id=delivery_id))
     if outcome == sending.RENDERED:
-        quote_email_task.delay(delivery_id)
+        # Through enqueue: if the broker is gone now, the relay sends the e-mail step later.
+        enqueue.queue_task(enqueue.EMAIL_QUOTE, delivery_id)
     return outcome
 
 
@@ -92,3 +96,28 @@ def quote_notice_email_task(self, email_id: int) -> str:
 def deliveries_recover_stale_task() -> dict:
     """Every minute (beat): stale claims and lost task messages, put back on track."""
     return sending.deliveries_recover_stale()
+
+
+@shared_task(
+    name="quotes.tasks.deliveries_relay_task",
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def deliveries_relay_task() -> dict:
+    """Every minute (beat): publish again renders and e-mails that never started (their
+    publish failed while the broker was down, or the message was lost)."""
+    return sending.deliveries_relay()
+
+
+@worker_process_init.connect
+def pdf_renderer_warm_up(**kwargs) -> None:
+    """Each child of a worker that reads the render queue (or every queue, as ``make run``'s)
+    renders a one-page PDF as it starts, so the first PDF of a burst is not a cold one."""
+    selected = current_app.amqp.queues.consume_from  # the -Q selection; empty: every queue
+    if selected and "render" not in selected:
+        return
+    try:
+        logger.info("PDF renderer warmed up in %.2f s", warm_up())
+    except Exception:  # never keep a worker child from starting
+        logger.exception("PDF renderer warm-up failed")

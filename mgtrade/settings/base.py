@@ -209,8 +209,39 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+
+
+def document_storage(source: environ.Env) -> dict:
+    """Where stored documents (quote, contract and proforma PDFs) live: Django's default
+    storage. Local disk under MEDIA_ROOT (``make run``) unless ``MGTRADE_S3_BUCKET`` is set;
+    then any S3-compatible object store (django-storages' S3 backend), so every web and
+    worker host reads the same files (docs/deploy.md). Nothing uses a file system path: the
+    code opens, saves and checks files through the storage API only. Buyers and reps
+    download through the app's views (the visibility rules apply); the bucket stays private.
+    """
+    bucket = source.str("MGTRADE_S3_BUCKET", default="")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # e.g. https://s3.eu-central-1.amazonaws.com, a MinIO or Ceph address; empty: AWS
+            "endpoint_url": source.str("MGTRADE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": source.str("MGTRADE_S3_REGION", default="") or None,
+            # Empty: boto3's own chain (instance role, AWS_* variables, ~/.aws).
+            "access_key": source.str("MGTRADE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": source.str("MGTRADE_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": source.str("MGTRADE_S3_PREFIX", default=""),
+            "default_acl": None,  # the bucket's own (private) policy
+            "file_overwrite": False,  # an issued PDF is never replaced under its name
+            "addressing_style": source.str("MGTRADE_S3_ADDRESSING_STYLE", default="") or None,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": document_storage(env),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -305,6 +336,27 @@ if not REDIS_URL:
 else:
     # Must exceed the longest task hard time limit (see quotes.tasks).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A Send must not hang on a dead broker: a refused connection fails within about half a
+# second, an unanswered one after 2 s per try; the row stays queued for the relay
+# (quotes.sending.enqueue).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# Queues (docs/deploy.md): every process reads these routes from here, so the web
+# process, beat and every worker agree. E-mails have their own queue, so a burst of PDF
+# renders never delays one; the rest (beat's sweeps, imports, tariff watch) is "celery".
+# A worker started without -Q (make run's Procfile) consumes all three.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {name: {"routing_key": name} for name in ("email", "render", "celery")}
+CELERY_TASK_ROUTES = {
+    "quotes.tasks.quote_email_task": {"queue": "email"},
+    "quotes.tasks.quote_notice_email_task": {"queue": "email"},
+    "quotes.tasks.quote_render_pdf_task": {"queue": "render"},
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -331,6 +383,10 @@ CELERY_BEAT_SCHEDULE = {
     "resume-customer-imports": {
         "task": "customers.tasks.customer_imports_resume_task",
         "schedule": 60.0,  # seconds; see customers.services.IMPORT_REQUEUE_AFTER
+    },
+    "relay-queued-deliveries": {
+        "task": "quotes.tasks.deliveries_relay_task",
+        "schedule": 60.0,  # seconds; rows queued and never started for DELIVERY_RELAY_SECONDS
     },
     "recover-stale-deliveries": {
         "task": "quotes.tasks.deliveries_recover_stale_task",
@@ -415,6 +471,9 @@ MGTRADE = {
     "DELIVERY_MAX_ATTEMPTS": env.int("MGTRADE_DELIVERY_MAX_ATTEMPTS", default=6),
     # A claim older than this is stale (its worker died); well above the tasks' hard limits.
     "DELIVERY_STALE_SECONDS": env.int("MGTRADE_DELIVERY_STALE_SECONDS", default=600),
+    # A render or e-mail queued this long and never started has its task published again
+    # (the broker was down at commit, or lost the message): the relay, every minute.
+    "DELIVERY_RELAY_SECONDS": env.int("MGTRADE_DELIVERY_RELAY_SECONDS", default=60),
     "API_TOKEN_TTL_DAYS": API_TOKEN_TTL_DAYS,
     # Tariff watch (docs/tariff-watch.md): a rule not checked against the official tariff
     # for this many days is stale; the daily task raises a change event this many days

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http.request import validate_host
 
 from .base import *  # noqa: F403
-from .base import DATABASES, LOGGING, MGTRADE, SILENCED_SYSTEM_CHECKS, env, env_bool
+from .base import DATABASES, LOGGING, MGTRADE, SILENCED_SYSTEM_CHECKS, STORAGES, env, env_bool
 
 if env_bool("DEBUG", default=False):
     raise ImproperlyConfigured("DEBUG must be off in production.")
@@ -70,7 +70,7 @@ DATABASES["default"]["OPTIONS"] = {
 }
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"],  # MGTRADE_S3_BUCKET: an object store; else MEDIA_ROOT
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -195,7 +195,7 @@ class ContractViewSet(
         return Response(ProformaSerializer(proforma).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ContractEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as documented
     def events(self, request, pk=None):
         """The contract's log, oldest first."""
         events = selectors.contract_events(contract=self.get_object())

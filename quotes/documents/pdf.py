@@ -86,6 +86,7 @@ import mimetypes
 import os
 import stat
 import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
@@ -334,3 +335,14 @@ def render_template_pdf(template_name: str, context: dict) -> bytes:
     """Render ``template_name`` (no request, so no context processors) to PDF bytes."""
     context = {"company": company_context(), **context}
     return render_pdf(render_to_string(template_name, context))
+
+
+def warm_up() -> float:
+    """Render a one-page letterhead PDF (``pdf/warm_up.html``) so that this process has its
+    fonts (Latin and CJK), stylesheet, logo and base template loaded before its first real
+    PDF: a cold first render took ~0.5 s against ~0.2 s warm, and it delayed the first
+    e-mail of a burst. Called in every render worker child (``mgtrade.celery``). Returns
+    the seconds it took."""
+    started = time.perf_counter()
+    render_template_pdf("pdf/warm_up.html", {})
+    return time.perf_counter() - started

@@ -7,6 +7,7 @@ decided, not sent) gets a page saying so. No path raises a 500 for a bad or stal
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -16,8 +17,12 @@ from mgtrade.errors import StateConflict
 from quotes.documents.context import document_thaw, quote_pdf_context, quote_pdf_filename
 from quotes.models import RejectionReason
 
+from ..sending import enqueue
 from . import services
 from .services import LinkState
+
+# "queued; it will go out when the sending service is back."
+BROKER_DOWN = enqueue.OUTAGE_NOTE[0].lower() + enqueue.OUTAGE_NOTE[1:]
 
 CLOSED_STATUS = {
     LinkState.EXPIRED: 410,
@@ -117,19 +122,22 @@ def public_accept(request, token: str):
     form = AcceptForm(request.POST)
     if form.is_valid():
         try:
-            services.public_quote_accept(
-                quote=result.quote,
-                buyer_name=form.cleaned_data["name"],
-                buyer_title=form.cleaned_data["title"],
-                po_number=form.cleaned_data["po_number"],
-                ip=_client_ip(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            )
+            with enqueue.watch() as queued:  # the notices are queued when the acceptance commits
+                services.public_quote_accept(
+                    quote=result.quote,
+                    buyer_name=form.cleaned_data["name"],
+                    buyer_title=form.cleaned_data["title"],
+                    po_number=form.cleaned_data["po_number"],
+                    ip=_client_ip(request),
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                )
         except ValidationError as exc:
             form.add_error("name", " ".join(exc.messages))
         except StateConflict:
             return redirect("public_quote:view", token=token)
         else:
+            if queued.broker_down:  # recorded; the relay sends the e-mails when it is back
+                messages.warning(request, f"Our confirmation e-mail is {BROKER_DOWN}")
             return redirect("public_quote:view", token=token)
     return _page(request, token, result, accept_form=form, status=400)
 

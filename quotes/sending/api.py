@@ -126,6 +126,9 @@ class QuoteSendView(_QuoteAPIView):
         delivery = delivery_services.quote_send(
             quote=quote, by=request.user, **serializer.validated_data
         )
+        # As committed: with the broker down the row notes that it waits for it (last_error
+        # "Queued; it will go out when the sending service is back."), still a 202.
+        delivery.refresh_from_db()
         state = delivery_selectors.delivery_state(delivery=delivery)
         return Response(DeliverySerializer(state).data, status=status.HTTP_202_ACCEPTED)
 

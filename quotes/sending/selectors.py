@@ -19,6 +19,8 @@ from quotes.models import (
     RenderStatus,
 )
 
+from . import enqueue
+
 _FROM_RENDER = {
     RenderStatus.QUEUED: DeliveryStatus.QUEUED,
     RenderStatus.RENDERING: DeliveryStatus.RENDERING,
@@ -69,6 +71,12 @@ class DeliveryState:
     @property
     def last_error(self) -> str:
         return self._step.last_error
+
+    @property
+    def waiting_for_broker(self) -> bool:
+        """Queued, but its task could not be published (the broker was down): the relay
+        publishes it when the broker is back."""
+        return self.status == DeliveryStatus.QUEUED and self.last_error == enqueue.OUTAGE_NOTE
 
     @property
     def next_attempt_at(self) -> datetime | None:

@@ -42,7 +42,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, TextField, Value, When
 from django.utils import timezone
 
 from customers.models import Contact
@@ -723,6 +723,65 @@ def _idle(status_field: str, cutoff: datetime) -> Q:
         | Q(**{status_field: "retrying", "next_attempt_at__lt": cutoff})
         | Q(**{status_field: "retrying", "next_attempt_at__isnull": True})
     ) & Q(updated_at__lt=cutoff)
+
+
+def relay_after() -> timedelta:
+    return timedelta(seconds=int(settings.MGTRADE.get("DELIVERY_RELAY_SECONDS", 60)))
+
+
+def _relayed(model: SideEffect, pk: int, status_field: str) -> None:
+    """After a publish that went through: drop the outage note and restart the row's clock,
+    so a row still waiting in a long queue is not published again at the next run."""
+    now = timezone.now()
+    model.objects.filter(pk=pk, **{status_field: "queued"}, attempts=0).update(
+        last_error=Case(
+            When(last_error=enqueue.OUTAGE_NOTE, then=Value("")),
+            default=F("last_error"),
+            output_field=TextField(),
+        ),
+        updated_at=now,
+    )
+
+
+def deliveries_relay(*, older_than: timedelta | None = None) -> dict[str, int]:
+    """The outbox relay (beat, every minute; also when a worker starts): publish again the
+    task of every render and e-mail that never started (``queued``, no attempt yet) and has
+    waited longer than ``older_than`` (``MGTRADE["DELIVERY_RELAY_SECONDS"]``, 60 s): its
+    publish after the commit failed (the broker was down) or its message was lost. A quote
+    e-mail only once its PDF is stored (the render step queues it otherwise). A duplicate
+    message is harmless: the claim takes the row once. Rows a worker had claimed are the
+    stale sweep's (``deliveries_recover_stale``, after ``DELIVERY_STALE_SECONDS``). Stops
+    at the first publish that fails (``unreachable``: 1), oldest rows first next time."""
+    older_than = relay_after() if older_than is None else older_than
+    cutoff = timezone.now() - older_than
+    counts = {"renders": 0, "emails": 0, "unreachable": 0}
+    renders = (
+        QuoteDelivery.objects.filter(render_status=R.QUEUED, attempts=0, updated_at__lt=cutoff)
+        .order_by("updated_at")
+        .values_list("pk", flat=True)
+    )
+    for pk in renders:
+        if not enqueue.render_pdf(pk):
+            # The broker is still down: stop here (each try waits for it); the next run
+            # starts again from the oldest row.
+            counts["unreachable"] = 1
+            logger.warning("Relay: the broker is still unreachable after %s", counts)
+            return counts
+        counts["renders"] += 1
+        _relayed(QuoteDelivery, pk, "render_status")
+    emails = QuoteEmail.objects.filter(status=E.QUEUED, attempts=0, updated_at__lt=cutoff).filter(
+        Q(delivery__isnull=True) | ~Q(delivery__pdf_sha256="")
+    )
+    for email in emails.order_by("updated_at").only("pk", "delivery_id"):
+        if not enqueue.email(email):
+            counts["unreachable"] = 1
+            logger.warning("Relay: the broker is still unreachable after %s", counts)
+            return counts
+        counts["emails"] += 1
+        _relayed(QuoteEmail, email.pk, "status")
+    if counts["renders"] or counts["emails"]:
+        logger.info("Relay: queued again %s", counts)
+    return counts
 
 
 def deliveries_recover_stale(*, older_than: timedelta | None = None) -> dict[str, int]:

@@ -27,7 +27,7 @@ from quotes.documents.files import quote_pdf as quote_pdf_file
 from quotes.models import Quote
 from quotes.services import quote_check_sendable
 
-from . import outbox
+from . import enqueue, outbox
 from . import selectors as delivery_selectors
 from . import services as delivery_services
 from .forms import QuoteSendForm
@@ -93,13 +93,14 @@ def quote_send(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                delivery = delivery_services.quote_send(
-                    quote=quote,
-                    by=request.user,
-                    to=list(data["to"]),
-                    cc=list(data["cc"]),
-                    message=data["message"],
-                )
+                with enqueue.watch() as queued:  # the PDF's task is published on commit
+                    delivery = delivery_services.quote_send(
+                        quote=quote,
+                        by=request.user,
+                        to=list(data["to"]),
+                        cc=list(data["cc"]),
+                        message=data["message"],
+                    )
             except StateConflict as exc:
                 messages.error(request, exc.message)
                 return _to_quote_page(request, quote)
@@ -108,9 +109,16 @@ def quote_send(request, pk: int):
             else:
                 email = delivery.emails.order_by("-id").first()
                 to = ", ".join(email.to) if email else ""
-                messages.success(
-                    request, f"{quote.reference} is being sent to {to}: the PDF is rendering."
-                )
+                if queued.broker_down:  # saved and queued; the relay publishes it later
+                    messages.warning(
+                        request,
+                        f"{quote.reference} is sent and its e-mail to {to} is "
+                        f"{enqueue.OUTAGE_NOTE[0].lower()}{enqueue.OUTAGE_NOTE[1:]}",
+                    )
+                else:
+                    messages.success(
+                        request, f"{quote.reference} is being sent to {to}: the PDF is rendering."
+                    )
                 return _to_quote_page(request, quote)
     else:
         form = QuoteSendForm(quote=quote, message=default_message)

@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +25,7 @@ from pricing.engine import TariffRuleData
 from products.customs import DUTY_BASES, TARIFF_KINDS
 
 from ..models import OPEN_STATUSES, Quote, QuoteStatus
+from ..sending import enqueue
 from . import repricing
 from .models import RunStatus, TariffScenario
 from .services import _claim
@@ -133,7 +133,8 @@ RUN_TASK = "quotes.tariff_watch.tasks.tariff_scenario_run_task"
 def _enqueue(scenario_id: int) -> None:
     # By the task's pinned name (QuotesConfig.ready registers the tasks): this module never
     # imports quotes.tariff_watch.tasks, which imports it.
-    transaction.on_commit(lambda: current_app.tasks[RUN_TASK].delay(scenario_id))
+    # A broker outage is logged, not raised after the commit (quotes.sending.enqueue).
+    transaction.on_commit(lambda: enqueue.queue_task(RUN_TASK, scenario_id))
 
 
 def _manager(by: User) -> None:

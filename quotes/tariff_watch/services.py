@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +30,7 @@ from products.models import TariffRule
 from .. import services as quote_services
 from ..models import OPEN_STATUSES, Notification, Quote, QuoteEmail, QuoteStatus
 from ..public.links import site_url
+from ..sending import enqueue
 from ..sending.emails import email_subject, emails_queue_on_commit
 from . import repricing
 from .models import RunStatus, TariffChangeEvent, TariffChangeImpact
@@ -48,7 +48,8 @@ IMPACT_TASK = "quotes.tariff_watch.tasks.tariff_change_impact_task"
 def _enqueue_impact(event_id: int) -> None:
     # By the task's pinned name (QuotesConfig.ready registers the tasks): this module never
     # imports quotes.tariff_watch.tasks, which imports it.
-    transaction.on_commit(lambda: current_app.tasks[IMPACT_TASK].delay(event_id))
+    # A broker outage is logged, not raised after the commit (quotes.sending.enqueue).
+    transaction.on_commit(lambda: enqueue.queue_task(IMPACT_TASK, event_id))
 
 
 def _describe(

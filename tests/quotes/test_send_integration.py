@@ -11,7 +11,9 @@ they fail. Run them alone with::
 
 import asyncio
 import email
+import hashlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -21,15 +23,20 @@ import time
 from datetime import timedelta
 from email import policy
 from pathlib import Path
+from unittest import mock
 from urllib.parse import quote as urlquote
 from urllib.parse import urlsplit
 
+import environ
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from mgtrade.celery import app as celery_app
+from mgtrade.settings.base import document_storage
 from quotes.models import DeliveryStatus, QuoteDelivery
+from quotes.public.links import acceptance_token
 from quotes.sending import services as delivery_services
 from quotes.tasks import quote_email_task
 from tests.conftest import REQUIRE_SERVICES, require_service
@@ -126,26 +133,51 @@ def broker_not_eager(redis_url):
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        for queue in settings.CELERY_TASK_QUEUES:
+            conn.default_channel.queue_purge(queue)
     yield
     celery_app.conf.task_always_eager = previous
 
 
+def deploy_worker_commands() -> list[list[str]]:
+    """The worker command lines of docs/deploy.md ("Queues and worker command lines"), as
+    argument lists: the test runs what the deployment runs."""
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    block = text.split("<!-- worker-commands", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [
+        shlex.split(line)
+        for line in block.splitlines()
+        if line.startswith("celery -A mgtrade worker")
+    ]
+    assert commands, "docs/deploy.md lists no worker command line"
+    return commands
+
+
+EMAIL_WORKER, RENDER_WORKER = deploy_worker_commands()
+
+
+def test_the_deploy_command_lines_cover_every_routed_queue():
+    served = {
+        q for cmd in (EMAIL_WORKER, RENDER_WORKER) for q in cmd[cmd.index("-Q") + 1].split(",")
+    }
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= served
+    assert EMAIL_WORKER[EMAIL_WORKER.index("-Q") + 1] == "email"  # e-mails wait for no render
+
+
 class Worker:
-    def __init__(self, env: dict, log: Path):
+    def __init__(self, env: dict, log: Path, command: list[str]):
         self.log = log
         self.handle = log.open("wb")
+        # The documented command line, run by this interpreter; the test adds a unique node
+        # name and the solo pool (one process: a SIGKILL stops the send it interrupts).
+        assert command[0] == "celery"
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "celery",
-                "-A",
-                "mgtrade",
-                "worker",
+                *command,
                 "--pool=solo",
-                "-Q",
-                "celery",
                 "-l",
                 "INFO",
                 "--without-heartbeat",
@@ -202,8 +234,8 @@ def worker_env(database_url, redis_url, broker_not_eager, settings, media_root):
 def workers(tmp_path):
     started: list[Worker] = []
 
-    def start(env: dict) -> Worker:
-        worker = Worker(env, tmp_path / f"worker-{len(started)}.log")
+    def start(env: dict, command: list[str]) -> Worker:
+        worker = Worker(env, tmp_path / f"worker-{len(started)}.log", command)
         started.append(worker)
         return worker
 
@@ -225,7 +257,8 @@ def test_a_real_worker_renders_and_emails_the_quote_through_smtp(
     handler = Recorder()
     controller = smtp_server(handler)
     try:
-        worker = workers(worker_env(controller.port))
+        env = worker_env(controller.port)
+        renderer, mailer = workers(env, RENDER_WORKER), workers(env, EMAIL_WORKER)
         quote = sendable_draft(rep)
         contact_email = quote.contact.email
         delivery = delivery_services.quote_send(quote=quote, by=rep)
@@ -234,12 +267,16 @@ def test_a_real_worker_renders_and_emails_the_quote_through_smtp(
             lambda: (
                 delivery_status(delivery.pk) in ("sent", "failed") and delivery_status(delivery.pk)
             ),
-            what=f"delivery {delivery.pk} to be sent; worker output:\n{worker.output()[-3000:]}",
+            what=f"delivery {delivery.pk} to be sent; worker output:\n"
+            f"{renderer.output()[-2000:]}\n{mailer.output()[-2000:]}",
         )
     finally:
         controller.stop()
     delivery.refresh_from_db()
-    assert final == "sent", (state_of(delivery).last_error, worker.output()[-3000:])
+    assert final == "sent", (state_of(delivery).last_error, mailer.output()[-3000:])
+    assert "quote_render_pdf_task[" in renderer.output()  # each queue to its own worker
+    assert "quote_email_task[" in mailer.output()
+    assert "quote_email_task[" not in renderer.output()
 
     assert len(handler.messages) == 1
     rcpt_tos, message = handler.messages[0]
@@ -269,7 +306,8 @@ def test_a_worker_killed_mid_send_never_sends_twice_and_the_delivery_needs_a_dec
     controller = smtp_server(handler)
     try:
         env = worker_env(controller.port)
-        first = workers(env)
+        workers(env, RENDER_WORKER)
+        first = workers(env, EMAIL_WORKER)
         quote = sendable_draft(rep)
         delivery = delivery_services.quote_send(quote=quote, by=rep)
 
@@ -287,7 +325,7 @@ def test_a_worker_killed_mid_send_never_sends_twice_and_the_delivery_needs_a_dec
 
         # The broker redelivers the unacknowledged task to a new worker (simulated by
         # publishing it again: Redis would do so after its visibility timeout).
-        second = workers(env)
+        second = workers(env, EMAIL_WORKER)
         quote_email_task.delay(delivery.pk)
         wait_for(
             lambda: "succeeded" in second.output() and "'skipped'" in second.output(),
@@ -302,3 +340,90 @@ def test_a_worker_killed_mid_send_never_sends_twice_and_the_delivery_needs_a_dec
     delivery.refresh_from_db()
     assert state_of(delivery).status == DeliveryStatus.NEEDS_DECISION
     assert "may or may not" in state_of(delivery).last_error
+
+
+# ------------------------------------------------------------------ object storage
+
+# .ci/run starts moto's standalone S3 server here (moto[server]); set this to use another.
+S3_ENDPOINT = os.environ.get("MGTRADE_TEST_S3_ENDPOINT", "http://127.0.0.1:5055")
+
+
+@pytest.fixture
+def s3_bucket(settings, tmp_path):
+    """A fresh bucket on the S3 server, and this (web) process storing documents in it with
+    a MEDIA_ROOT of its own, from the same variables a deployment sets."""
+    import boto3
+
+    parts = urlsplit(S3_ENDPOINT)
+    require_service("The S3 server (moto)", parts.hostname or "127.0.0.1", parts.port or 80)
+    bucket = f"mgtrade-it-{os.getpid()}-{time.monotonic_ns()}"
+    variables = {
+        "MGTRADE_S3_BUCKET": bucket,
+        "MGTRADE_S3_ENDPOINT_URL": S3_ENDPOINT,
+        "MGTRADE_S3_ACCESS_KEY_ID": "mgtrade-test",
+        "MGTRADE_S3_SECRET_ACCESS_KEY": "mgtrade-test-secret",
+        "MGTRADE_S3_REGION": "us-east-1",
+    }
+    client = boto3.client(
+        "s3",
+        endpoint_url=S3_ENDPOINT,
+        aws_access_key_id="mgtrade-test",
+        aws_secret_access_key="mgtrade-test-secret",
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket=bucket)
+    with mock.patch.dict(os.environ, variables):
+        storage = document_storage(environ.Env())
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    settings.STORAGES = {**settings.STORAGES, "default": storage}
+    settings.MEDIA_ROOT = str(tmp_path / "web-media")
+    return bucket, variables, client
+
+
+def test_a_pdf_rendered_by_a_worker_is_served_by_another_host_from_object_storage(
+    worked_example_data, rep, rep_client, other_rep, worker_env, workers, s3_bucket, tmp_path
+):
+    bucket, variables, client = s3_bucket
+    handler = Recorder()
+    controller = smtp_server(handler)
+    worker_media = tmp_path / "worker-media"
+    try:
+        env = {**worker_env(controller.port), **variables, "MEDIA_ROOT": str(worker_media)}
+        renderer, mailer = workers(env, RENDER_WORKER), workers(env, EMAIL_WORKER)
+        quote = sendable_draft(rep)
+        delivery = delivery_services.quote_send(quote=quote, by=rep)
+        final = wait_for(
+            lambda: (
+                delivery_status(delivery.pk) in ("sent", "failed") and delivery_status(delivery.pk)
+            ),
+            what=f"delivery {delivery.pk} to be sent:\n{renderer.output()[-2000:]}\n"
+            f"{mailer.output()[-2000:]}",
+        )
+    finally:
+        controller.stop()
+    delivery.refresh_from_db()
+    assert final == "sent", (state_of(delivery).last_error, renderer.output()[-3000:])
+
+    # The worker stored the PDF in the bucket, on no host's disk.
+    keys = [item["Key"] for item in client.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert keys == [delivery.pdf.name]
+    assert not worker_media.exists() or not any(worker_media.rglob("*"))
+    stored = client.get_object(Bucket=bucket, Key=delivery.pdf.name)["Body"].read()
+    assert hashlib.sha256(stored).hexdigest() == delivery.pdf_sha256
+
+    # This process (another MEDIA_ROOT, nothing on its disk) serves it through the app's
+    # views, with their visibility rules: the rep's page, the buyer's link; not another rep.
+    response = rep_client.get(f"/quotes/{quote.pk}/pdf/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == stored
+    buyer = Client().get(f"/q/{acceptance_token(quote)}/pdf/")
+    assert buyer.status_code == 200
+    assert b"".join(buyer.streaming_content) == stored
+    stranger = Client()
+    stranger.force_login(other_rep)
+    assert stranger.get(f"/quotes/{quote.pk}/pdf/").status_code == 404
+    assert not (tmp_path / "web-media").exists()
+    # The e-mail carried the same bytes.
+    ((_, message),) = handler.messages
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_content() == stored

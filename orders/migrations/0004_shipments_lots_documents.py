@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         ("customers", "0005_customer_import"),
         ("orders", "0003_bankaccount_moved_to_quotes"),
         ("products", "0004_spec_element_list"),
-        ("quotes", "0018_quoteemail_kind_documents"),
+        ("quotes", "0020_quoteemail_kind_documents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quotes", "0017_terms_templates"),
+        ("quotes", "0019_quote_buyer_reference_acceptance_title"),
     ]
 
     operations = [

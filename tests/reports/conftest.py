@@ -122,8 +122,12 @@ def dataset(db, rep, other_rep) -> Dataset:
     b = CustomerFactory(owner=other_rep, country="US", industry=Industry.AEROSPACE)
     for day in (date(2026, 2, 7), date(2026, 4, 1)):
         Activity.objects.create(customer=a, kind=ActivityKind.CALL, date=day, summary="Enquiry")
-    price = RejectionReason.objects.get(code="price")
-    competitor = RejectionReason.objects.get(code="lost_to_competitor")
+    # get_or_create: a transactional test (browser journeys) empties the migration's rows
+    price, _ = RejectionReason.objects.get_or_create(code="price", defaults={"label": "Price"})
+    competitor, _ = RejectionReason.objects.get_or_create(
+        code="lost_to_competitor",
+        defaults={"label": "Lost to a competitor", "asks_competitor": True},
+    )
     q = {}
     q["Q1"] = make_quote(
         ref="00001", owner=rep, customer=a, status=S.ACCEPTED, quote_date=date(2026, 2, 10),

@@ -23,9 +23,10 @@ def eager(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from mgtrade.celery import app
 
+    saved = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
-    app.conf.task_always_eager = False
+    app.conf.task_always_eager = saved  # restore, never force: later tests rely on eager
 
 
 @pytest.fixture

@@ -24,6 +24,16 @@ pytestmark = [
 ]
 
 
+def focus_inside_dialog(page) -> None:
+    """Focus moves into the open dialog; app.js moves it after htmx settles, so wait for it
+    (up to 5 s) rather than read it the moment the content appears."""
+    page.wait_for_function(
+        "() => { const d = document.getElementById('send-dialog');"
+        " return d && d.open && d.contains(document.activeElement); }",
+        timeout=5_000,
+    )
+
+
 def test_rep_sends_buyer_accepts_from_the_email_rep_sees_it(
     live_server, page, browser, settings, media_root
 ):
@@ -52,7 +62,7 @@ def test_rep_sends_buyer_accepts_from_the_email_rep_sees_it(
     dialog = page.locator("#send-dialog")
     page.click("[data-testid=send]")
     dialog.get_by_role("heading", name=f"Send {quote.reference}").wait_for()
-    assert dialog.evaluate("d => d.open && d.contains(document.activeElement)")
+    focus_inside_dialog(page)
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.getElementById('send-dialog').open")
     assert page.evaluate("document.activeElement.dataset.testid") == "send"
@@ -69,7 +79,7 @@ def test_rep_sends_buyer_accepts_from_the_email_rep_sees_it(
     dialog.locator("#id_cc_error").get_by_text(
         "Petra Nein has opted out of email and cannot receive quotes"
     ).wait_for()
-    assert dialog.evaluate("d => d.open && d.contains(document.activeElement)")
+    focus_inside_dialog(page)
     screenshot(page, "send-dialog-refused")
 
     # The rep copies in a colleague instead, edits the message and sends.

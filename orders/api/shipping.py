@@ -120,7 +120,13 @@ class LotViewSet(
 
     @extend_schema(
         request=AnalysisImportSerializer,
-        responses={200: AnalysisImportResultSerializer, 400: AnalysisImportResultSerializer},
+        responses={
+            200: AnalysisImportResultSerializer,
+            400: OpenApiResponse(
+                description='Nothing imported: field errors ({"file": ["..."]}) or the rows\' '
+                'errors ({"created": 0, "updated": 0, "errors": ["line 3: ..."]}).'
+            ),
+        },
     )
     @action(detail=False, methods=["post"], url_path="import-analyses")
     def import_analyses(self, request):
@@ -182,7 +188,7 @@ class CustomerSpecLimitViewSet(
 
 class LotAllocationSerializer(serializers.ModelSerializer):
     lot_number = serializers.CharField(source="lot.number", read_only=True)
-    override_by = serializers.StringRelatedField()
+    override_by = serializers.CharField(read_only=True, allow_null=True)  # the manager, if any
 
     class Meta:
         model = LotAllocation
@@ -310,7 +316,9 @@ def _valid(request, serializer_class, **kw):
 
 
 class ExportDocumentSerializer(serializers.ModelSerializer):
-    lot_number = serializers.CharField(source="lot.number", read_only=True, default=None)
+    lot_number = serializers.CharField(
+        source="lot.number", read_only=True, default=None, allow_null=True
+    )
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -462,7 +470,7 @@ class ShipmentViewSet(
         return self._out(shipping.shipment_complete(shipment=shipment, by=request.user))
 
     @extend_schema(request=None, responses={200: ExportDocumentSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as documented
     def documents(self, request, pk=None):
         """The shipment's export documents, every revision (``superseded_at`` set on old ones)."""
         shipment = self.get_object()
@@ -472,7 +480,7 @@ class ShipmentViewSet(
     @extend_schema(
         request=None, responses={201: ExportDocumentSerializer(many=True), 409: _CONFLICT}
     )
-    @action(detail=True, methods=["post"], url_path="issue-documents")
+    @action(detail=True, methods=["post"], url_path="issue-documents", pagination_class=None)
     def issue_documents(self, request, pk=None):
         """Issue what is missing: commercial invoice, packing list, a certificate per lot."""
         docs = export_documents.shipment_documents_issue(

@@ -180,7 +180,11 @@ class PreviewResponseSerializer(serializers.Serializer):
     usd = ComponentsSerializer()
     quote_currency = ComponentsSerializer(help_text="The same components, converted one by one.")
     warnings = serializers.ListField(child=serializers.CharField())
+    # Not required: a quote's stored result (this shape) predates them and carries its
+    # reasons in the quote's own ``approval_reasons``; the preview always returns both.
     approval_reasons = ApprovalReasonSerializer(
-        many=True, help_text="Why a quote priced like this needs a manager's approval."
+        many=True,
+        required=False,
+        help_text="Why a quote priced like this needs a manager's approval (the preview).",
     )
-    needs_approval = serializers.BooleanField()
+    needs_approval = serializers.BooleanField(required=False)

@@ -172,7 +172,7 @@ def main() -> int:
             ready = True
             say("")
             say(f"  mgtrade is ready: {url}")
-            say("  Demo logins (password: mgtrade-demo): admin · manager · rep · rep2")
+            say("  Demo logins (password: mgtrade-demo): admin · manager · rep · rep2 · qc")
             say(f"  API docs (after signing in): {url}api/docs/   Ctrl-C stops everything.")
             say("")
         elif not ready and time.monotonic() - started > READY_TIMEOUT_SECONDS:

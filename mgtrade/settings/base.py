@@ -140,7 +140,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mgtrade.accounts.context_processors.roles",
             ],
-            "libraries": {"web": "mgtrade.web_tags", "admin_a11y": "mgtrade.admin_tags"},
+            "libraries": {
+                "web": "mgtrade.web_tags",
+                "admin_a11y": "mgtrade.admin_tags",
+                "document_i18n": "mgtrade.document_i18n",
+            },
         },
     },
 ]

@@ -1106,7 +1106,9 @@ class DocumentLine:
     ``amount`` is the line's share of the quote total on the Incoterm basis (goods and the
     line's share of what the seller pays under the term); the lines' amounts add up to the
     quote total exactly. ``unit_price`` is per MT on the same basis; every line's amount is
-    its unit price × quantity except the last, which takes the rounding.
+    its unit price × quantity except the last, which takes the rounding: ``rounding`` is
+    its amount less its unit price × quantity (zero on every other line), which the
+    document states under the lines ("amounts are binding").
     """
 
     unit_price: Decimal
@@ -1114,6 +1116,7 @@ class DocumentLine:
     duties: Decimal  # the line's duties and fees (whoever pays them), quote currency
     landed_cost: Decimal | None  # the line's share of the buyer's landed cost
     landed_cost_per_mt: Decimal | None
+    rounding: Decimal = ZERO
 
 
 def _line_weights(result: PricingResult) -> tuple[list[Decimal], list[Decimal], list[Decimal]]:
@@ -1186,7 +1189,13 @@ def document_lines(result: PricingResult) -> tuple[DocumentLine, ...]:
         amounts.append((unit * line.quantity_mt).quantize(quantum, ROUND_HALF_UP))
     last_amount = qc.quote_total - sum(amounts, ZERO)
     amounts.append(last_amount)
-    units.append((last_amount / lines[-1].quantity_mt).quantize(quantum, ROUND_HALF_UP))
+    last_unit = (last_amount / lines[-1].quantity_mt).quantize(quantum, ROUND_HALF_UP)
+    units.append(last_unit)
+    # What the last line's unit price × quantity misses of its amount (cents at most per
+    # line above it): printed as a note, the amounts being binding.
+    last_rounding = last_amount - (last_unit * lines[-1].quantity_mt).quantize(
+        quantum, ROUND_HALF_UP
+    )
     duties = allocate(qc.duties, duties_w, quantum)
     if qc.landed_cost is None:
         landed: list[Decimal | None] = [None] * len(lines)
@@ -1204,6 +1213,7 @@ def document_lines(result: PricingResult) -> tuple[DocumentLine, ...]:
             duties=duties[i],
             landed_cost=landed[i],
             landed_cost_per_mt=per_mt[i],
+            rounding=last_rounding if i == len(lines) - 1 else ZERO,
         )
         for i in range(len(lines))
     )

@@ -58,6 +58,7 @@ DECIMAL_KEYS = frozenset(
         "duties_amount",
         "min_percent",
         "max_percent",
+        "rounding",
     }
 )
 DATE_KEYS = frozenset({"issued_on", "valid_until", "fx_date"})
@@ -164,8 +165,19 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
                 "landed_cost": doc.landed_cost if doc else None,
                 "landed_cost_per_mt": doc.landed_cost_per_mt if doc else None,
                 "packing": packing.get(ln.product_id, ""),
+                "rounding": doc.rounding if doc else Decimal("0"),
             }
         )
+    # The line whose amount is not exactly its quantity × unit price (the last one, which
+    # takes the rounding so the amounts add up): the document says so under the lines.
+    rounding = next(
+        (
+            {"line": number, "amount": abs(line["rounding"])}
+            for number, line in enumerate(lines, 1)
+            if line["rounding"]
+        ),
+        None,
+    )
     duties = []
     for ln, priced in zip(quote_lines, priced_lines, strict=False):
         for duty in priced.get("duties", []):
@@ -274,6 +286,7 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
         },
         "lines": lines,
         "lines_currency": currency if doc_lines else "USD",
+        "lines_rounding": rounding,
         "lines_total": {
             "quantity_mt": quote.total_quantity_mt,
             "amount": sum((ln["amount"] for ln in lines), Decimal("0")),

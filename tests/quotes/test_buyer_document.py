@@ -166,3 +166,74 @@ def test_the_document_prints_references_origin_packing_and_both_signature_blocks
     assert "PO number" in text
     # the old free-text payment terms are not printed beside the structured ones
     assert text.count("T/T 30% advance") <= 1
+
+
+def _printed_line_figures(text: str, currency: str, incoterm: str) -> list[tuple]:
+    """(quantity, unit price, amount) of each printed line, read from the PDF's text."""
+    flat = one_line(text)
+    section = flat[flat.index("Lines #") : flat.index(f"Total, {incoterm}")]
+    rows = re.findall(
+        rf"([\d,]+\.\d{{3}}) {currency} ([\d,]+(?:\.\d+)?) {currency} ([\d,]+(?:\.\d+)?)",
+        section,
+    )
+    return [tuple(_number(v) for v in row) for row in rows]
+
+
+@pytest.mark.parametrize("quantity", ["33.333", "50", "17.5", "100"])
+def test_the_line_that_carries_the_rounding_is_named_on_the_document(rep, quantity):
+    """Every printed line reconciles (quantity × unit price = amount) except the last one
+    when the total's rounding lands on it: then the document says which line and by how
+    much, and the printed figures reconcile with that note."""
+    quote = quote_for(customer=german_buyer(owner=rep), quantity=quantity)
+    text = pdf_text(render_template_pdf("pdf/quote.html", quote_pdf_context(quote)))
+    rows = _printed_line_figures(text, "EUR", "CIF")
+    assert len(rows) == 2
+    for qty, unit, amount in rows[:-1]:
+        assert (qty * unit).quantize(Decimal("0.01")) == amount
+    qty, unit, amount = rows[-1]
+    difference = amount - (qty * unit).quantize(Decimal("0.01"))
+    flat = one_line(text)
+    note = re.search(
+        r"The amount of line (\d+) carries the rounding of the total: it differs from its "
+        r"quantity × unit price by EUR ([\d,.]+)\.",
+        flat,
+    )
+    if difference:
+        assert "Unit prices are rounded; the amounts are binding." in flat
+        assert note and note.group(1) == "2"
+        assert _number(note.group(2)) == abs(difference)
+    else:
+        assert note is None
+
+
+def test_some_quantity_makes_the_last_line_carry_cents(rep):
+    """The case the note exists for: a quantity where the rounding is not zero."""
+    quote = quote_for(customer=german_buyer(owner=rep), quantity="33.333")
+    context = quote_pdf_context(quote)
+    assert context["lines_rounding"] == {
+        "line": 2,
+        "amount": abs(context["lines"][1]["rounding"]),
+    }
+    assert context["lines_rounding"]["amount"] > 0
+
+
+def test_spec_limits_print_with_the_precision_of_their_standard(rep):
+    """Mg ≥ 99.90 and Fe ≤ 0.004, not the column's 99.9000 / 0.0040."""
+    from products.models import Product, SpecLimit
+
+    mg = Product.objects.get(code="MG9990")
+    az = Product.objects.get(code="AZ91D")
+    SpecLimit.objects.create(product=mg, element="Mg", min_percent=Decimal("99.9"), position=1)
+    SpecLimit.objects.create(product=mg, element="Si", max_percent=Decimal("0.0005"), position=2)
+    SpecLimit.objects.create(
+        product=az, element="Al", min_percent=Decimal("8.5"), max_percent=Decimal("9.5")
+    )
+    SpecLimit.objects.create(product=az, element="Fe", max_percent=Decimal("0.004"), position=3)
+    quote = quote_for(customer=german_buyer(owner=rep))
+    flat = one_line(pdf_text(render_template_pdf("pdf/quote.html", quote_pdf_context(quote))))
+    specs = flat[flat.index("Appendix: chemical specifications") :]
+    assert "Mg 99.90 –" in specs
+    assert "Si – 0.0005" in specs
+    assert "Al 8.50 9.50" in specs
+    assert "Fe – 0.004" in specs
+    assert "99.9000" not in specs and "0.0040" not in specs

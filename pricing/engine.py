@@ -222,6 +222,7 @@ class FreightData:
     usd_per_container: Decimal
     mt_per_container: Decimal
     container_type: str = "20GP"
+    transport_mode: str = "ocean"  # how the lane ships: a rule may apply to one mode only
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +242,9 @@ class TariffRuleData:
     # is at least / at most this, shared over the lines pro rata to their raw fee
     min_usd_per_entry: Decimal | None = None
     max_usd_per_entry: Decimal | None = None
+    # "" applies whatever the mode; "ocean" (e.g. the US harbor maintenance fee) only when
+    # the quote's lane ships by sea (``transport_mode``)
+    transport_mode: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -653,13 +657,21 @@ def _validate(inp: PricingInput) -> None:
 # ---------------------------------------------------------------- rule matching
 
 
+def transport_mode(inp: PricingInput) -> str:
+    """How the quote's goods travel: its freight lane's mode; ocean when the lane has no
+    freight rate (v2: EXW/FCA/FOB), the quote's ports being sea ports."""
+    return inp.freight.transport_mode if inp.freight is not None else "ocean"
+
+
 def _rules_in_force(inp: PricingInput) -> list[tuple[str, TariffRuleData]]:
     """The rules for the destination (its own and, for a member state, the EU's) and the
-    origin, in force on the quote date (``valid_to`` inclusive), each with its HS prefix
+    origin, in force on the quote date (``valid_to`` inclusive) and for the lane's
+    transport mode (a rule without a mode applies to every mode), each with its HS prefix
     as digits. Which lines a rule covers is decided per HS code (``_rules_for_hs``)."""
     destinations = tariff_destinations(inp.destination_port.country)
     origin = inp.origin_port.country
     on = inp.quote_date
+    mode = transport_mode(inp)
     return [
         (rule.hs_prefix.replace(".", ""), rule)
         for rule in inp.tariff_rules
@@ -667,6 +679,7 @@ def _rules_in_force(inp: PricingInput) -> list[tuple[str, TariffRuleData]]:
         and rule.origin_country == origin
         and (rule.valid_from is None or rule.valid_from <= on)
         and (rule.valid_to is None or on <= rule.valid_to)
+        and (not rule.transport_mode or rule.transport_mode == mode)
     ]
 
 

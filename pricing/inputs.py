@@ -93,6 +93,7 @@ def tariff_rule_data(rule: TariffRule) -> TariffRuleData:
         id=rule.pk,
         min_usd_per_entry=rule.min_usd_per_entry,
         max_usd_per_entry=rule.max_usd_per_entry,
+        transport_mode=rule.transport_mode,
     )
 
 
@@ -295,6 +296,7 @@ def pricing_inputs_gather(
             usd_per_container=freight.usd_per_container,
             mt_per_container=freight.mt_per_container,
             container_type=freight.container_type,
+            transport_mode=freight.transport_mode,
         ),
         currency=currency,
         fx_rate=fx_rate,

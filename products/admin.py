@@ -196,13 +196,14 @@ class FreightRateAdmin(admin.ModelAdmin):
         "origin_port",
         "destination_port",
         "container_type",
+        "transport_mode",
         "usd_per_container",
         "mt_per_container",
         "valid_from",
         "valid_to",
         "note",
     )
-    list_filter = ("origin_port", "destination_port", "container_type")
+    list_filter = ("origin_port", "destination_port", "container_type", "transport_mode")
     list_select_related = ("origin_port", "destination_port")
     search_fields = ("origin_port__code", "destination_port__code", "note")
     date_hierarchy = "valid_from"
@@ -260,7 +261,7 @@ class TariffRuleAdmin(SimpleHistoryAdmin):
         )
         return (
             (None, {"fields": key}),
-            ("Duty", {"fields": ("rate_percent", "specific_usd_per_mt")}),
+            ("Duty", {"fields": ("rate_percent", "specific_usd_per_mt", "transport_mode")}),
             ("Fees per entry", {"fields": ("min_usd_per_entry", "max_usd_per_entry")}),
             ("Validity", {"fields": validity}),
             ("Sources", {"fields": ("legal_citation", "source_note")}),

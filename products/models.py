@@ -299,6 +299,16 @@ class ContainerType(models.TextChoices):
     GP20 = "20GP", "20 ft general purpose"
 
 
+class TransportMode(models.TextChoices):
+    """How a lane's goods travel (a freight rate's mode; a tariff rule may apply to one
+    mode only, e.g. the US harbor maintenance fee: ocean imports only)."""
+
+    OCEAN = "ocean", "Ocean"
+    RAIL = "rail", "Rail"
+    ROAD = "road", "Road"
+    AIR = "air", "Air"
+
+
 class FreightRate(models.Model):
     """Ocean freight for a route and container type, in force over a period."""
 
@@ -306,6 +316,13 @@ class FreightRate(models.Model):
     destination_port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="+")
     container_type = models.CharField(
         max_length=8, choices=ContainerType.choices, default=ContainerType.GP20
+    )
+    transport_mode = models.CharField(
+        max_length=8,
+        choices=TransportMode.choices,
+        default=TransportMode.OCEAN,
+        help_text="How the goods travel on this lane; a tariff rule for one mode only (e.g. "
+        "the US harbor maintenance fee, ocean) applies only to quotes on a lane of that mode.",
     )
     usd_per_container = models.DecimalField(
         "USD per container",
@@ -491,6 +508,14 @@ class TariffRule(models.Model):
         help_text="e.g. US$1.18/kg = 1180.00",
     )
     basis = models.CharField(max_length=3, choices=DutyBasis.choices, default=DutyBasis.CIF)
+    transport_mode = models.CharField(
+        "transport mode",
+        max_length=8,
+        choices=TransportMode.choices,
+        blank=True,
+        help_text="Empty: any mode. Ocean for a fee on ocean imports only (the US harbor "
+        "maintenance fee): it applies only when the quote's lane ships by sea.",
+    )
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True, help_text="Last day; empty: open.")
     legal_citation = models.CharField(
@@ -565,6 +590,11 @@ class TariffRule(models.Model):
             errors["valid_to"] = "The period ends before it starts."
         if self.rate_percent == 0 and self.specific_usd_per_mt == 0 and self.kind != "mfn":
             errors["rate_percent"] = "Give a rate, a specific duty or both."
+        limits = (self.min_usd_per_entry, self.max_usd_per_entry)
+        if self.kind != TariffKind.ENTRY_FEE and any(v is not None for v in limits):
+            errors["min_usd_per_entry"] = "Only a per-entry fee has a minimum or maximum per entry."
+        elif None not in limits and self.min_usd_per_entry > self.max_usd_per_entry:
+            errors["max_usd_per_entry"] = "The maximum must not be below the minimum."
         if not (self.legal_citation or "").strip():
             errors["legal_citation"] = "Give the public legal citation (regulation, tariff line)."
         if not (self.source_note or "").strip():

@@ -171,12 +171,13 @@ US_ENTRY_FEES = [
         "kind": "port_fee",
         "rate_percent": D("0.125"),
         "basis": "FOB",
+        "transport_mode": "ocean",
         "valid_from": US_FROM,
         "legal_citation": "Harbor maintenance fee, 26 U.S.C. 4461; 19 CFR 24.24",
         "source_note": (
             "domain-facts: 0.125 % of the cargo value, ocean imports only, no minimum or "
-            "maximum. Sources: freightos.com; customsbrokerexamprep.com (M). Every lane here "
-            "is ocean freight (containers), so it applies to every US quote."
+            "maximum. Sources: freightos.com; customsbrokerexamprep.com (M). Ocean only: "
+            "applies to quotes on an ocean lane."
         ),
     },
 ]

@@ -3,7 +3,14 @@
 Columns (header row required, order free, unknown columns refused)::
 
     id,destination,origin_country,hs_prefix,kind,rate_percent,specific_usd_per_mt,basis,
-    valid_from,valid_to,effective_from,legal_citation,source_note,verified_on
+    transport_mode,min_usd_per_entry,max_usd_per_entry,valid_from,valid_to,effective_from,
+    legal_citation,source_note,verified_on
+
+``kind`` is a duty kind or a fee kind (``entry_fee``, ``port_fee``); ``min_usd_per_entry``
+and ``max_usd_per_entry`` are a per-entry fee's limits and ``transport_mode`` the one mode a
+rule applies to (``ocean`` for the harbor maintenance fee). Like ``valid_to``, these three
+columns, when present, say the whole truth: an empty cell is "none" (no limit, any mode),
+so a change to an existing rule can remove a limit; leave the column out to keep them.
 
 A row without ``id`` adds a rule; a row with the ``id`` of an existing rule changes it
 through ``services.tariff_rule_change`` (text in place, an earlier ``valid_to`` ends it,
@@ -32,7 +39,7 @@ from django.db import transaction
 from mgtrade.accounts.models import User
 
 from . import services
-from .models import DutyBasis, TariffKind, TariffRule
+from .models import DutyBasis, TariffKind, TariffRule, TransportMode
 
 COLUMNS = [
     "id",
@@ -43,6 +50,9 @@ COLUMNS = [
     "rate_percent",
     "specific_usd_per_mt",
     "basis",
+    "transport_mode",
+    "min_usd_per_entry",
+    "max_usd_per_entry",
     "valid_from",
     "valid_to",
     "effective_from",
@@ -158,6 +168,21 @@ def _fields(raw: dict[str, str], errors: list[str]) -> dict[str, Any]:
         number = _decimal(raw, name, errors)
         if number is not None:
             out[name] = number
+    # present columns are the whole truth: empty is "no limit" / "any mode"
+    for name in ("min_usd_per_entry", "max_usd_per_entry"):
+        if name in raw:
+            out[name] = _decimal(raw, name, errors)
+    if "transport_mode" in raw:
+        mode = (
+            _choice(raw["transport_mode"], TransportMode.choices) if raw["transport_mode"] else ""
+        )
+        if mode is None:
+            errors.append(
+                f"transport_mode: unknown “{raw['transport_mode']}” "
+                f"({', '.join(TransportMode.values)}, or empty for any mode)."
+            )
+        else:
+            out["transport_mode"] = mode
     for name in ("valid_from", "valid_to"):
         if name in raw:
             value = _date(raw, name, errors)
@@ -284,6 +309,9 @@ def export_rows(*, rules: Iterable[TariffRule]) -> Iterator[list[str]]:
             str(rule.rate_percent),
             str(rule.specific_usd_per_mt),
             rule.basis,
+            rule.transport_mode,
+            "" if rule.min_usd_per_entry is None else str(rule.min_usd_per_entry),
+            "" if rule.max_usd_per_entry is None else str(rule.max_usd_per_entry),
             rule.valid_from.isoformat(),
             rule.valid_to.isoformat() if rule.valid_to else "",
             "",

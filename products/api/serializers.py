@@ -104,6 +104,7 @@ class FreightRateSerializer(serializers.ModelSerializer):
             "origin_port",
             "destination_port",
             "container_type",
+            "transport_mode",
             "usd_per_container",
             "mt_per_container",
             "valid_from",
@@ -133,7 +134,9 @@ class OriginCountryField(CountrySerializerField):
 
 class TariffRuleSerializer(CountryFieldMixin, serializers.ModelSerializer):
     origin_country = OriginCountryField(default="CN")
-    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    verified_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     is_stale = serializers.SerializerMethodField(
         help_text="Never verified, or not verified for MGTRADE_TARIFF_VERIFY_DAYS days."
     )
@@ -161,6 +164,7 @@ class TariffRuleSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "rate_percent",
             "specific_usd_per_mt",
             "basis",
+            "transport_mode",
             "min_usd_per_entry",
             "max_usd_per_entry",
             "valid_from",

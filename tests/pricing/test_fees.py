@@ -78,3 +78,57 @@ def test_fees_are_never_absorbed_and_raise_no_ad_cvd_warning():
     assert not any("anti-dumping" in w for w in result.warnings)
     lines = document_lines(result)
     assert sum(line.landed_cost for line in lines) == result.quote_currency.landed_cost
+
+
+HMF_OCEAN = replace(HMF, transport_mode="ocean")
+
+
+def test_the_hmf_applies_on_an_ocean_lane_only():
+    """The rule says "ocean only" in data; the lane says how the goods travel."""
+    ocean = price(us(rules=[HMF_OCEAN]))
+    assert {d.kind for d in ocean.duty_lines} == {"port_fee"}
+    rail = price(
+        us(rules=[HMF_OCEAN, mpf()], freight=replace(WORKED.freight, transport_mode="rail"))
+    )
+    assert {d.kind for d in rail.duty_lines} == {"entry_fee"}  # the MPF applies to any mode
+    # without a freight rate (FOB on a lane without one) the sea ports mean ocean
+    fob = price(us(incoterm="FOB", rules=[HMF_OCEAN], freight=None))
+    assert {d.kind for d in fob.duty_lines} == {"port_fee"}
+
+
+def test_a_rail_lane_from_the_admin_drops_the_seeded_hmf(db):
+    """Through the gatherer: the seeded HMF is ocean only, a lane's mode comes from its
+    freight rate."""
+    from pricing.inputs import pricing_run
+    from products import reference_demo, services
+    from products.models import FreightRate, TariffRule
+
+    cntxg = services.port_create(code="CNTXG", name="Tianjin Xingang", country="CN")
+    ushou = services.port_create(code="USHOU", name="Houston", country="US")
+    services.exchange_rate_create(currency="USD", rate_per_usd=D("1"), date=date(2026, 1, 1))
+    for fee in reference_demo.US_ENTRY_FEES:
+        services.tariff_rule_create(origin_country="CN", **fee)
+    assert TariffRule.objects.get(kind="port_fee").transport_mode == "ocean"
+    from tests.products.factories import ProductFactory
+
+    ProductFactory(code="MG9990", hs_code="8104.11.00")
+    rate = services.freight_rate_create(
+        origin_port=cntxg,
+        destination_port=ushou,
+        usd_per_container=D("3000"),
+        mt_per_container=D("22"),
+        valid_from=date(2026, 1, 1),
+    )
+    request = dict(
+        incoterm="DDP",
+        origin_port="CNTXG",
+        destination_port="USHOU",
+        currency="USD",
+        quote_date=date(2026, 11, 20),
+        lines=[{"product": "MG9990", "quantity_mt": "20", "unit_price_usd_per_mt": "2500"}],
+    )
+    ocean, _ = pricing_run(**request)
+    assert {d.kind for d in ocean.duty_lines} == {"entry_fee", "port_fee"}
+    FreightRate.objects.filter(pk=rate.pk).update(transport_mode="rail")
+    rail, _ = pricing_run(**request)
+    assert {d.kind for d in rail.duty_lines} == {"entry_fee"}

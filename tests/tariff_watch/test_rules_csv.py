@@ -91,3 +91,87 @@ def test_import_page_previews_then_imports(admin_client_):
 
 def test_reps_cannot_import(rep_client):
     assert rep_client.get("/tariffs/rules/import/").status_code == 403
+
+
+MPF = {
+    "destination": "US",
+    "hs_prefix": "8104",
+    "kind": "entry_fee",
+    "rate_percent": "0.3464",
+    "basis": "FOB",
+    "min_usd_per_entry": "32.71",
+    "max_usd_per_entry": "634.62",
+    "valid_from": "2026-01-01",
+    "legal_citation": "19 U.S.C. 58c(a)(9)",
+    "source_note": "CBP fiscal-year notice (test figures)",
+}
+HMF = {
+    "destination": "US",
+    "hs_prefix": "8104",
+    "kind": "port_fee",
+    "rate_percent": "0.125",
+    "basis": "FOB",
+    "transport_mode": "ocean",
+    "valid_from": "2026-01-01",
+    "legal_citation": "26 U.S.C. 4461",
+    "source_note": "freightos (M)",
+}
+
+
+def _exported(client) -> list[dict]:
+    response = client.get("/tariffs/rules/export.csv")
+    text = b"".join(response.streaming_content).decode()
+    return text, list(csv.DictReader(io.StringIO(text)))
+
+
+def test_fee_kinds_limits_and_transport_mode_round_trip(admin_client_, admin_user):
+    """Imported fees keep their kind, minimum/maximum per entry and mode; the export
+    carries them and imports again as unchanged."""
+    result = tariff_rules_import(text=as_csv(MPF, HMF), by=admin_user, commit=True)
+    assert result.applied, [r.errors for r in result.rows]
+    mpf = TariffRule.objects.get(kind="entry_fee")
+    hmf = TariffRule.objects.get(kind="port_fee")
+    assert (mpf.min_usd_per_entry, mpf.max_usd_per_entry) == (D("32.71"), D("634.62"))
+    assert mpf.transport_mode == "" and hmf.transport_mode == "ocean"
+    assert hmf.min_usd_per_entry is None and hmf.max_usd_per_entry is None
+
+    text, rows = _exported(admin_client_)
+    by_kind = {row["kind"]: row for row in rows}
+    assert by_kind["entry_fee"]["min_usd_per_entry"] == "32.71"
+    assert by_kind["entry_fee"]["max_usd_per_entry"] == "634.62"
+    assert by_kind["port_fee"]["transport_mode"] == "ocean"
+    assert by_kind["port_fee"]["min_usd_per_entry"] == ""
+    again = tariff_rules_import(text=text, by=admin_user, commit=True)
+    assert again.applied and {r.action for r in again.rows} == {"unchanged"}
+
+
+def test_a_new_fiscal_years_limits_are_a_new_version(admin_user):
+    tariff_rules_import(text=as_csv(MPF), by=admin_user, commit=True)
+    mpf = TariffRule.objects.get(kind="entry_fee")
+    change = {
+        "id": mpf.pk,
+        "min_usd_per_entry": "33.58",
+        "max_usd_per_entry": "651.50",
+        "effective_from": "2026-10-01",
+    }
+    result = tariff_rules_import(text=as_csv(change), by=admin_user, commit=True)
+    assert result.applied, [r.errors for r in result.rows]
+    assert result.rows[0].action == "new version"
+    new = TariffRule.objects.get(previous_version=mpf)
+    assert (new.min_usd_per_entry, new.max_usd_per_entry) == (D("33.58"), D("651.50"))
+    assert new.valid_from == date(2026, 10, 1)
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        (MPF | {"kind": "mfn"}, "min_usd_per_entry"),
+        (MPF | {"min_usd_per_entry": "700"}, "max_usd_per_entry"),
+        (HMF | {"transport_mode": "ship"}, "transport_mode"),
+        (MPF | {"max_usd_per_entry": "a lot"}, "max_usd_per_entry"),
+    ],
+)
+def test_fee_columns_are_checked(admin_user, row, field):
+    result = tariff_rules_import(text=as_csv(row), by=admin_user, commit=True)
+    assert not result.applied
+    assert field in " ".join(result.rows[0].errors)

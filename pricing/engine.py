@@ -24,7 +24,7 @@ Interpretations of points the rules leave open (documented in ``docs/pricing.md`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypeVar, cast
@@ -1282,23 +1282,176 @@ def _term_linear(inp: PricingInput, index: int) -> _Linear:
     return _Linear(k, c)
 
 
+class _LimitedFee(NamedTuple):
+    """A per-entry fee with a minimum or maximum that covers a line, as a function of the
+    line's goods value g: the line's raw fee is ``x = alpha·g + beta``; ``others`` is the
+    other lines' raw fee in the same entry (fixed); the entry's fee is the sum clamped to
+    [``low``, ``high``], shared pro rata to the raw fees (``_entry_fee_factors``)."""
+
+    alpha: Decimal
+    beta: Decimal
+    others: Decimal
+    low: Decimal | None
+    high: Decimal | None
+
+    def raw(self, goods: Decimal) -> Decimal:
+        return self.alpha * goods + self.beta
+
+    def share(self, goods: Decimal) -> Decimal:
+        """The line's fee at goods value ``goods``, as the engine computes it."""
+        x = self.raw(goods)
+        total = x + self.others
+        limited = total
+        if self.low is not None:
+            limited = max(limited, self.low)
+        if self.high is not None:
+            limited = min(limited, self.high)
+        return x * (limited / total) if total and limited != total else x
+
+    def in_range(self, goods: Decimal) -> bool:
+        total = self.raw(goods) + self.others
+        return (self.low is None or total >= self.low) and (self.high is None or total <= self.high)
+
+
+def _limited_fees(inp: PricingInput, index: int) -> list[_LimitedFee]:
+    """The per-entry fees with a minimum or maximum on line ``index`` that the term price
+    includes (DDP: the seller pays duties and fees; under other terms a fee is never
+    absorbed, so it is not in the term price)."""
+    if not _COMPOSITION[inp.incoterm].duties:
+        return []
+    rules = _rules_in_force(inp)
+    if not any(
+        r.min_usd_per_entry is not None or r.max_usd_per_entry is not None for _, r in rules
+    ):
+        return []
+    lines = inp.lines
+    line = lines[index]
+    total_qty = sum((ln.quantity_mt for ln in lines), ZERO)
+    _containers, freight = freight_cost(inp.freight, total_qty)
+    freight_per_mt = freight / total_qty
+    cif_factor = 1 + insured_rate(inp.insurance_rate_percent)
+    out = []
+    for prefix, rule in rules:
+        if rule.min_usd_per_entry is None and rule.max_usd_per_entry is None:
+            continue
+        if not line.hs_code.replace(".", "").startswith(prefix):
+            continue
+        rate = rule.rate_percent * PCT
+        others = ZERO
+        for j, other in enumerate(lines):
+            if j == index or not other.hs_code.replace(".", "").startswith(prefix):
+                continue
+            goods = goods_value(other)
+            customs = (
+                goods
+                if rule.basis == "FOB"
+                else customs_value_cif(goods, freight_per_mt * other.quantity_mt, cif_factor)
+            )
+            others += duty_amount(customs, rate, rule.specific_usd_per_mt, other.quantity_mt)
+        if rule.basis == "FOB":
+            alpha, beta = rate, ZERO
+        else:
+            alpha, beta = rate * cif_factor, rate * cif_factor * freight_per_mt * line.quantity_mt
+        beta += rule.specific_usd_per_mt * line.quantity_mt
+        out.append(_LimitedFee(alpha, beta, others, rule.min_usd_per_entry, rule.max_usd_per_entry))
+    return out
+
+
+def _term_usd(inp: PricingInput, index: int, goods: Decimal) -> Decimal:
+    """Line ``index``'s share of the quote total in USD (full precision) at goods value
+    ``goods``: ``K·g + C`` with every capped or floored per-entry fee taken as the engine
+    shares it instead of its plain rate (piecewise: linear inside the limits, the limit
+    shared pro rata outside them)."""
+    k, c = _term_linear(inp, index)
+    term = k * goods + c
+    for fee in _limited_fees(inp, index):
+        term += fee.share(goods) - fee.raw(goods)
+    return term
+
+
+def _solve_monotone(inp: PricingInput, index: int, term_usd: Decimal, start: Decimal) -> Decimal:
+    """g with ``_term_usd(g) = term_usd`` by bisection (the term value increases with g):
+    for a line under two or more limited fees at once, where no closed form is kept."""
+    step = max(abs(start), Decimal(1))
+    low, high = start - step, start + step
+    while _term_usd(inp, index, low) > term_usd:
+        low -= step
+        step *= 2
+    while _term_usd(inp, index, high) < term_usd:
+        high += step
+        step *= 2
+    for _ in range(200):
+        middle = (low + high) / 2
+        if _term_usd(inp, index, middle) < term_usd:
+            low = middle
+        else:
+            high = middle
+        if high - low <= Decimal("1e-12"):
+            break
+    return (low + high) / 2
+
+
+def _goods_for_term(inp: PricingInput, index: int, term_usd: Decimal) -> Decimal:
+    """Netback, closed form: the goods value g whose line term value is ``term_usd``.
+
+    Without a limited fee, ``g = (T − C) / K``. A per-entry fee with a minimum or maximum
+    (DDP) is piecewise in g: inside its limits it is its plain rate (in ``K`` and ``C``);
+    past a limit L the line pays ``L·x / (x + R)`` (x its raw fee ``α·g + β``, R the other
+    lines' raw fees). Each branch is solved and the one whose entry total lies in its own
+    range is taken: with ``K' = K − α``, ``C' = C − β`` and ``y = x + R`` (the entry's raw
+    total), ``K'·y² − (α·(T − C' − L) + K'·(β + R))·y − α·L·R = 0``, whose positive root
+    gives ``g = (y − β − R) / α``; for ``R = 0`` the fee is L and ``g = (T − C' − L) / K'``.
+    """
+    k, c = _term_linear(inp, index)
+    uncapped = (term_usd - c) / k
+    fees = _limited_fees(inp, index)
+    if not fees:
+        return uncapped
+    constant = [fee for fee in fees if not fee.alpha]
+    for fee in constant:  # a specific-only fee does not move with g: its share is fixed
+        c += fee.share(ZERO) - fee.beta
+    moving = [fee for fee in fees if fee.alpha]
+    if not moving:
+        return (term_usd - c) / k
+    if len(moving) > 1:
+        return _solve_monotone(inp, index, term_usd, (term_usd - c) / k)
+    (fee,) = moving
+    goods = (term_usd - c) / k
+    if fee.in_range(goods):
+        return goods
+    k_, c_ = k - fee.alpha, c - fee.beta
+    for limit, past in ((fee.high, lambda y, lim: y >= lim), (fee.low, lambda y, lim: y <= lim)):
+        if limit is None:
+            continue
+        if not fee.others:
+            goods = (term_usd - c_ - limit) / k_
+            if past(fee.raw(goods), limit) and fee.raw(goods) > 0:
+                return goods
+            continue
+        b = fee.alpha * (term_usd - c_ - limit) + k_ * (fee.beta + fee.others)
+        y = (b + (b * b + 4 * k_ * fee.alpha * limit * fee.others).sqrt()) / (2 * k_)
+        if past(y, limit):
+            return (y - fee.beta - fee.others) / fee.alpha
+    # no branch holds (a term price that does not cover the line: g < 0)
+    return _solve_monotone(inp, index, term_usd, uncapped)
+
+
 def term_price_from_fob(inp: PricingInput, index: int, unit_price_usd_per_mt: Decimal) -> Decimal:
     """The price per MT in the quote currency on the Incoterm basis (full precision) of
     line ``index`` at a FOB price per MT in USD (before the line's discount)."""
     line = inp.lines[index]
     goods = line.quantity_mt * unit_price_usd_per_mt * (HUNDRED - line.discount_percent) * PCT
-    k, c = _term_linear(inp, index)
-    return (k * goods + c) * inp.fx_rate / line.quantity_mt
+    return _term_usd(inp, index, goods) * inp.fx_rate / line.quantity_mt
 
 
 def fob_from_term_price(inp: PricingInput, index: int, term_price_per_mt: Decimal) -> Decimal:
     """Netback, closed form: the FOB price per MT in USD (before the line's discount, full
     precision) behind line ``index``'s price per MT in the quote currency on the Incoterm
-    basis: g = (T − C) / K with T = term price × quantity ÷ FX rate (docs/pricing.md)."""
+    basis: g = (T − C) / K with T = term price × quantity ÷ FX rate, solved per branch of a
+    capped or floored per-entry fee (``_goods_for_term``; docs/pricing.md)."""
     line = inp.lines[index]
-    k, c = _term_linear(inp, index)
     term_usd = term_price_per_mt * line.quantity_mt / inp.fx_rate
-    goods = (term_usd - c) / k
+    goods = _goods_for_term(inp, index, term_usd)
     net = (HUNDRED - line.discount_percent) * PCT
     return goods / (line.quantity_mt * net)
 
@@ -1307,7 +1460,26 @@ def with_netback(inp: PricingInput) -> PricingInput:
     """``inp`` with each netback line's FOB USD price derived (rounded half-up to cents, as
     every unit price); raises ``PricingError`` on ``term_price_per_mt`` when the term price
     does not cover the line's freight, insurance, charges and duties, or the discount is
-    100 %."""
+    100 %.
+
+    Lines are independent (freight, charges and duties are per line) except under a
+    per-entry fee with a minimum or maximum, whose share depends on the other lines' values:
+    then the derivation is repeated with the lines derived so far until no FOB price moves
+    by a cent (two or three passes: a line's fee moves by the fee rate times the others')."""
+    current = inp
+    passes = 10 if any(_limited_fees(inp, i) for i in range(len(inp.lines))) else 1
+    for _ in range(passes):
+        lines, errors = _netback_pass(current)
+        if any(errors):
+            raise PricingError({"lines": errors})
+        derived = replace(current, lines=tuple(lines))
+        if derived.lines == current.lines:
+            break
+        current = derived
+    return derived
+
+
+def _netback_pass(inp: PricingInput) -> tuple[list[LineInput], list[dict[str, list[str]]]]:
     lines = list(inp.lines)
     errors: list[dict[str, list[str]]] = [{} for _ in lines]
     for index, line in enumerate(inp.lines):
@@ -1329,27 +1501,5 @@ def with_netback(inp: PricingInput) -> PricingInput:
                 "negative."
             ]
             continue
-        lines[index] = LineInput(
-            product=line.product,
-            hs_code=line.hs_code,
-            quantity_mt=line.quantity_mt,
-            unit_price_usd_per_mt=_r2(fob),
-            discount_percent=line.discount_percent,
-            name=line.name,
-            term_price_per_mt=line.term_price_per_mt,
-        )
-    if any(errors):
-        raise PricingError({"lines": errors})
-    return PricingInput(
-        quote_date=inp.quote_date,
-        incoterm=inp.incoterm,
-        origin_port=inp.origin_port,
-        destination_port=inp.destination_port,
-        freight=inp.freight,
-        currency=inp.currency,
-        fx_rate=inp.fx_rate,
-        lines=tuple(lines),
-        tariff_rules=inp.tariff_rules,
-        insurance_rate_percent=inp.insurance_rate_percent,
-        tariff_absorption_percent=inp.tariff_absorption_percent,
-    )
+        lines[index] = replace(line, unit_price_usd_per_mt=_r2(fob))
+    return lines, errors

@@ -1,7 +1,9 @@
 from django.contrib import admin
 
+from .documents import seller
 from .models import (
     BankAccount,
+    CompanyProfile,
     CustomerTermsDefault,
     Quote,
     QuoteEvent,
@@ -78,6 +80,33 @@ class QuoteAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CompanyProfile)
+class CompanyProfileAdmin(admin.ModelAdmin):
+    """The one signature block: saved through ``seller.company_profile_update``, which
+    checks the stamp image (PNG or JPEG, at most 256 KB) and stores it in the storage."""
+
+    list_display = ("__str__", "signatory_name", "signatory_title", "stamp", "updated_at")
+    fields = ("signatory_name", "signatory_title", "stamp", "manufacturer", "country_of_origin")
+
+    def has_add_permission(self, request):
+        return not CompanyProfile.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data.get("stamp")
+        new_upload = "stamp" in form.changed_data and bool(upload)
+        profile = seller.company_profile_update(
+            by=request.user,
+            stamp=upload.read() if new_upload else None,
+            stamp_name=upload.name if new_upload else "stamp.png",
+            clear_stamp=upload is False,
+            **{name: form.cleaned_data[name] for name in seller.PROFILE_FIELDS},
+        )
+        obj.pk = profile.pk
 
 
 @admin.register(BankAccount)

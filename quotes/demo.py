@@ -5,11 +5,13 @@ Idempotent: a customer that already has a quote gets none. The sent one goes thr
 """
 
 from decimal import Decimal
+from pathlib import Path
 
 from customers.models import Customer
 from mgtrade.accounts.models import User
 
 from . import services
+from .documents.seller import company_profile_get, company_profile_update
 from .models import (
     BankAccount,
     CustomerTermsDefault,
@@ -148,8 +150,22 @@ def terms_templates() -> dict[str, TermsTemplate]:
     return templates
 
 
+DEMO_STAMP = Path(__file__).with_name("demo_files") / "company-stamp.png"
+
+
+def company_profile() -> None:
+    """The demo's company stamp (a generated seal, not a real one), stored through the
+    configured storage like an admin's upload; an existing stamp is kept (idempotent)."""
+    profile = company_profile_get()
+    if profile is None or not profile.stamp:
+        company_profile_update(
+            by=None, stamp=DEMO_STAMP.read_bytes(), stamp_name="company-stamp.png"
+        )
+
+
 def load(users: dict[str, User]) -> list[Quote]:
     bank_accounts()
+    company_profile()
     templates = terms_templates()
     first = templates[TERMS_TEMPLATES[0][0]]
     for customer in Customer.objects.all():

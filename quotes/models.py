@@ -717,3 +717,113 @@ class CustomerTermsDefault(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} → {self.template}"
+
+
+STAMP_MAX_BYTES = 256 * 1024
+STAMP_MAX_PIXELS = 2000  # per side
+STAMP_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def stamp_image_format(data: bytes) -> str:
+    """``PNG`` or ``JPEG`` for an acceptable stamp image, else ``ValidationError``: at most
+    256 KB, a PNG or JPEG that Pillow decodes (the name's extension is not trusted), at
+    most 2,000 px a side."""
+    from io import BytesIO
+
+    from django.core.exceptions import ValidationError
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > STAMP_MAX_BYTES:
+        raise ValidationError(
+            f"The stamp image is {len(data) // 1024} KB; at most {STAMP_MAX_BYTES // 1024} KB."
+        )
+    try:
+        with Image.open(BytesIO(data)) as image:
+            kind, size = image.format, image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError("Upload the stamp as a PNG or JPEG image.") from None
+    if kind not in STAMP_FORMATS:
+        raise ValidationError(f"The stamp is a {kind} image; upload a PNG or JPEG.")
+    if max(size) > STAMP_MAX_PIXELS:
+        raise ValidationError(
+            f"The stamp is {size[0]}×{size[1]} px; at most {STAMP_MAX_PIXELS} px a side."
+        )
+    return kind
+
+
+def validate_stamp_image(file) -> None:
+    """Field validator of ``CompanyProfile.stamp`` (an upload, or the stored file)."""
+    from django.core.exceptions import ValidationError
+
+    if file.size is not None and file.size > STAMP_MAX_BYTES:
+        raise ValidationError(
+            f"The stamp image is {file.size // 1024} KB; at most {STAMP_MAX_BYTES // 1024} KB."
+        )
+    file.open("rb")  # an upload is rewound; a stored file is opened through the storage
+    try:
+        file.seek(0)
+        data = file.read(STAMP_MAX_BYTES + 1)
+    finally:
+        file.seek(0)  # the upload is saved afterwards
+    stamp_image_format(data)
+
+
+def company_stamp_upload_to(instance: "CompanyProfile", filename: str) -> str:
+    # A new name for every upload (the storage never overwrites): a document rendered
+    # earlier keeps its own copy of the image anyway (quotes.seller).
+    return f"company/stamp/{filename}"
+
+
+class CompanyProfile(models.Model):
+    """The exporter's signature block on its documents, managed by admins: one row.
+
+    Who signs for the seller, the company stamp image (stored through the configured
+    storage, local disk or S3), and the manufacturer and country of origin printed on
+    quotations (empty: the settings' ``MGTRADE_MANUFACTURER`` / ``MGTRADE_COUNTRY_OF_ORIGIN``).
+    A quotation copies what it printed into its frozen document when it is sent, so a
+    later change never alters an issued quotation (``quotes.documents.seller``).
+    """
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    signatory_name = models.CharField(
+        "signatory",
+        max_length=120,
+        blank=True,
+        help_text="Who signs quotations for the seller. Empty: the quote's sales rep.",
+    )
+    signatory_title = models.CharField(
+        "signatory's title", max_length=120, blank=True, help_text="e.g. Export Sales Director"
+    )
+    stamp = models.FileField(
+        "company stamp",
+        upload_to=company_stamp_upload_to,
+        max_length=200,
+        blank=True,
+        validators=[validate_stamp_image],
+        help_text="A PNG or JPEG image of the company stamp (chop), at most 256 KB, printed "
+        "in the seller's signature block.",
+    )
+    manufacturer = models.CharField(
+        max_length=200, blank=True, help_text="Empty: the settings' manufacturer (or company)."
+    )
+    country_of_origin = models.CharField(
+        "country of origin",
+        max_length=120,
+        blank=True,
+        help_text="Empty: the settings' country of origin (People's Republic of China).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "company profile (signature block)"
+        verbose_name_plural = "company profile (signature block)"
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="companyprofile_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "Company profile"

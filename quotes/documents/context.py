@@ -34,7 +34,8 @@ from products import selectors as products_selectors
 from products.models import Port, Product, SpecLimit
 from quotes.models import EDITABLE_STATUSES, Quote
 
-from .pdf import company_context, render_template_pdf
+from .pdf import render_template_pdf
+from .seller import seller_document_context
 
 TEMPLATE = "pdf/quote.html"
 
@@ -242,7 +243,8 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
     contact_name = contact.name if contact else ""
     context = {
         "draft": bool(draft),
-        "company": company_context(),
+        # the settings' company with the admin-managed signature block (quotes.documents.seller)
+        "company": seller_document_context(),
         "quote": {
             "number": quote.number,
             "version": quote.version,

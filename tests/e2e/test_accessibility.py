@@ -18,7 +18,7 @@ from mgtrade.accounts.demo import DEMO_PASSWORD
 from mgtrade.accounts.services import roles_sync
 from orders.models import Lot, SalesContract, Shipment
 from products.models import Product, TariffRule
-from quotes.models import Quote, QuoteStatus
+from quotes.models import CompanyProfile, Quote, QuoteStatus
 from quotes.public import links
 from reports.refresh import report_lines_refresh
 from tests.e2e.conftest import (
@@ -121,6 +121,11 @@ THIRD_PARTY = [
     ("admin", "Django admin: customer", "/admin/customers/customer/{customer}/change/"),
     ("admin", "Django admin: quotes", "/admin/quotes/quote/"),
     ("admin", "Django admin: quote", "/admin/quotes/quote/{sent}/change/"),
+    (
+        "admin",
+        "Django admin: company profile",
+        "/admin/quotes/companyprofile/{company_profile}/change/",
+    ),
     ("admin", "Django admin: tariff rules", "/admin/products/tariffrule/"),
     ("admin", "Django admin: tariff rule", "/admin/products/tariffrule/{rule}/change/"),
     ("admin", "Django admin: users", "/admin/accounts/user/"),
@@ -178,6 +183,7 @@ def demo_urls() -> dict[str, str]:
         "contract": str(contracts.filter(letter_of_credit__isnull=True).first().pk),
         "lc_contract": str(lc_contract.pk),
         "rule": str(TariffRule.objects.order_by("pk").first().pk),
+        "company_profile": str(CompanyProfile.objects.get().pk),
         "shipment": str(Shipment.objects.filter(status="loaded").order_by("pk").first().pk),
         "planned_shipment": _planned_shipment_url(contracts.filter(letter_of_credit__isnull=True)),
         "lot": str(Lot.objects.filter(product__code="AZ91D").order_by("number").last().pk),

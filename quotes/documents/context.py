@@ -91,6 +91,17 @@ def _port_label(code: str, name: str | None) -> str:
     return f"{name} ({code})" if name else code
 
 
+def spec_limit_printed(value: Decimal | None) -> Decimal | None:
+    """A specification limit (mass %) to the precision its standard states, not the
+    column's four places: trailing zeros dropped, at least two decimals (``99.9000`` ->
+    ``99.90``, ``0.0040`` -> ``0.004``, ``0.0005`` stays), as GB/T 3499 and ASTM B93 print
+    them. The document freezes the value so, printed as it is (``str``)."""
+    if value is None:
+        return None
+    places = max(2, -int(value.normalize().as_tuple().exponent))
+    return value.quantize(Decimal(1).scaleb(-places))
+
+
 def _specifications(product_ids: list[int], lines: list[dict]) -> list[dict]:
     limits: dict[int, list[dict]] = {}
     for limit in SpecLimit.objects.filter(product_id__in=product_ids).order_by(
@@ -99,8 +110,8 @@ def _specifications(product_ids: list[int], lines: list[dict]) -> list[dict]:
         limits.setdefault(limit.product_id, []).append(
             {
                 "element": limit.element,
-                "min_percent": limit.min_percent,
-                "max_percent": limit.max_percent,
+                "min_percent": spec_limit_printed(limit.min_percent),
+                "max_percent": spec_limit_printed(limit.max_percent),
             }
         )
     specs, seen = [], set()

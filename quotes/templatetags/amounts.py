@@ -5,8 +5,7 @@
 ``currency_minor_units``, so a page or PDF shows what the engine computed), comma thousands
 separators, a no-break space after the code. ``{{ amount|amount:"JPY" }}`` is the number
 alone (table cells under a currency heading). ``{{ qty|quantity }}`` -> ``1,250.000`` (MT,
-3 decimals); ``{{ rate|percent }}`` -> ``5.3 %``; ``{{ limit|spec_percent }}`` -> ``99.90``
-(a specification limit to its own precision).
+3 decimals); ``{{ rate|percent }}`` -> ``5.3 %``.
 
 Values are ``Decimal``, ``int`` or strings ``Decimal`` accepts; ``None`` and ``""`` print
 nothing. Anything else (a float, "abc") raises ``ValueError``: a document with a wrong
@@ -102,19 +101,6 @@ def percent(value) -> str:
         number = number.quantize(Decimal(1))
     places = max(0, -int(number.as_tuple().exponent))
     return f"{format_decimal(number, places)}{NBSP}%"
-
-
-@register.filter
-def spec_percent(value) -> str:
-    """A specification limit (mass %) with the precision its standard states it to, not
-    the column's 4 places: trailing zeros dropped, at least 2 decimals (``99.9000`` ->
-    ``99.90``, ``0.0040`` -> ``0.004``, ``0.0005`` stays), as GB/T 3499 and ASTM B93
-    print them; the number alone (the table's heading says %)."""
-    number = to_decimal(value)
-    if number is None:
-        return ""
-    places = max(2, -int(number.normalize().as_tuple().exponent))
-    return format_decimal(number, places)
 
 
 @register.filter

@@ -160,7 +160,7 @@ def test_the_document_prints_references_origin_packing_and_both_signature_blocks
     text = one_line(pdf_text(render_template_pdf("pdf/quote.html", quote_pdf_context(quote))))
     assert "Your reference ENQ-2026-118" in text
     assert "Country of origin People's Republic of China" in text
-    assert "Packing: 7.5 kg ingots, 1 MT bundles" in text
+    assert "Packing All grades 7.5 kg ingots, 1 MT bundles" in text  # one line, one packing
     assert "Li Wei, Sales Manager" in text and "+86 951 555 0142" in text
     assert "For the seller" in text and "Confirmed by the buyer" in text
     assert "PO number" in text
@@ -232,8 +232,8 @@ def test_spec_limits_print_with_the_precision_of_their_standard(rep):
     quote = quote_for(customer=german_buyer(owner=rep))
     flat = one_line(pdf_text(render_template_pdf("pdf/quote.html", quote_pdf_context(quote))))
     specs = flat[flat.index("Appendix: chemical specifications") :]
-    assert "Mg 99.90 –" in specs
-    assert "Si – 0.0005" in specs
-    assert "Al 8.50 9.50" in specs
-    assert "Fe – 0.004" in specs
+    assert "Mg ≥ 99.90" in specs
+    assert "Si ≤ 0.0005" in specs
+    assert "Al – 8.50–9.50" in specs  # MG9990 sets no Al limit, AZ91D 8.5–9.5
+    assert "Fe – ≤ 0.004" in specs
     assert "99.9000" not in specs and "0.0040" not in specs

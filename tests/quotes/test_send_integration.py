@@ -427,3 +427,32 @@ def test_a_pdf_rendered_by_a_worker_is_served_by_another_host_from_object_storag
     ((_, message),) = handler.messages
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content() == stored
+
+
+def test_the_company_stamp_is_stored_in_and_printed_from_object_storage(
+    worked_example_data, rep, s3_bucket, tmp_path
+):
+    """The admin's stamp upload goes to the bucket (no disk), and a quotation built by this
+    process reads it back through the storage API into its frozen document."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from quotes.documents.context import quote_pdf_context
+    from quotes.documents.seller import company_profile_update
+    from tests.quotes.factories import german_buyer, quote_for
+
+    bucket, _variables, client = s3_bucket
+    out = io.BytesIO()
+    Image.new("RGB", (80, 80), (200, 16, 30)).save(out, "PNG")
+    png = out.getvalue()
+    profile = company_profile_update(by=None, stamp=png, stamp_name="chop.png")
+
+    keys = [item["Key"] for item in client.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert keys == [profile.stamp.name]
+    context = quote_pdf_context(quote_for(customer=german_buyer(owner=rep)))
+    uri = context["company"]["stamp_data_uri"]
+    assert uri.startswith("data:image/png;base64,")
+    assert base64.b64decode(uri.split(",", 1)[1]) == png
+    assert not (tmp_path / "web-media").exists()

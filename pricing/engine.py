@@ -323,9 +323,14 @@ class DutyLine:
     amount: Decimal  # reported (rounded)
     reference: str
     rule_id: int | None = None
+    # the rule's per-entry limits and transport mode, kept with the snapshot so a quote
+    # re-priced from it (tariff watch) applies the rule as it was; stored only when set
+    min_usd_per_entry: Decimal | None = None
+    max_usd_per_entry: Decimal | None = None
+    transport_mode: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "kind": self.kind,
             "destination": self.destination,
             "origin_country": self.origin_country,
@@ -338,6 +343,13 @@ class DutyLine:
             "reference": self.reference,
             "rule_id": self.rule_id,
         }
+        if self.min_usd_per_entry is not None:
+            out["min_usd_per_entry"] = _s(self.min_usd_per_entry, CENT)
+        if self.max_usd_per_entry is not None:
+            out["max_usd_per_entry"] = _s(self.max_usd_per_entry, CENT)
+        if self.transport_mode:
+            out["transport_mode"] = self.transport_mode
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DutyLine:
@@ -353,7 +365,14 @@ class DutyLine:
             amount=Decimal(data["amount"]),
             reference=data.get("reference", ""),
             rule_id=data.get("rule_id"),
+            min_usd_per_entry=_optional_decimal(data.get("min_usd_per_entry")),
+            max_usd_per_entry=_optional_decimal(data.get("max_usd_per_entry")),
+            transport_mode=data.get("transport_mode", ""),
         )
+
+
+def _optional_decimal(value: Any) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(value)
 
 
 @dataclass(frozen=True)
@@ -904,6 +923,9 @@ def _price_lines(
                         "amount": amount,
                         "reference": rule.reference,
                         "rule_id": rule.id,
+                        "min_usd_per_entry": rule.min_usd_per_entry,
+                        "max_usd_per_entry": rule.max_usd_per_entry,
+                        "transport_mode": rule.transport_mode,
                     },
                 )
             )

@@ -94,6 +94,21 @@ class DutySerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     reference = serializers.CharField(help_text="Legal source of the rate.")
     rule_id = serializers.IntegerField(allow_null=True)
+    min_usd_per_entry = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="A per-entry fee's minimum per entry (only when the rule has one).",
+    )
+    max_usd_per_entry = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="A per-entry fee's maximum per entry (only when the rule has one).",
+    )
+    transport_mode = serializers.CharField(
+        required=False, help_text="The one transport mode the rule applies to, e.g. ocean."
+    )
 
 
 class LineResultSerializer(serializers.Serializer):

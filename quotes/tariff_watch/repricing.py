@@ -44,7 +44,14 @@ def rule_from_duty(duty: dict[str, Any]) -> TariffRuleData:
         specific_usd_per_mt=Decimal(duty["specific_usd_per_mt"]),
         reference=duty.get("reference", ""),
         id=duty.get("rule_id"),
+        min_usd_per_entry=_limit(duty.get("min_usd_per_entry")),
+        max_usd_per_entry=_limit(duty.get("max_usd_per_entry")),
+        transport_mode=duty.get("transport_mode", ""),
     )
+
+
+def _limit(value: str | None) -> Decimal | None:
+    return None if value in (None, "") else Decimal(value)
 
 
 def snapshot_rules(pricing: dict[str, Any]) -> list[TariffRuleData]:

@@ -257,3 +257,33 @@ def test_owners_are_emailed_when_enabled(rep, us_lane, settings, mailoutbox):
     [message] = mailoutbox
     assert "Tariff change on 2026-07-25: landed cost −USD 245.00/MT" in message.body
     assert quote.reference in message.subject
+
+
+def test_a_snapshot_keeps_a_capped_fee_and_its_mode_for_re_pricing():
+    """A quote's stored duties carry the per-entry limit and the transport mode of the rule
+    that applied, so re-pricing it from its snapshot charges the same capped fee."""
+    from dataclasses import replace
+
+    from pricing.engine import TariffRuleData
+    from tests.pricing.cases import USHOU, WORKED
+
+    mpf = TariffRuleData(
+        "US", "8104", "entry_fee", D("0.3464"), "FOB", max_usd_per_entry=D("538.40")
+    )
+    hmf = TariffRuleData("US", "8104", "port_fee", D("0.125"), "FOB", transport_mode="ocean")
+    inp = replace(
+        WORKED,
+        incoterm="DDP",
+        destination_port=USHOU,
+        currency="USD",
+        fx_rate=D("1"),
+        tariff_rules=(mpf, hmf),
+    )
+    stored = json.loads(json.dumps(price(inp).to_dict()))
+    fees = [d for line in stored["lines"] for d in line["duties"] if d["kind"] == "entry_fee"]
+    assert {d["max_usd_per_entry"] for d in fees} == {"538.40"}
+    assert sum(D(d["amount"]) for d in fees) == D("538.40")
+
+    again = price(repricing.snapshot_input(stored)).to_dict()
+    assert again["usd"] == stored["usd"]
+    assert [r.transport_mode for r in repricing.snapshot_rules(stored)] == ["", "ocean"]

@@ -175,3 +175,14 @@ def test_fee_columns_are_checked(admin_user, row, field):
     result = tariff_rules_import(text=as_csv(row), by=admin_user, commit=True)
     assert not result.applied
     assert field in " ".join(result.rows[0].errors)
+
+
+def test_the_rule_page_shows_a_fees_limits_and_mode(rep_client, admin_user):
+    tariff_rules_import(text=as_csv(MPF, HMF), by=admin_user, commit=True)
+    mpf = TariffRule.objects.get(kind="entry_fee")
+    hmf = TariffRule.objects.get(kind="port_fee")
+    body = rep_client.get(f"/tariffs/rules/{mpf.pk}/").content.decode()
+    assert "at least 32.71 USD, at most 634.62 USD (a quote is one entry)" in body
+    assert "any mode" in body
+    body = rep_client.get(f"/tariffs/rules/{hmf.pk}/").content.decode()
+    assert "Ocean only" in body and "Per customs entry" not in body

@@ -113,6 +113,14 @@ class ReportLine(models.Model):
         help_text="This grade's tonnes on the quote's sales contract (not cancelled), on the "
         "quote's first line of the grade.",
     )
+    shipped_mt = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        help_text="This grade's tonnes shipped on the quote's contract: lots allocated to its "
+        "shipments that are on board (B/L issued: loaded, arrived, completed), on the quote's "
+        "first line of the grade.",
+    )
 
     class Meta:
         indexes = [

@@ -25,7 +25,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from customers.models import Activity
-from orders.models import ContractLine, ContractStatus
+from orders.models import ON_BOARD_STATUSES, ContractLine, ContractStatus, LotAllocation
 from products.models import ProductPrice
 from quotes.models import QuoteLine, QuoteStatus
 
@@ -51,6 +51,18 @@ CONTRACTED = Subquery(
     .exclude(contract__status=ContractStatus.CANCELLED)
     .order_by()
     .values("product_code")
+    .annotate(tonnes=Sum("quantity_mt"))
+    .values("tonnes")[:1],
+    output_field=DecimalField(max_digits=12, decimal_places=3),
+)
+SHIPPED = Subquery(
+    LotAllocation.objects.filter(
+        contract_line__contract__quote_id=OuterRef("quote_id"),
+        contract_line__product_code=OuterRef("product_code"),
+        shipment__status__in=ON_BOARD_STATUSES,
+    )
+    .order_by()
+    .values("contract_line__product_code")
     .annotate(tonnes=Sum("quantity_mt"))
     .values("tonnes")[:1],
     output_field=DecimalField(max_digits=12, decimal_places=3),
@@ -113,6 +125,7 @@ COLUMNS = {
     ),
     "floor_price": F("product__floor_price_usd_per_mt"),
     "contracted_mt": Case(When(GRADE_FIRST, then=CONTRACTED), default=None),
+    "shipped_mt": Case(When(GRADE_FIRST, then=SHIPPED), default=None),
 }
 
 

@@ -789,8 +789,8 @@ def _shift_year(d: date, years: int) -> date:
 
 
 def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
-    """Tonnes quoted and accepted per month, grade and destination, with the same period of
-    the previous year beside them (one query per table over both periods)."""
+    """Tonnes quoted, accepted, contracted and shipped per month, grade and destination,
+    with the same period of the previous year beside them (one scan over both periods)."""
     prev_from = _shift_year(filters.date_from, -1)
     prev_to = _shift_year(filters.date_to, -1)
     both = ReportFilters(**{**filters.__dict__, "date_from": prev_from})
@@ -803,9 +803,11 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
             "quoted": _q(r["quoted"] or ZERO, MT3),
             "accepted": _q(r["accepted"] or ZERO, MT3),
             "contracted": _q(r["contracted"] or ZERO, MT3),
+            "shipped": _q(r["shipped"] or ZERO, MT3),
             "quoted_prev": _q(r["quoted_prev"] or ZERO, MT3),
             "accepted_prev": _q(r["accepted_prev"] or ZERO, MT3),
             "contracted_prev": _q(r["contracted_prev"] or ZERO, MT3),
+            "shipped_prev": _q(r["shipped_prev"] or ZERO, MT3),
         }
 
     def columns(first: tuple[str, str]) -> list[tuple[str, str]]:
@@ -814,9 +816,11 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
             ("quoted", "Quoted MT"),
             ("accepted", "Accepted MT"),
             ("contracted", "Contracted MT"),
+            ("shipped", "Shipped MT"),
             ("quoted_prev", "Quoted MT, year before"),
             ("accepted_prev", "Accepted MT, year before"),
             ("contracted_prev", "Contracted MT, year before"),
+            ("shipped_prev", "Shipped MT, year before"),
         ]
 
     period = Case(
@@ -829,7 +833,10 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
         lines.annotate(period=period)
         .values("period", "month", "product_code", "country")
         .annotate(
-            quoted=Sum("qty"), accepted=Sum("qty", filter=accepted), contracted=Sum("contracted_mt")
+            quoted=Sum("qty"),
+            accepted=Sum("qty", filter=accepted),
+            contracted=Sum("contracted_mt"),
+            shipped=Sum("shipped_mt"),
         )
         .order_by()
     )
@@ -845,9 +852,11 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
                 "quoted": r["quoted"] if now else None,
                 "accepted": r["accepted"] if now else None,
                 "contracted": r["contracted"] if now else None,
+                "shipped": r["shipped"] if now else None,
                 "quoted_prev": r["quoted"] if before else None,
                 "accepted_prev": r["accepted"] if before else None,
                 "contracted_prev": r["contracted"] if before else None,
+                "shipped_prev": r["shipped"] if before else None,
             }
         )
     tables = []
@@ -869,9 +878,11 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
                     "quoted": by_month[key]["quoted"],
                     "accepted": by_month[key]["accepted"],
                     "contracted": by_month[key]["contracted"],
+                    "shipped": by_month[key]["shipped"],
                     "quoted_prev": prev.get("quoted_prev"),
                     "accepted_prev": prev.get("accepted_prev"),
                     "contracted_prev": prev.get("contracted_prev"),
+                    "shipped_prev": prev.get("shipped_prev"),
                 },
             )
         )
@@ -881,7 +892,11 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
             title="Tonnes per month",
             columns=columns(("month", "Month")),
             rows=rows,
-            chart={"x": "month", "y": ["quoted", "accepted", "quoted_prev"], "mark": "line"},
+            chart={
+                "x": "month",
+                "y": ["quoted", "accepted", "shipped", "quoted_prev"],
+                "mark": "line",
+            },
         )
     )
     for name, label, key in (
@@ -897,7 +912,7 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
                 title=f"Tonnes by {label.lower()}",
                 columns=columns((name, label)),
                 rows=[row(name, r[key], r) for r in grouped],
-                chart={"x": name, "y": ["quoted", "accepted"], "mark": "bar"}
+                chart={"x": name, "y": ["quoted", "accepted", "shipped"], "mark": "bar"}
                 if name == "grade"
                 else None,
             )

@@ -79,6 +79,8 @@ def test_concessions_discount_absorption_and_top_list(dataset, manager):
     top = table(tables, "top_concessions").rows
     assert [r["quote"] for r in top] == ["Q-2026-00002 v1"]
     assert top[0]["concession"] == D("2100.00")
+    assert top[0]["customer"] == dataset.quotes["Q2"].customer.name
+    assert top[0]["rep"] == dataset.rep.username
 
 
 def test_volumes_with_the_previous_year_beside(dataset, manager):

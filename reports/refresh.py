@@ -154,8 +154,8 @@ def report_lines_refresh() -> int:
 def _vacuum_analyze(table: str) -> None:
     """On PostgreSQL, right after the rebuild rather than whenever autovacuum comes by:
     ``ANALYZE`` (the planner's statistics describe the new rows) and, outside a transaction,
-    ``VACUUM`` (the old rows' space is reused by the next rebuild, and the visibility map
-    lets the covering index answer without reading the table: ``ReportLine.Meta``)."""
+    ``VACUUM`` (the old rows' space is reused by the next rebuild instead of the table
+    growing until autovacuum runs; docs/reports.md, "Performance")."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

@@ -80,6 +80,7 @@ class Timing:
     p95_ms: float
     queries: int  # of the last request
     response: object  # the last response
+    sql_median_ms: float = 0.0  # the SQL time of a request (its queries' durations), median
 
 
 def measure(client, url: str, runs: int) -> Timing:
@@ -90,6 +91,7 @@ def measure(client, url: str, runs: int) -> Timing:
 
     client.get(url)
     times = []
+    sql = []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
@@ -98,6 +100,13 @@ def measure(client, url: str, runs: int) -> Timing:
                 b"".join(response.streaming_content)
             times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
+        sql.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
     times.sort()
     p95 = times[max(0, round(0.95 * len(times)) - 1)]
-    return Timing(statistics.median(times), p95, len(queries.captured_queries), response)
+    return Timing(
+        statistics.median(times),
+        p95,
+        len(queries.captured_queries),
+        response,
+        statistics.median(sql),
+    )

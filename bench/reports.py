@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--no-migrate", action="store_true")
     args = parser.parse_args()
+    load_start = _load()
     if not args.no_migrate:
         call_command("migrate", verbosity=0)
     manager, rep = ensure_data(args.quotes, args.customers)
@@ -72,7 +73,7 @@ def main() -> None:
         ("csv", "/reports/realisation/by_grade.csv"),
         ("xlsx", "/reports/winloss/by_month.xlsx"),
     ]
-    print(f"{'who':8} {'kind':5} {'median ms':>10} {'p95 ms':>8} {'queries':>8}  url")
+    print(f"{'who':8} {'kind':5} {'median ms':>10} {'p95 ms':>8} {'SQL ms':>7} {'queries':>8}  url")
     worst = 0.0
     worker_process_setup()
     for who, user in (("manager", manager), ("rep", rep)):
@@ -81,9 +82,17 @@ def main() -> None:
         for kind, url in scenarios:
             t = measure(client, url, args.runs)
             worst = max(worst, t.p95_ms)
-            print(f"{who:8} {kind:5} {t.median_ms:10.1f} {t.p95_ms:8.1f} {t.queries:8d}  {url}")
+            print(
+                f"{who:8} {kind:5} {t.median_ms:10.1f} {t.p95_ms:8.1f} {t.sql_median_ms:7.1f} "
+                f"{t.queries:8d}  {url}"
+            )
     verdict = "met" if worst < TARGET_MS else "NOT met"
     print(f"\nWorst p95: {worst:.1f} ms (target < {TARGET_MS} ms: {verdict}).")
+    print(f"Load average at the end: {_load()} (at the start: {load_start}).")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

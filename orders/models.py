@@ -613,6 +613,10 @@ class ShipmentStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
+# Shipped: on board, its B/L issued (``shipment_load``), and every state after.
+ON_BOARD_STATUSES = (ShipmentStatus.LOADED, ShipmentStatus.ARRIVED, ShipmentStatus.COMPLETED)
+
+
 class Shipment(models.Model):
     """One shipment of a contract (several only when partial shipments are allowed)."""
 

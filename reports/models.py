@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from quotes.models import OPEN_STATUSES
+
 
 class DigestPreference(models.Model):
     """A user's choice about the Monday digest (no row: they get it)."""
@@ -113,11 +115,27 @@ class ReportLine(models.Model):
         help_text="This grade's tonnes on the quote's sales contract (not cancelled), on the "
         "quote's first line of the grade.",
     )
+    shipped_mt = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        help_text="This grade's tonnes shipped on the quote's contract: lots allocated to its "
+        "shipments that are on board (B/L issued: loaded, arrived, completed), on the quote's "
+        "first line of the grade.",
+    )
 
     class Meta:
         indexes = [
+            # The rebuild stores the rows in quote date order, so a date range is a run of
+            # adjacent pages (Volumes reads two years of every state that way).
             models.Index(fields=["quote_date"], name="reportline_date"),
             models.Index(fields=["status", "quote_date"], name="reportline_status_date"),
+            # The pipeline: open quotes only, a small share of the range once quotes close.
+            models.Index(
+                fields=["quote_date"],
+                condition=Q(status__in=[str(status) for status in OPEN_STATUSES]),
+                name="reportline_open_date",
+            ),
             models.Index(fields=["valid_until", "quote_id"], name="reportline_valid_until"),
         ]
 

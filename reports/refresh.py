@@ -25,7 +25,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from customers.models import Activity
-from orders.models import ContractLine, ContractStatus
+from orders.models import ON_BOARD_STATUSES, ContractLine, ContractStatus, LotAllocation
 from products.models import ProductPrice
 from quotes.models import QuoteLine, QuoteStatus
 
@@ -51,6 +51,18 @@ CONTRACTED = Subquery(
     .exclude(contract__status=ContractStatus.CANCELLED)
     .order_by()
     .values("product_code")
+    .annotate(tonnes=Sum("quantity_mt"))
+    .values("tonnes")[:1],
+    output_field=DecimalField(max_digits=12, decimal_places=3),
+)
+SHIPPED = Subquery(
+    LotAllocation.objects.filter(
+        contract_line__contract__quote_id=OuterRef("quote_id"),
+        contract_line__product_code=OuterRef("product_code"),
+        shipment__status__in=ON_BOARD_STATUSES,
+    )
+    .order_by()
+    .values("contract_line__product_code")
     .annotate(tonnes=Sum("quantity_mt"))
     .values("tonnes")[:1],
     output_field=DecimalField(max_digits=12, decimal_places=3),
@@ -113,6 +125,7 @@ COLUMNS = {
     ),
     "floor_price": F("product__floor_price_usd_per_mt"),
     "contracted_mt": Case(When(GRADE_FIRST, then=CONTRACTED), default=None),
+    "shipped_mt": Case(When(GRADE_FIRST, then=SHIPPED), default=None),
 }
 
 
@@ -121,7 +134,8 @@ def report_lines_refresh() -> int:
     started = time.perf_counter()
     select = (
         QuoteLine.objects.filter(~Q(quote__status=QuoteStatus.SUPERSEDED))
-        .order_by()
+        # Stored in quote date order: the reports read date ranges (ReportLine.Meta).
+        .order_by("quote__quote_date", "quote_id", "position")
         .annotate(**{f"r_{name}": expr for name, expr in COLUMNS.items()})
         .values_list(*[f"r_{name}" for name in COLUMNS])
     )
@@ -132,5 +146,20 @@ def report_lines_refresh() -> int:
         cursor.execute(f"DELETE FROM {table}")
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
         count = cursor.rowcount
+    _vacuum_analyze(table)
     logger.info("Report lines rebuilt: %d in %.1f s", count, time.perf_counter() - started)
     return count
+
+
+def _vacuum_analyze(table: str) -> None:
+    """On PostgreSQL, right after the rebuild rather than whenever autovacuum comes by:
+    ``ANALYZE`` (the planner's statistics describe the new rows) and, outside a transaction,
+    ``VACUUM`` (the old rows' space is reused by the next rebuild instead of the table
+    growing until autovacuum runs; docs/reports.md, "Performance")."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:  # a caller's transaction (tests): VACUUM can't run
+            cursor.execute(f"ANALYZE {table}")
+        else:
+            cursor.execute(f"VACUUM ANALYZE {table}")

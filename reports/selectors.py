@@ -724,6 +724,9 @@ def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Tab
             else [],
         )
     )
+    # The ten lines first, from the flat table alone; then their quotes' numbers and
+    # customers (joined in the same query, the planner may join every quote before it
+    # sorts: 470 ms instead of 20).
     top = list(
         lines.annotate(
             concession=ExpressionWrapper(
@@ -733,9 +736,7 @@ def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Tab
         .filter(concession__gt=0)
         .order_by("-concession", "id")
         .values(
-            "quote__number",
-            "quote__version",
-            "quote__customer__name",
+            "quote_id",
             "owner_id",
             "product_code",
             "qty",
@@ -745,6 +746,12 @@ def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Tab
             "concession",
         )[:10]
     )
+    quotes = {
+        q["pk"]: q
+        for q in Quote.objects.filter(pk__in={r["quote_id"] for r in top}).values(
+            "pk", "number", "version", "customer__name"
+        )
+    }
     names = _usernames(r["owner_id"] for r in top)
     tables.append(
         Table(
@@ -762,8 +769,8 @@ def report_realisation(*, user: User | None, filters: ReportFilters) -> list[Tab
             ],
             rows=[
                 {
-                    "quote": f"{r['quote__number']} v{r['quote__version']}",
-                    "customer": r["quote__customer__name"],
+                    "quote": "{number} v{version}".format(**quotes[r["quote_id"]]),
+                    "customer": quotes[r["quote_id"]]["customer__name"],
                     "rep": names.get(r["owner_id"], ""),
                     "grade": r["product_code"],
                     "tonnes": _q(r["qty"], MT3),
@@ -789,8 +796,8 @@ def _shift_year(d: date, years: int) -> date:
 
 
 def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
-    """Tonnes quoted and accepted per month, grade and destination, with the same period of
-    the previous year beside them (one query per table over both periods)."""
+    """Tonnes quoted, accepted, contracted and shipped per month, grade and destination,
+    with the same period of the previous year beside them (one scan over both periods)."""
     prev_from = _shift_year(filters.date_from, -1)
     prev_to = _shift_year(filters.date_to, -1)
     both = ReportFilters(**{**filters.__dict__, "date_from": prev_from})
@@ -803,9 +810,11 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
             "quoted": _q(r["quoted"] or ZERO, MT3),
             "accepted": _q(r["accepted"] or ZERO, MT3),
             "contracted": _q(r["contracted"] or ZERO, MT3),
+            "shipped": _q(r["shipped"] or ZERO, MT3),
             "quoted_prev": _q(r["quoted_prev"] or ZERO, MT3),
             "accepted_prev": _q(r["accepted_prev"] or ZERO, MT3),
             "contracted_prev": _q(r["contracted_prev"] or ZERO, MT3),
+            "shipped_prev": _q(r["shipped_prev"] or ZERO, MT3),
         }
 
     def columns(first: tuple[str, str]) -> list[tuple[str, str]]:
@@ -814,9 +823,11 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
             ("quoted", "Quoted MT"),
             ("accepted", "Accepted MT"),
             ("contracted", "Contracted MT"),
+            ("shipped", "Shipped MT"),
             ("quoted_prev", "Quoted MT, year before"),
             ("accepted_prev", "Accepted MT, year before"),
             ("contracted_prev", "Contracted MT, year before"),
+            ("shipped_prev", "Shipped MT, year before"),
         ]
 
     period = Case(
@@ -829,7 +840,10 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
         lines.annotate(period=period)
         .values("period", "month", "product_code", "country")
         .annotate(
-            quoted=Sum("qty"), accepted=Sum("qty", filter=accepted), contracted=Sum("contracted_mt")
+            quoted=Sum("qty"),
+            accepted=Sum("qty", filter=accepted),
+            contracted=Sum("contracted_mt"),
+            shipped=Sum("shipped_mt"),
         )
         .order_by()
     )
@@ -845,9 +859,11 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
                 "quoted": r["quoted"] if now else None,
                 "accepted": r["accepted"] if now else None,
                 "contracted": r["contracted"] if now else None,
+                "shipped": r["shipped"] if now else None,
                 "quoted_prev": r["quoted"] if before else None,
                 "accepted_prev": r["accepted"] if before else None,
                 "contracted_prev": r["contracted"] if before else None,
+                "shipped_prev": r["shipped"] if before else None,
             }
         )
     tables = []
@@ -869,9 +885,11 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
                     "quoted": by_month[key]["quoted"],
                     "accepted": by_month[key]["accepted"],
                     "contracted": by_month[key]["contracted"],
+                    "shipped": by_month[key]["shipped"],
                     "quoted_prev": prev.get("quoted_prev"),
                     "accepted_prev": prev.get("accepted_prev"),
                     "contracted_prev": prev.get("contracted_prev"),
+                    "shipped_prev": prev.get("shipped_prev"),
                 },
             )
         )
@@ -881,7 +899,11 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
             title="Tonnes per month",
             columns=columns(("month", "Month")),
             rows=rows,
-            chart={"x": "month", "y": ["quoted", "accepted", "quoted_prev"], "mark": "line"},
+            chart={
+                "x": "month",
+                "y": ["quoted", "accepted", "shipped", "quoted_prev"],
+                "mark": "line",
+            },
         )
     )
     for name, label, key in (
@@ -897,7 +919,7 @@ def report_volumes(*, user: User | None, filters: ReportFilters) -> list[Table]:
                 title=f"Tonnes by {label.lower()}",
                 columns=columns((name, label)),
                 rows=[row(name, r[key], r) for r in grouped],
-                chart={"x": name, "y": ["quoted", "accepted"], "mark": "bar"}
+                chart={"x": name, "y": ["quoted", "accepted", "shipped"], "mark": "bar"}
                 if name == "grade"
                 else None,
             )
@@ -1004,14 +1026,20 @@ def report_tables(*, name: str, user: User | None, filters: ReportFilters) -> li
 @contextmanager
 def _aggregation_memory() -> Iterator[None]:
     """On PostgreSQL, room for the grouped scans to hash their groups in memory rather than
-    sort 100,000+ rows on disk (the default ``work_mem`` is 4 MB): ``SET LOCAL``, so only
-    for this read-only transaction."""
+    sort 100,000+ rows on disk (the default ``work_mem`` is 4 MB), and no parallel workers:
+    on a small server (2 CPUs) the workers' start-up and the CPUs they take from the other
+    requests cost more than they save on scans of this size (measured: the win rate by
+    grade took 68 ms with two workers, 29 ms without). ``SET LOCAL``, so only for this
+    read-only transaction."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '32MB'")
+            cursor.execute(  # is_local=true: SET LOCAL
+                "SELECT set_config('work_mem', '32MB', true), "
+                "set_config('max_parallel_workers_per_gather', '0', true)"
+            )
         yield
 
 

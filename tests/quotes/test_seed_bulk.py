@@ -46,3 +46,30 @@ def test_seed_bulk_creates_priced_numbered_quotes(rep, other_rep, manager, manag
     # the pages show them
     assert manager_client.get(reverse("quotes:list")).status_code == 200
     assert manager_client.get(reverse("quotes:detail", args=[quotes[0].pk])).status_code == 200
+
+
+def test_seed_bulk_contracts_and_ships_some_accepted_quotes(rep, other_rep, manager):
+    from orders.models import ON_BOARD_STATUSES, ContractLine, LotAllocation, SalesContract
+    from reports.models import ReportLine
+    from reports.refresh import report_lines_refresh
+
+    call_command("seed_bulk", customers=30, quotes=200, seed=7, stdout=io.StringIO())
+    contracts = SalesContract.objects.all()
+    assert contracts.exists()
+    assert not contracts.exclude(quote__status="accepted").exists()
+    for contract in contracts.prefetch_related("lines", "quote__lines")[:10]:
+        assert [(cl.product_code, cl.quantity_mt) for cl in contract.lines.all()] == [
+            (ql.product_code, ql.quantity_mt) for ql in contract.quote.lines.all()
+        ]
+    allocations = LotAllocation.objects.all()
+    assert allocations.exists()
+    assert not allocations.exclude(shipment__status__in=ON_BOARD_STATUSES).exists()
+    assert not allocations.filter(shipment__contract__status="cancelled").exists()
+    # a second run adds none for the quotes it already saw
+    counts = (SalesContract.objects.count(), ContractLine.objects.count())
+    call_command("seed_bulk", customers=0, quotes=0, seed=8, stdout=io.StringIO())
+    assert (SalesContract.objects.count(), ContractLine.objects.count()) == counts
+    # the reports' flat table carries them
+    report_lines_refresh()
+    assert ReportLine.objects.filter(shipped_mt__gt=0).exists()
+    assert ReportLine.objects.filter(contracted_mt__gt=0).exists()

@@ -79,6 +79,8 @@ def test_concessions_discount_absorption_and_top_list(dataset, manager):
     top = table(tables, "top_concessions").rows
     assert [r["quote"] for r in top] == ["Q-2026-00002 v1"]
     assert top[0]["concession"] == D("2100.00")
+    assert top[0]["customer"] == dataset.quotes["Q2"].customer.name
+    assert top[0]["rep"] == dataset.rep.username
 
 
 def test_volumes_with_the_previous_year_beside(dataset, manager):
@@ -169,7 +171,7 @@ def _contract(quote, *, tonnes: str, status: str, number: str):
         latest_shipment_date=quote.quote_date,
         cancel_reason="Buyer withdrew" if status == "cancelled" else "",
     )
-    ContractLine.objects.create(
+    return ContractLine.objects.create(
         contract=contract,
         position=1,
         product=line.product,
@@ -196,3 +198,63 @@ def test_volumes_show_contracted_tonnes_not_cancelled_ones(dataset, manager):
     assert (feb["contracted"], feb["contracted_prev"]) == (D("10.000"), D("15.000"))
     apr = rows_by(table(tables, "by_month"), "month")["2026-04"]
     assert apr["contracted"] == D("0.000")  # Q2's contract was cancelled
+
+
+def _shipment(contract_line, *, status: str, allocated: list[str], sequence: int):
+    """A shipment of the line's contract with one lot per tonnage ``allocated``."""
+    from datetime import date
+
+    from orders.models import Lot, LotAllocation, Shipment
+
+    contract = contract_line.contract
+    shipment = Shipment.objects.create(
+        contract=contract,
+        sequence=sequence,
+        status=status,
+        port_of_loading="CNTXG",
+        port_of_discharge="DEHAM",
+        bl_number="" if status in ("planned", "booked") else f"BL{contract.pk}{sequence}",
+        on_board_date=None if status in ("planned", "booked") else date(2026, 3, 1),
+        created_by=contract.owner,
+    )
+    for i, tonnes in enumerate(allocated):
+        lot = Lot.objects.create(
+            number=f"H-{contract.pk}-{sequence}-{i}",
+            product=contract_line.product,
+            production_date=date(2026, 2, 1),
+            net_weight_mt=D("100"),
+            created_by=contract.owner,
+        )
+        LotAllocation.objects.create(
+            shipment=shipment,
+            contract_line=contract_line,
+            lot=lot,
+            quantity_mt=D(tonnes),
+            allocated_by=contract.owner,
+        )
+
+
+def test_volumes_show_shipped_tonnes_on_board_only_beside_the_year_before(dataset, manager):
+    from reports.refresh import report_lines_refresh
+
+    q1 = _contract(dataset.quotes["Q1"], tonnes="10", status="in_progress", number="SC-2026-1")
+    q9 = _contract(dataset.quotes["Q9"], tonnes="15", status="completed", number="SC-2025-1")
+    # Q1: 4 + 2 MT on board (B/L issued), 4 MT still only planned: 6 shipped
+    _shipment(q1, status="loaded", allocated=["4", "2"], sequence=1)
+    _shipment(q1, status="planned", allocated=["4"], sequence=2)
+    # Q9 (the year before): 10 MT arrived and 5 MT completed: 15 shipped
+    _shipment(q9, status="arrived", allocated=["10"], sequence=1)
+    _shipment(q9, status="completed", allocated=["5"], sequence=2)
+    report_lines_refresh()
+    tables = report_volumes(user=manager, filters=RANGE)
+    mga = rows_by(table(tables, "by_grade"), "grade")["MGA"]
+    assert (mga["shipped"], mga["shipped_prev"]) == (D("6.000"), D("15.000"))
+    assert (mga["contracted"], mga["contracted_prev"]) == (D("10.000"), D("15.000"))
+    feb = rows_by(table(tables, "by_month"), "month")["2026-02"]
+    assert (feb["shipped"], feb["shipped_prev"]) == (D("6.000"), D("15.000"))
+    de = rows_by(table(tables, "by_country"), "country")["DE"]
+    assert (de["shipped"], de["shipped_prev"]) == (D("6.000"), D("15.000"))
+    us = rows_by(table(tables, "by_country"), "country")["US"]
+    assert (us["shipped"], us["shipped_prev"]) == (D("0.000"), D("0.000"))
+    chart = table(tables, "by_month").chart
+    assert "shipped" in chart["y"]

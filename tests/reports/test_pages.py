@@ -108,6 +108,39 @@ def test_xlsx_download_keeps_numbers_as_numbers(dataset, manager_client):
     assert Decimal(str(rows[1][2])) == Decimal("1996.67")
 
 
+def test_volumes_shipped_tonnes_in_the_csv_xlsx_and_api(dataset, manager_client, manager_api):
+    """Shipped columns beside contracted ones, this period's and the year before's (the
+    figures themselves: test_figures.py)."""
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(
+                manager_client.get(f"/reports/volumes/by_grade.csv?{RANGE_QS}").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    assert csv_rows[0] == [
+        "Grade",
+        "Quoted MT",
+        "Accepted MT",
+        "Contracted MT",
+        "Shipped MT",
+        "Quoted MT, year before",
+        "Accepted MT, year before",
+        "Contracted MT, year before",
+        "Shipped MT, year before",
+    ]
+    assert csv_rows[1][0] == "MGA" and csv_rows[1][4] == "0.000"
+    xlsx = manager_client.get(f"/reports/volumes/by_month.xlsx?{RANGE_QS}")
+    header = next(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert "Shipped MT" in header and "Shipped MT, year before" in header
+    api = manager_api.get(f"/api/v1/reports/volumes/?{RANGE_QS}").json()
+    by_month = next(t for t in api["tables"] if t["name"] == "by_month")
+    assert {"shipped", "shipped_prev"} <= {c["key"] for c in by_month["columns"]}
+    assert by_month["rows"][0]["shipped"] == "0.000"
+
+
 def test_download_of_a_rep_holds_only_their_rows(dataset, rep_client):
     response = rep_client.get(f"/reports/winloss/by_rep.csv?{RANGE_QS}")
     text = response.content.decode("utf-8-sig")

@@ -125,12 +125,156 @@ class Command(BaseCommand):
             if not pool:
                 raise CommandError("No customers to quote: pass --customers N.")
             self._quotes(quotes, pool, managers, rng)
+        self._contracts(rng)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
                 f"seed_bulk: {customers} customers and {quotes} quotes in {elapsed:.1f} s "
                 f"({Quote.objects.count()} quotes in the database)."
             )
+        )
+
+    # ---------------------------------------------------------------- contracts
+
+    def _contracts(self, rng) -> None:
+        """Sales contracts for 60 % of the accepted quotes (their lines copied), 5 % of them
+        cancelled; 70 % of the others shipped: one shipment on board (loaded, arrived or
+        completed) with one lot per line, most of a line's tonnes allocated. Which quotes is
+        decided by their id, so a second run adds none for quotes it already saw. Enough for
+        the reports' contracted and shipped tonnes at scale (``bench/reports.py``); not a
+        replay of the contract and shipping services."""
+        from orders.models import (
+            ContractLine,
+            ContractStatus,
+            Lot,
+            LotAllocation,
+            SalesContract,
+            Shipment,
+            ShipmentStatus,
+        )
+
+        started = time.perf_counter()
+        accepted = list(
+            Quote.objects.filter(status=S.ACCEPTED, contract__isnull=True)
+            .order_by("id")
+            .values_list("id", "customer_id", "owner_id", "quote_date", "decided_at")
+        )
+        chosen = [q for q in accepted if q[0] % 10 < 6]
+        made = shipped = 0
+        for start in range(0, len(chosen), BATCH):
+            batch = chosen[start : start + BATCH]
+            lines: dict[int, list] = {}
+            for line in QuoteLine.objects.filter(quote_id__in=[q[0] for q in batch]).order_by(
+                "quote_id", "position"
+            ):
+                lines.setdefault(line.quote_id, []).append(line)
+            contracts = []
+            for quote_id, customer_id, owner_id, quote_date, decided_at in batch:
+                cancelled = quote_id % 20 == 0
+                total = sum((ln.quantity_mt for ln in lines[quote_id]), Decimal("0"))
+                contracts.append(
+                    SalesContract(
+                        number=f"SCB-{quote_id}",
+                        quote_id=quote_id,
+                        customer_id=customer_id,
+                        owner_id=owner_id,
+                        status=ContractStatus.CANCELLED if cancelled else ContractStatus.COMPLETED,
+                        contract_date=quote_date,
+                        buyer={"name": "Bulk buyer"},
+                        accepted_via="rep",
+                        accepted_at=decided_at or timezone.now(),
+                        currency="USD",
+                        incoterm="FOB",
+                        named_place="Tianjin",
+                        port_of_loading="CNTXG",
+                        port_of_discharge="DEHAM",
+                        total_quantity_mt=total,
+                        total_amount=sum(
+                            (ln.goods_value_usd for ln in lines[quote_id]), Decimal("0")
+                        ),
+                        shipment_from=quote_date,
+                        latest_shipment_date=quote_date + timedelta(days=60),
+                        cancel_reason="Bulk data: buyer withdrew" if cancelled else "",
+                    )
+                )
+            contracts = _created_ids(SalesContract, contracts)
+            contract_lines = _created_ids(
+                ContractLine,
+                [
+                    ContractLine(
+                        contract_id=c.pk,
+                        position=ln.position,
+                        product_id=ln.product_id,
+                        product_code=ln.product_code,
+                        product_name=ln.product_name,
+                        hs_code=ln.hs_code,
+                        quantity_mt=ln.quantity_mt,
+                        unit_price=ln.unit_price_usd_per_mt,
+                        amount=ln.goods_value_usd,
+                    )
+                    for c in contracts
+                    for ln in lines[c.quote_id]
+                ],
+            )
+            by_contract: dict[int, list] = {}
+            for cl in contract_lines:
+                by_contract.setdefault(cl.contract_id, []).append(cl)
+            ships = [
+                c
+                for c in contracts
+                if c.status != ContractStatus.CANCELLED and c.quote_id // 10 % 10 < 7
+            ]
+            shipments = _created_ids(
+                Shipment,
+                [
+                    Shipment(
+                        contract_id=c.pk,
+                        sequence=1,
+                        status=rng.choice(
+                            [
+                                ShipmentStatus.LOADED,
+                                ShipmentStatus.ARRIVED,
+                                ShipmentStatus.COMPLETED,
+                            ]
+                        ),
+                        port_of_loading="CNTXG",
+                        port_of_discharge="DEHAM",
+                        bl_number=f"BLB{c.pk}",
+                        on_board_date=min(c.contract_date + timedelta(days=30), self.today),
+                        created_by_id=c.owner_id,
+                    )
+                    for c in ships
+                ],
+            )
+            lots, allocations = [], []
+            for shipment, c in zip(shipments, ships, strict=True):
+                for cl in by_contract[c.pk]:
+                    tonnes = cl.quantity_mt * Decimal(rng.choice(["1", "1", "0.98", "0.5"]))
+                    lots.append(
+                        Lot(
+                            number=f"LB-{cl.pk}",
+                            product_id=cl.product_id,
+                            production_date=c.contract_date,
+                            net_weight_mt=cl.quantity_mt,
+                            created_by_id=c.owner_id,
+                        )
+                    )
+                    allocations.append(
+                        LotAllocation(
+                            shipment_id=shipment.pk,
+                            contract_line_id=cl.pk,
+                            quantity_mt=tonnes.quantize(Decimal("0.001")),
+                            allocated_by_id=c.owner_id,
+                        )
+                    )
+            for lot, allocation in zip(_created_ids(Lot, lots), allocations, strict=True):
+                allocation.lot_id = lot.pk
+            LotAllocation.objects.bulk_create(allocations, batch_size=1000)
+            made += len(contracts)
+            shipped += len(shipments)
+        self.stdout.write(
+            f"{made} sales contracts ({shipped} shipped) for accepted quotes in "
+            f"{time.perf_counter() - started:.1f} s."
         )
 
     # ---------------------------------------------------------------- inputs

@@ -1,0 +1,1 @@
+from tests.pricing.conftest import worked_example_data  # noqa: F401

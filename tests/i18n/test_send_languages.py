@@ -135,7 +135,7 @@ def test_two_sends_in_two_languages_in_one_process_whose_language_is_a_third(
         assert translation.get_language() == "ko"
     by_subject = {m.subject.split()[0]: m for m in mail.outbox}
     assert set(by_subject) == {"Angebot", "Teklif"}
-    for delivery, word, heading in ((one, "Angebot", "Käufer"), (two, "Teklif", "Alıcı")):
+    for delivery, _word, heading in ((one, "Angebot", "Käufer"), (two, "Teklif", "Alıcı")):
         delivery.refresh_from_db()
         text = flat(pdf_text(delivery.pdf.open("rb").read()))
         assert heading in text and "견적서" not in text

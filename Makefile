@@ -37,7 +37,7 @@ messages: $(STAMP)
 # After marking new strings: update every catalogue, then translate the new entries.
 makemessages: $(STAMP)
 	$(PY) manage.py makemessages -l de -l ja -l ko -l tr -l pt_BR -l zh_Hans \
-		--ignore=$(VENV) --ignore=tests --ignore=bench --ignore=var
+		--ignore=$(VENV) --ignore=tests --ignore=bench --ignore=var --no-obsolete
 
 # The demo data, and the reports' table built from it at once (beat rebuilds it every 10 min).
 demo: migrate

@@ -153,6 +153,8 @@ def test_the_api_takes_a_language_and_refuses_an_unknown_one(draft, rep_api):
 
 
 def test_the_dialog_offers_the_languages_defaulting_to_the_contacts(draft, rep_client):
+    draft.contact.language = "de"
+    draft.contact.save(update_fields=["language"])
     page = rep_client.get(f"/quotes/{draft.pk}/send/").content.decode()
     assert (
         '<option value="de" selected>German (Deutsch), the contact&#x27;s language</option>' in page

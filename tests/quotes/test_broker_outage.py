@@ -139,7 +139,7 @@ def test_a_failed_publish_is_logged_and_reported(worked_example_data, rep, media
         delivery = delivery_services.quote_send(quote=draft, by=rep)
         assert enqueue.render_pdf(delivery.pk) is False
     assert watch.failed == [
-        (enqueue.RENDER_PDF, (delivery.pk, "de"))
+        (enqueue.RENDER_PDF, (delivery.pk, "en"))
     ]  # the language is an argument
     assert "the relay will queue it again" in caplog.text
     delivery.refresh_from_db()

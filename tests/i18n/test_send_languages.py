@@ -202,3 +202,18 @@ def test_the_public_page_is_in_the_sends_language_with_an_accessible_switch(sent
     body = response.content.decode()
     assert response.status_code == 400 and '<html lang="de">' in body
     assert "Kreuzen Sie das Kästchen an" in body
+
+
+def test_bilingual_labels_are_set_through_the_api_and_print_english_beneath(draft, rep_api):
+    response = rep_api.patch(
+        f"/api/v1/quotes/{draft.pk}/", {"bilingual_labels": True}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["bilingual_labels"] is True
+    draft.refresh_from_db()
+    context = quote_pdf_context(draft, language="de")
+    assert context["bilingual_labels"] is True
+    text = flat(pdf_text(document_render(context, language="de")))
+    for german, english in (("Käufer", "Buyer"), ("Zahlungsbedingungen", "Payment terms")):
+        assert german in text and english in text
+    # English documents never repeat their labels.
+    assert quote_pdf_context(draft, language="en")["bilingual_labels"] is False

@@ -4,11 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Debian packages the app needs: fast font subsetting for WeasyPrint, CJK fonts for buyers'
-# names, pdftotext for tests, chromium for the browser tests.
-APT_RUN := libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core
+# names and documents in Japanese, Korean and Chinese, gettext's msgfmt for the translation
+# catalogues (compilemessages), pdftotext for tests, chromium for the browser tests.
+APT_RUN := libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core gettext
 APT_TEST := $(APT_RUN) poppler-utils chromium
 
-.PHONY: run test lint typecheck migrate demo system-deps system-deps-test worker web clean deps
+.PHONY: run test lint typecheck migrate demo system-deps system-deps-test worker web clean deps messages makemessages
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +29,16 @@ system-deps-test:
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 
+# The buyers' languages (docs/i18n.md): the .po catalogues in locale/ are the source, the
+# .mo files are build products (gitignored), compiled by `make run` and `make test`.
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=var
+
+# After marking new strings: update every catalogue, then translate the new entries.
+makemessages: $(STAMP)
+	$(PY) manage.py makemessages -l de -l ja -l ko -l tr -l pt_BR -l zh_Hans \
+		--ignore=$(VENV) --ignore=tests --ignore=bench --ignore=var --no-obsolete
+
 # The demo data, and the reports' table built from it at once (beat rebuilds it every 10 min).
 demo: migrate
 	$(PY) manage.py load_demo
@@ -35,7 +46,7 @@ demo: migrate
 
 # The web server and a worker with beat (Procfile), run by scripts/run.py: it prints the
 # URL once the server answers, and one Ctrl-C stops both cleanly.
-run: system-deps $(STAMP) demo
+run: system-deps $(STAMP) messages demo
 	@$(PY) scripts/run.py
 
 lint: $(STAMP)
@@ -56,7 +67,7 @@ TEST_DB_STAMP := var/.test-db-$(MIGRATIONS_SUM)
 PYTEST_DB := --reuse-db $(if $(wildcard $(TEST_DB_STAMP)),,--create-db)
 endif
 
-test: system-deps-test $(STAMP) lint typecheck
+test: system-deps-test $(STAMP) messages lint typecheck
 ifneq ($(CI),true)
 	@mkdir -p var && rm -f var/.test-db-* && touch $(TEST_DB_STAMP)
 endif

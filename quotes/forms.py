@@ -47,6 +47,12 @@ class QuoteHeaderForm(forms.Form):
     terms = forms.CharField(
         label="Other terms", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    bilingual_labels = forms.BooleanField(
+        label="Bilingual labels on the PDF",
+        required=False,
+        help_text="Headings and labels in the buyer's language with English beneath them, "
+        "for customs brokers and banks that need English.",
+    )
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)

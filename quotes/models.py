@@ -120,6 +120,12 @@ class Quote(models.Model):
         "TermsTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     commercial_terms = models.JSONField(default=dict, blank=True, editable=False)
+    bilingual_labels = models.BooleanField(
+        "bilingual labels",
+        default=False,
+        help_text="Print the PDF's headings and labels in the buyer's language with English "
+        "beneath them (for customs brokers and banks that need English).",
+    )
 
     # The engine's full result and the figures lists need, copied out of it.
     pricing = models.JSONField(editable=False)
@@ -406,6 +412,12 @@ class QuoteDelivery(models.Model):
         max_length=80, blank=True, help_text="PDF template of another document (pdf/…)."
     )
     filename = models.CharField(max_length=120, blank=True, help_text="Of another document.")
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        help_text="The buyer's language this document is rendered in (settings.LANGUAGES); "
+        "chosen at send time (mgtrade.i18n.buyer_language) and passed to every task.",
+    )
     render_status = models.CharField(
         max_length=20, choices=RenderStatus.choices, default=RenderStatus.QUEUED
     )
@@ -478,6 +490,12 @@ class QuoteEmail(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(
         max_length=20, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        help_text="The language the e-mail is written in: the buyer's for e-mails to the "
+        "buyer, English for notices to the team. Passed to the task that sends it.",
     )
     subject = models.CharField(max_length=250)
     to = models.JSONField(default=list)

@@ -115,6 +115,7 @@ class QuoteTerms:
     buyer_reference: str = ""  # the buyer's enquiry or PO number, printed on the document
     packaging_notes: str = ""
     terms: str = ""
+    bilingual_labels: bool = False  # the PDF's labels in the buyer's language and English
     contact: Contact | None = None
     duties_on: date | None = None  # the tariff rules of this day (default: the quote date)
     terms_template: TermsTemplate | None = None  # None: the customer's default template
@@ -134,6 +135,7 @@ class QuoteTerms:
             buyer_reference=quote.buyer_reference,
             packaging_notes=quote.packaging_notes,
             terms=quote.terms,
+            bilingual_labels=quote.bilingual_labels,
             contact=quote.contact,
             terms_template=quote.terms_template,
             lines=[
@@ -279,6 +281,7 @@ def _priced(
         "buyer_reference": terms.buyer_reference,
         "packaging_notes": terms.packaging_notes,
         "terms": terms.terms,
+        "bilingual_labels": terms.bilingual_labels,
         "contact": terms.contact,
         "terms_template": template,
         "commercial_terms": terms_snapshot(

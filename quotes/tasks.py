@@ -52,12 +52,16 @@ def _retrying(task, step):
     time_limit=120,
     max_retries=10,
 )
-def quote_render_pdf_task(self, delivery_id: int) -> str:
-    """Render and store a sent quote's PDF, then queue its email."""
-    outcome = _retrying(self, lambda: sending.delivery_render(delivery_id=delivery_id))
+def quote_render_pdf_task(self, delivery_id: int, language: str | None = None) -> str:
+    """Render and store a sent quote's PDF in ``language``, then queue its email in the same
+    language. ``language`` is always given since languages exist; ``None`` (a message queued
+    before) renders in the row's."""
+    outcome = _retrying(
+        self, lambda: sending.delivery_render(delivery_id=delivery_id, language=language)
+    )
     if outcome == sending.RENDERED:
         # Through enqueue: if the broker is gone now, the relay sends the e-mail step later.
-        enqueue.queue_task(enqueue.EMAIL_QUOTE, delivery_id)
+        enqueue.quote_email(delivery_id, language)
     return outcome
 
 
@@ -69,9 +73,12 @@ def quote_render_pdf_task(self, delivery_id: int) -> str:
     time_limit=90,
     max_retries=10,
 )
-def quote_email_task(self, delivery_id: int) -> str:
-    """Email a rendered quote PDF to the buyer, once."""
-    return _retrying(self, lambda: sending.delivery_email(delivery_id=delivery_id))
+def quote_email_task(self, delivery_id: int, language: str | None = None) -> str:
+    """Email a rendered quote PDF to the buyer, once, written in ``language`` (``None``: the
+    e-mail row's, for a message queued before languages existed)."""
+    return _retrying(
+        self, lambda: sending.delivery_email(delivery_id=delivery_id, language=language)
+    )
 
 
 @shared_task(
@@ -82,9 +89,10 @@ def quote_email_task(self, delivery_id: int) -> str:
     time_limit=90,
     max_retries=10,
 )
-def quote_notice_email_task(self, email_id: int) -> str:
-    """Email a notice (buyer accepted or declined) to the rep, once."""
-    return _retrying(self, lambda: sending.email_send(email_id=email_id))
+def quote_notice_email_task(self, email_id: int, language: str | None = None) -> str:
+    """Email a notice (buyer accepted or declined) to the rep, or an e-mail without
+    attachment to the buyer (the confirmation), once, in ``language`` (``None``: the row's)."""
+    return _retrying(self, lambda: sending.email_send(email_id=email_id, language=language))
 
 
 @shared_task(

@@ -53,6 +53,7 @@ HEADER_FIELDS = (
     "buyer_reference",
     "packaging_notes",
     "terms",
+    "bilingual_labels",
 )
 
 

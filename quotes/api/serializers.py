@@ -187,6 +187,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "lead_time",
             "buyer_reference",
             "packaging_notes",
+            "bilingual_labels",
             "terms",
             "terms_template",
             "commercial_terms",
@@ -259,6 +260,11 @@ class QuoteUpdateSerializer(PreviewRequestSerializer):
         help_text="The buyer's enquiry or PO number, printed on the quotation.",
     )
     packaging_notes = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    bilingual_labels = serializers.BooleanField(
+        required=False,
+        help_text="Print the PDF's headings and labels in the buyer's language with English "
+        "beneath them (default: false).",
+    )
     terms = serializers.CharField(required=False, allow_blank=True)
     terms_template = serializers.PrimaryKeyRelatedField(
         queryset=TermsTemplate.objects.filter(active=True),

@@ -20,7 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
+from mgtrade.i18n import ENGLISH, buyer_language
 from pricing.engine import (
     COMPONENT_LABELS,
     PricingResult,
@@ -33,6 +36,7 @@ from pricing.engine import (
 from products import selectors as products_selectors
 from products.models import Port, Product, SpecLimit
 from quotes.models import EDITABLE_STATUSES, Quote
+from quotes.terms import terms_localize
 
 from .pdf import render_template_pdf
 from .seller import seller_document_context
@@ -63,6 +67,27 @@ DECIMAL_KEYS = frozenset(
     }
 )
 DATE_KEYS = frozenset({"issued_on", "valid_until", "fx_date"})
+
+# The price components as the buyer's document names them (the engine, pure, keeps its
+# English labels for the rep's pages: pricing.engine.COMPONENT_LABELS, same keys).
+COMPONENT_NAMES = {
+    "goods_value": gettext_lazy("Goods value"),
+    # Translators: charges at the port of loading deducted from an ex-works style price.
+    "origin_deduction": gettext_lazy("Origin charges"),
+    "freight": gettext_lazy("Ocean freight"),
+    # Translators: cargo insurance (a price component under CIF/CIP).
+    "insurance": pgettext_lazy("price component", "Insurance"),
+    "duties": gettext_lazy("Import duties"),
+    "destination_charges": gettext_lazy("Destination charges"),
+    # Translators: part of the buyer's import tariff that the seller pays (a discount line).
+    "tariff_absorption": gettext_lazy("Tariff absorbed by the seller"),
+}
+
+
+def quote_language(quote: Quote) -> str:
+    """The language a quote's documents are written in by default: its contact's
+    (``mgtrade.i18n.buyer_language``)."""
+    return buyer_language(contact_language=quote.contact.language if quote.contact else None)
 
 
 def _lang(code: str | None) -> str | None:
@@ -130,12 +155,24 @@ def _specifications(product_ids: list[int], lines: list[dict]) -> list[dict]:
     return specs
 
 
-def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, Any]:
-    """The ``pdf/quote.html`` context of ``quote`` from its stored pricing and line copies.
+def quote_pdf_context(
+    quote: Quote, *, draft: bool | None = None, language: str | None = None
+) -> dict[str, Any]:
+    """The ``pdf/quote.html`` context of ``quote`` from its stored pricing and line copies,
+    its words (price components, terms clauses) in ``language`` (default: the contact's).
 
     ``draft`` defaults to "the quote is still editable" (DRAFT watermark). Costs a few
     queries (lines, customer, contact, owner, specification limits, spec sources).
     """
+    language = language or quote_language(quote)
+    with translation.override(language):
+        context = _quote_pdf_context(quote, draft=draft)
+    context["language"] = language
+    context["bilingual_labels"] = bool(quote.bilingual_labels) and language != ENGLISH
+    return context
+
+
+def _quote_pdf_context(quote: Quote, *, draft: bool | None) -> dict[str, Any]:
     if draft is None:
         draft = quote.status in EDITABLE_STATUSES
     pricing = quote.pricing or {}
@@ -233,7 +270,11 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
         sign = composition[key]
         if sign and (key == "goods_value" or amount(key)):
             rows.append(
-                {"label": label, "amount": amount(key), "kind": "add" if sign > 0 else "less"}
+                {
+                    "label": str(COMPONENT_NAMES.get(key, label)),
+                    "amount": amount(key),
+                    "kind": "add" if sign > 0 else "less",
+                }
             )
     named_code = named_place_port(quote.incoterm, quote.origin_port, quote.destination_port)
 
@@ -274,7 +315,15 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
             "payment_terms": quote.payment_terms,
             "packaging": quote.packaging_notes,
             "terms": "\n".join(
-                filter(None, [quote.lead_time and f"Lead time: {quote.lead_time}", quote.terms])
+                filter(
+                    None,
+                    [
+                        quote.lead_time
+                        # Translators: the rep's free text follows, e.g. "3-4 weeks after deposit".
+                        and gettext("Lead time: %(lead_time)s") % {"lead_time": quote.lead_time},
+                        quote.terms,
+                    ],
+                )
             ),
             "rep": {
                 "name": owner.get_full_name() or owner.username,
@@ -324,7 +373,7 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
         },
         "specifications": _specifications([ln.product_id for ln in quote_lines], lines),
         # The snapshot of the terms template and the currency's bank account (quotes.terms).
-        "commercial_terms": dict(quote.commercial_terms or {}),
+        "commercial_terms": terms_localize(dict(quote.commercial_terms or {})),
     }
     return context
 
@@ -347,10 +396,15 @@ def document_thaw(data: Any, key: str | None = None) -> Any:
     return data
 
 
-def document_render(document: dict[str, Any], template: str = "") -> bytes:
+def document_render(
+    document: dict[str, Any], template: str = "", *, language: str = ENGLISH
+) -> bytes:
     """PDF bytes of a frozen document (or a fresh context) with ``template`` (default: the
-    quote's). Slow: never inside a transaction."""
-    return render_template_pdf(template or TEMPLATE, document_thaw(document))
+    quote's), rendered inside ``translation.override(language)``: the language is always
+    the caller's explicit choice (a delivery's), never the process's ambient one. Slow:
+    never inside a transaction."""
+    with translation.override(language):
+        return render_template_pdf(template or TEMPLATE, document_thaw(document))
 
 
 def pdf_sha256(data: bytes) -> str:

@@ -23,7 +23,7 @@ from django.conf import settings
 from mgtrade.errors import StateConflict
 from quotes.models import EDITABLE_STATUSES, Quote, QuoteDelivery
 
-from .context import document_render, quote_pdf_context, quote_pdf_filename
+from .context import document_render, quote_language, quote_pdf_context, quote_pdf_filename
 
 PREVIEW_MAX_LINES = 50
 
@@ -47,9 +47,11 @@ class QuotePdf:
         return self.handle is not None
 
 
-def quote_pdf(quote: Quote) -> QuotePdf:
-    """The stored PDF of ``quote`` if there is one, otherwise a preview rendered now.
-    Raises :class:`PreviewTooLarge` instead of rendering a preview of too many lines."""
+def quote_pdf(quote: Quote, *, language: str | None = None) -> QuotePdf:
+    """The stored PDF of ``quote`` if there is one, otherwise a preview rendered now, in
+    ``language`` (a sent version: the language it was sent in; a draft: the rep's choice,
+    default the contact's). Raises :class:`PreviewTooLarge` instead of rendering a preview
+    of too many lines."""
     delivery = QuoteDelivery.objects.filter(quote=quote).first()
     if delivery is not None and delivery.is_rendered:
         try:
@@ -71,7 +73,9 @@ def quote_pdf(quote: Quote) -> QuotePdf:
         )
     draft = quote.status in EDITABLE_STATUSES
     if delivery is not None:
-        data = document_render(delivery.document)
+        data = document_render(delivery.document, language=delivery.language)
     else:
-        data = document_render(quote_pdf_context(quote, draft=draft))
+        language = language or quote_language(quote)
+        context = quote_pdf_context(quote, draft=draft, language=language)
+        data = document_render(context, language=language)
     return QuotePdf(quote_pdf_filename(quote, draft=draft), data=data)

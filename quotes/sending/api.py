@@ -2,6 +2,7 @@
 ids and ``message``, 400 with field errors), ``GET quotes/{id}/pdf/``,
 ``GET quotes/{id}/delivery/``. Same visibility as the quotes endpoints (others' → 404)."""
 
+from django.conf import settings
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -27,6 +28,9 @@ class DeliverySerializer(serializers.Serializer):
     quote = serializers.IntegerField(source="delivery.quote_id")
     status = serializers.ChoiceField(choices=DeliveryStatus.choices)
     status_label = serializers.CharField()
+    language = serializers.CharField(
+        source="delivery.language", help_text="The language the PDF and e-mail are written in."
+    )
     to = serializers.ListField(child=serializers.EmailField())
     cc = serializers.ListField(child=serializers.EmailField())
     subject = serializers.CharField()
@@ -65,8 +69,16 @@ class QuoteSendRequestSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         trim_whitespace=False,
-        help_text="The e-mail's message for this send (default: emails/quote-message.txt); "
-        "the figures, the link to accept online and the signature follow it.",
+        help_text="The e-mail's message for this send (default: emails/quote-message.txt, "
+        "in the send's language); the figures, the link to accept online and the signature "
+        "follow it.",
+    )
+    language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        required=False,
+        help_text="The language of the PDF, the e-mail and the buyer's page for this send "
+        "(default: the quote's contact's language, or English if we have no catalogue for "
+        "it). An unknown code is a 400 with a field error.",
     )
 
     def _contacts(self, ids: list[int], field: str) -> list[Contact]:
@@ -111,15 +123,17 @@ class QuoteSendView(_QuoteAPIView):
         responses={
             202: DeliverySerializer,
             400: OpenApiResponse(
-                description='Field errors, e.g. {"to": ["... has opted out of email ..."]} '
-                'or {"message": ["Write the message of the e-mail."]}.'
+                description='Field errors, e.g. {"to": ["... has opted out of email ..."]}, '
+                '{"message": ["Write the message of the e-mail."]} or '
+                '{"language": [""xx" is not a valid choice."]}.'
             ),
             409: OpenApiResponse(description='Not sendable now: {"detail": "..."}'),
         },
     )
     def post(self, request, pk):
         """Freeze the quote as sent and queue its PDF and email to the chosen contacts (to,
-        cc) with the message given; follow the delivery state."""
+        cc) with the message given, in the language given (default: the contact's); follow
+        the delivery state."""
         quote = self.quote(pk)
         serializer = QuoteSendRequestSerializer(data=request.data, context={"quote": quote})
         serializer.is_valid(raise_exception=True)

@@ -14,8 +14,10 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from mgtrade.accounts.models import User
+from mgtrade.i18n import ENGLISH
 from quotes.models import Notification, Quote, QuoteEmail
 from quotes.public.links import site_url
 
@@ -30,15 +32,21 @@ def email_subject(name: str, context: dict) -> str:
 QUOTE_MESSAGE_MAX_CHARS = 5000
 
 
-def quote_message_default(*, contact_name: str, number: str, version: int, buyer_name: str) -> str:
-    """The quote e-mail's message as ``templates/emails/quote-message.txt`` writes it: what
-    the Send dialog offers, editable for one send (the figures, the link and the signature
-    around it are not)."""
+def quote_message_default(
+    *, contact_name: str, number: str, version: int, buyer_name: str, buyer_reference: str = ""
+) -> str:
+    """The quote e-mail's message as ``templates/emails/quote-message.txt`` writes it in the
+    active language: what the Send dialog offers, editable for one send (the figures, the
+    link and the signature around it are not). A revised version (v2, …) says it replaces
+    the earlier one; a first version thanks for the enquiry only when the buyer's reference
+    tells there was one."""
     context = {
         "contact_name": contact_name,
         "number": number,
         "version": version,
+        "revised": int(version) > 1,
         "buyer_name": buyer_name,
+        "buyer_reference": buyer_reference,
     }
     return render_to_string("emails/quote-message.txt", context).strip()
 
@@ -81,11 +89,14 @@ def notify_user(
         "url": site_url() + f"/quotes/{quote.pk}/",
         **(context or {}),
     }
+    with translation.override(ENGLISH):  # notices to the team: the app's language
+        subject = email_subject(f"quote-{email_kind}", ctx)
     email = QuoteEmail.objects.create(
         quote=quote,
         kind=email_kind,
-        subject=email_subject(f"quote-{email_kind}", ctx),
+        subject=subject,
         to=[user.email],
         context=ctx,
+        language=ENGLISH,
     )
     emails_queue_on_commit([email])

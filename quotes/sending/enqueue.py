@@ -44,7 +44,7 @@ BROKER_ERRORS: tuple[type[BaseException], ...] = (OperationalError,)
 class Watch:
     """The publishes that failed while the ``watch()`` block ran (task name, args)."""
 
-    failed: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+    failed: list[tuple[str, tuple[int | str, ...]]] = field(default_factory=list)
 
     @property
     def broker_down(self) -> bool:
@@ -66,7 +66,7 @@ def watch() -> Iterator[Watch]:
         _watch.reset(token)
 
 
-def queue_task(task_name: str, *args: int) -> bool:
+def queue_task(task_name: str, *args: int | str) -> bool:
     """Queue ``task_name(*args)``; ``False`` if the broker could not be reached (logged; the
     row stays queued for the relay). Services call it from ``transaction.on_commit`` (so
     the worker never looks for a row that is not committed yet) or outside any
@@ -95,20 +95,33 @@ def _mark_waiting(model, pk: int, status_field: str) -> None:
     )
 
 
-def render_pdf(delivery_id: int) -> bool:
-    if queue_task(RENDER_PDF, delivery_id):
+def _delivery_language(delivery_id: int) -> str:
+    row = QuoteDelivery.objects.filter(pk=delivery_id).values_list("language", flat=True)
+    return row.first() or "en"
+
+
+def render_pdf(delivery_id: int, language: str | None = None) -> bool:
+    """Queue the render of a delivery in ``language`` (the row's ``language``: callers pass
+    it; ``None`` reads it), so the worker never renders in its own ambient language."""
+    if queue_task(RENDER_PDF, delivery_id, language or _delivery_language(delivery_id)):
         return True
     _mark_waiting(QuoteDelivery, delivery_id, "render_status")
     return False
 
 
+def quote_email(delivery_id: int, language: str | None = None) -> bool:
+    """Queue the e-mail step of a rendered delivery in its language (the render task's)."""
+    return queue_task(EMAIL_QUOTE, delivery_id, language or _delivery_language(delivery_id))
+
+
 def email(row) -> bool:
     """Queue one ``QuoteEmail``: a quote e-mail by its delivery (the task sends the
-    delivery's current e-mail), any other by its own id; both end in ``email_send``."""
+    delivery's current e-mail), any other by its own id; both end in ``email_send``, in the
+    row's ``language`` (a task argument: the worker never uses its ambient language)."""
     if row.delivery_id is not None:
-        queued = queue_task(EMAIL_QUOTE, row.delivery_id)
+        queued = queue_task(EMAIL_QUOTE, row.delivery_id, row.language)
     else:
-        queued = queue_task(EMAIL_NOTICE, row.pk)
+        queued = queue_task(EMAIL_NOTICE, row.pk, row.language)
     if not queued:
         _mark_waiting(QuoteEmail, row.pk, "status")
     return queued

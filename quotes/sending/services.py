@@ -43,11 +43,12 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Case, F, Q, TextField, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customers.models import Contact
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
+from mgtrade.i18n import ENGLISH, buyer_language
 from quotes.documents.context import (
     document_freeze,
     document_render,
@@ -160,14 +161,20 @@ def smtp_error_is_transient(exc: BaseException) -> bool:
 
 def _quote_email_context(quote: Quote, document: dict) -> dict:
     """The quote e-mail's context from the PDF's context (live, or thawed from the frozen
-    document: the same values either way)."""
+    document: the same values either way). Render it inside the e-mail's language."""
     return {
+        # A revised version (v2, v3, …) is worded as a revision, the first as a quotation.
+        "revised": int(document["quote"]["version"]) > 1,
         "quote": document["quote"],
         "buyer": document["buyer"],
         "contact": document["contact"],
         "breakdown": document["breakdown"],
         "company": document["company"],
         "lines": document["lines"],
+        # "CIF Hamburg": Incoterms are never translated.
+        "terms_place": " ".join(
+            filter(None, [document["quote"]["incoterm"], document["quote"].get("named_place")])
+        ),
         "accept_url": acceptance_url(quote),
         "pdf_filename": quote_pdf_filename(quote),
         "message": quote_message_default(
@@ -175,18 +182,29 @@ def _quote_email_context(quote: Quote, document: dict) -> dict:
             number=document["quote"]["number"],
             version=document["quote"]["version"],
             buyer_name=document["buyer"]["name"],
+            buyer_reference=document["quote"].get("buyer_reference") or "",
         ),
     }
 
 
-def quote_send_message_default(quote: Quote) -> str:
-    """The message the Send dialog starts from (``emails/quote-message.txt``)."""
-    return quote_message_default(
-        contact_name=quote.contact.name if quote.contact else "",
-        number=quote.number,
-        version=quote.version,
-        buyer_name=quote.customer.name,
-    )
+def quote_send_language(quote: Quote, override: str | None = None) -> str:
+    """The language of a send: the rep's ``override`` (validated: ``ValueError`` for a
+    language we do not ship), else the quote's contact's (``mgtrade.i18n.buyer_language``)."""
+    contact_language = quote.contact.language if quote.contact else None
+    return buyer_language(contact_language=contact_language, override=override)
+
+
+def quote_send_message_default(quote: Quote, language: str | None = None) -> str:
+    """The message the Send dialog starts from (``emails/quote-message.txt``), in
+    ``language`` (default: the contact's)."""
+    with translation.override(language or quote_send_language(quote)):
+        return quote_message_default(
+            contact_name=quote.contact.name if quote.contact else "",
+            number=quote.number,
+            version=quote.version,
+            buyer_name=quote.customer.name,
+            buyer_reference=quote.buyer_reference,
+        )
 
 
 def _recipient_errors(quote: Quote, contacts: Sequence[Contact]) -> list[str]:
@@ -240,28 +258,40 @@ def quote_send(
     to: Sequence[Contact] | None = None,
     cc: Sequence[Contact] = (),
     message: str | None = None,
+    language: str | None = None,
 ) -> QuoteDelivery:
     """Send a draft or approved quote: freeze it as sent, freeze its document, queue its
     e-mail (sent once the PDF is stored) and the PDF's render (on commit).
 
     ``to`` and ``cc``: the customer's contacts to address (default: the quote's contact;
     the rep is copied in either way); ``message``: the e-mail's message for this send
-    (default: ``emails/quote-message.txt``). Raises ``ValidationError`` (``to``, ``cc``,
-    ``message``) for recipients or a message that cannot be used, ``StateConflict`` if the
-    quote cannot be sent now."""
+    (default: ``emails/quote-message.txt``); ``language``: the rep's choice of language for
+    the PDF and the e-mail (default: the quote's contact's, ``quote_send_language``).
+    Raises ``ValidationError`` (``to``, ``cc``, ``message``, ``language``) for recipients, a
+    message or a language that cannot be used, ``StateConflict`` if the quote cannot be
+    sent now."""
+    try:
+        language = quote_send_language(quote, override=language)
+    except ValueError:
+        raise ValidationError(
+            {"language": [f"{language!r} is not a language we send documents in."]}
+        ) from None
     if to is None:
         to = [quote.contact] if quote.contact is not None else []
     if message is None:
-        message = quote_send_message_default(quote)
+        message = quote_send_message_default(quote, language)
     to, cc = list(to), list(cc)
     quote_check_sendable(quote)  # the quote's state first (409), then this send's fields (400)
     quote_send_check(quote=quote, to=to, cc=cc, message=message)
     quote = quote_mark_sent(quote=quote, by=by)  # locks, checks sendable, freezes
     quote = Quote.objects.select_related("customer", "contact", "owner").get(pk=quote.pk)
-    context = quote_pdf_context(quote, draft=False)
-    subject = email_subject("quote", _quote_email_context(quote, context))
+    # The frozen document's words (breakdown labels, terms clauses) and the subject are
+    # written in the buyer's language, explicitly: never the request's ambient language.
+    with translation.override(language):
+        context = quote_pdf_context(quote, draft=False, language=language)
+        subject = email_subject("quote", _quote_email_context(quote, context))
     delivery = QuoteDelivery.objects.create(
-        quote=quote, document=document_freeze(context), created_by=by
+        quote=quote, document=document_freeze(context), created_by=by, language=language
     )
     owner = quote.owner
     to_emails = list(dict.fromkeys(c.email for c in to))
@@ -277,8 +307,9 @@ def quote_send(
         cc=cc_emails,
         reply_to=[owner.email] if owner.email else [],
         context={"message": message.strip()},
+        language=language,
     )
-    transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk))
+    transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk, language))
     return delivery
 
 
@@ -370,10 +401,11 @@ def _current_quote_email(delivery_id: int) -> QuoteEmail | None:
     return QuoteEmail.objects.filter(delivery_id=delivery_id).order_by("-id").first()
 
 
-def delivery_render(*, delivery_id: int) -> str:
-    """Render and store the PDF of a delivery, once. Returns ``RENDERED`` when the e-mail
-    step may follow, ``SKIPPED``/``GONE`` when there is nothing to do, ``FAILED``; raises
-    ``TransientDeliveryError`` when the task should retry."""
+def delivery_render(*, delivery_id: int, language: str | None = None) -> str:
+    """Render and store the PDF of a delivery, once, in ``language`` (the task's argument;
+    ``None``, from a message queued before languages existed: the row's). Returns
+    ``RENDERED`` when the e-mail step may follow, ``SKIPPED``/``GONE`` when there is nothing
+    to do, ``FAILED``; raises ``TransientDeliveryError`` when the task should retry."""
     token = _claim(
         QuoteDelivery,
         delivery_id,
@@ -391,7 +423,9 @@ def delivery_render(*, delivery_id: int) -> str:
         return SKIPPED
     delivery = QuoteDelivery.objects.select_related("quote").get(pk=delivery_id)
     try:
-        data = document_render(delivery.document, delivery.template)
+        data = document_render(
+            delivery.document, delivery.template, language=language or delivery.language
+        )
         digest = pdf_sha256(data)
         name = _store_pdf(delivery, data, digest)
     except (OSError, SoftTimeLimitExceeded) as exc:
@@ -423,13 +457,13 @@ def delivery_render(*, delivery_id: int) -> str:
     return RENDERED
 
 
-def delivery_email(*, delivery_id: int) -> str:
+def delivery_email(*, delivery_id: int, language: str | None = None) -> str:
     """E-mail the stored PDF to the buyer (CC the rep), once: ``email_send`` on the
-    delivery's current e-mail."""
+    delivery's current e-mail, in ``language`` (``None``: the e-mail row's)."""
     email = _current_quote_email(delivery_id)
     if email is None:
         return GONE
-    return email_send(email_id=email.pk)
+    return email_send(email_id=email.pk, language=language)
 
 
 # ------------------------------------------------------------------ one send path
@@ -485,8 +519,10 @@ def _send(message: EmailMultiAlternatives) -> None:
     message.send(fail_silently=False)
 
 
-def email_send(*, email_id: int) -> str:
-    """Send one queued e-mail (a quote with its PDF, or a notice) once. Returns ``SENT``,
+def email_send(*, email_id: int, language: str | None = None) -> str:
+    """Send one queued e-mail (a quote with its PDF, or a notice) once, its bodies written
+    inside ``translation.override(language)`` (the task's argument; ``None``: the row's
+    ``language``, for a message queued before languages existed). Returns ``SENT``,
     ``SKIPPED`` (not claimable, or a quote e-mail whose PDF is not stored yet), ``GONE``,
     ``FAILED`` or ``UNDECIDED`` (transmitted, but the server's reply never came: the row
     needs a decision); raises ``TransientDeliveryError`` when the task should retry."""
@@ -504,7 +540,8 @@ def email_send(*, email_id: int) -> str:
     message_id = _message_id()
     QuoteEmail.objects.filter(pk=email_id, claim_token=token).update(message_id=message_id)
     try:
-        message = _build_message(email, message_id)
+        with translation.override(language or email.language or ENGLISH):
+            message = _build_message(email, message_id)
     except _PdfChanged as exc:
         return _fail(QuoteEmail, email, token, str(exc))
     except OSError as exc:
@@ -590,6 +627,7 @@ def _requeue_email(email: QuoteEmail, *, note: str = "") -> QuoteEmail:
         cc=email.cc,
         reply_to=email.reply_to,
         context=email.context,
+        language=email.language,
         last_error=note,
     )
 
@@ -606,7 +644,7 @@ def delivery_retry(*, delivery: QuoteDelivery, by: User | None) -> QuoteDelivery
         delivery.attempts = 0
         delivery.next_attempt_at = None
         delivery.save(update_fields=["render_status", "attempts", "next_attempt_at", "updated_at"])
-        transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk))
+        transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk, delivery.language))
         return delivery
     email = _current_quote_email(delivery.pk)
     if email is None or email.status not in (E.FAILED, E.RETRYING):
@@ -659,31 +697,38 @@ def document_send(
     by: User | None,
     cc: list[str] | None = None,
     reply_to: list[str] | None = None,
+    language: str | None = None,
 ) -> QuoteDelivery:
     """Send another document of ``quote``'s deal (a contract, a proforma) through this
     pipeline: its frozen ``document`` rendered once with ``template`` and stored as
-    ``filename``, then e-mailed once (``emails/quote-<kind>-*`` with ``context``). The
-    caller keeps the returned delivery (its state: ``selectors.delivery_state``)."""
+    ``filename``, then e-mailed once (``emails/quote-<kind>-*`` with ``context``), both in
+    ``language`` (default: the quote's contact's, ``quote_send_language``). The caller
+    keeps the returned delivery (its state: ``selectors.delivery_state``)."""
     if not to or not all(to):
         raise StateConflict("The buyer's contact has no e-mail address.")
+    language = quote_send_language(quote, override=language)
     delivery = QuoteDelivery.objects.create(
         quote=None,
         template=template,
         filename=filename,
         document=document_freeze(document),
         created_by=by,
+        language=language,
     )
+    with translation.override(language):
+        subject = email_subject(f"quote-{kind}", context)
     QuoteEmail.objects.create(
         quote=quote,
         delivery=delivery,
         kind=kind,
-        subject=email_subject(f"quote-{kind}", context),
+        subject=subject,
         to=list(to),
         cc=list(cc or []),
         reply_to=list(reply_to or []),
         context=document_freeze(context),
+        language=language,
     )
-    transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk))
+    transaction.on_commit(lambda: enqueue.render_pdf(delivery.pk, language))
     return delivery
 
 
@@ -695,18 +740,27 @@ def buyer_email_queue(
     context: dict,
     cc: list[str] | None = None,
     reply_to: list[str] | None = None,
+    language: str | None = None,
 ) -> QuoteEmail:
     """An e-mail without attachment to the buyer about ``quote`` (e.g. the confirmation of
-    an acceptance), queued as its own row and sent once on commit. Call inside the
+    an acceptance) in ``language`` (default: the language the quote was sent in, else the
+    quote's contact's), queued as its own row and sent once on commit. Call inside the
     transaction of the change."""
+    if language is None:
+        delivery = QuoteDelivery.objects.filter(quote=quote).only("language").first()
+        language = delivery.language if delivery else None
+    language = quote_send_language(quote, override=language)
+    with translation.override(language):
+        subject = email_subject(f"quote-{kind}", context)
     email = QuoteEmail.objects.create(
         quote=quote,
         kind=kind,
-        subject=email_subject(f"quote-{kind}", context),
+        subject=subject,
         to=list(to),
         cc=list(cc or []),
         reply_to=list(reply_to or []),
         context=document_freeze(context),
+        language=language,
     )
     emails_queue_on_commit([email])
     return email
@@ -758,10 +812,10 @@ def deliveries_relay(*, older_than: timedelta | None = None) -> dict[str, int]:
     renders = (
         QuoteDelivery.objects.filter(render_status=R.QUEUED, attempts=0, updated_at__lt=cutoff)
         .order_by("updated_at")
-        .values_list("pk", flat=True)
+        .values_list("pk", "language")
     )
-    for pk in renders:
-        if not enqueue.render_pdf(pk):
+    for pk, language in renders:
+        if not enqueue.render_pdf(pk, language):
             # The broker is still down: stop here (each try waits for it); the next run
             # starts again from the oldest row.
             counts["unreachable"] = 1
@@ -772,7 +826,7 @@ def deliveries_relay(*, older_than: timedelta | None = None) -> dict[str, int]:
     emails = QuoteEmail.objects.filter(status=E.QUEUED, attempts=0, updated_at__lt=cutoff).filter(
         Q(delivery__isnull=True) | ~Q(delivery__pdf_sha256="")
     )
-    for email in emails.order_by("updated_at").only("pk", "delivery_id"):
+    for email in emails.order_by("updated_at").only("pk", "delivery_id", "language"):
         if not enqueue.email(email):
             counts["unreachable"] = 1
             logger.warning("Relay: the broker is still unreachable after %s", counts)
@@ -813,7 +867,7 @@ def deliveries_recover_stale(*, older_than: timedelta | None = None) -> dict[str
         )
         if changed and again:
             counts["rendering"] += 1
-            enqueue.render_pdf(row.pk)
+            enqueue.render_pdf(row.pk, row.language)
 
     for email in QuoteEmail.objects.filter(
         status=E.IN_FLIGHT, claimed_at__lt=cutoff
@@ -827,16 +881,16 @@ def deliveries_recover_stale(*, older_than: timedelta | None = None) -> dict[str
         ):
             counts["sending"] += 1
 
-    for pk in QuoteDelivery.objects.filter(_idle("render_status", cutoff)).values_list(
-        "pk", flat=True
+    for pk, language in QuoteDelivery.objects.filter(_idle("render_status", cutoff)).values_list(
+        "pk", "language"
     ):
         counts["requeued"] += 1
-        enqueue.render_pdf(pk)
+        enqueue.render_pdf(pk, language)
 
     idle_emails = QuoteEmail.objects.filter(_idle("status", cutoff)).filter(
         Q(delivery__isnull=True) | ~Q(delivery__pdf_sha256="")
     )
-    for email in idle_emails.only("pk", "delivery_id"):
+    for email in idle_emails.only("pk", "delivery_id", "language"):
         counts["requeued" if email.delivery_id else "notices"] += 1
         enqueue.email(email)
     if any(counts.values()):

@@ -92,6 +92,9 @@ def quote_send(request, pk: int):
         form = QuoteSendForm(request.POST, quote=quote, message=default_message)
         if form.is_valid():
             data = form.cleaned_data
+            message = data["message"]
+            if message.strip() == default_message.strip():
+                message = None  # not edited: written in the language chosen by the service
             try:
                 with enqueue.watch() as queued:  # the PDF's task is published on commit
                     delivery = delivery_services.quote_send(
@@ -99,7 +102,8 @@ def quote_send(request, pk: int):
                         by=request.user,
                         to=list(data["to"]),
                         cc=list(data["cc"]),
-                        message=data["message"],
+                        message=message,
+                        language=data["language"] or None,
                     )
             except StateConflict as exc:
                 messages.error(request, exc.message)

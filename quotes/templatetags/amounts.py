@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from mgtrade.i18n import babel_locale, format_money, format_number
 from pricing.engine import currency_minor_units
@@ -103,12 +103,32 @@ def percent(value) -> str:
     return f"{format_decimal(number, places)}{NBSP}%"
 
 
+# The duty kinds as a buyer's document names them, in the active language (the catalogue's
+# ``products.models.TariffKind`` labels, same keys, stay the rep's English).
+DUTY_KIND_NAMES = {
+    # Translators: the most-favoured-nation import duty; keep "MFN" if your trade uses it.
+    "mfn": gettext_lazy("MFN duty"),
+    "anti_dumping": gettext_lazy("Anti-dumping duty"),
+    "countervailing": gettext_lazy("Countervailing duty"),
+    "safeguard": gettext_lazy("Safeguard duty"),
+    "retaliatory": gettext_lazy("Retaliatory tariff"),
+    "other": gettext_lazy("Other duty"),
+    # Translators: a customs processing fee charged once per import entry (US MPF).
+    "entry_fee": gettext_lazy("Processing fee per entry"),
+    # Translators: the US harbor maintenance fee on imports by sea.
+    "port_fee": gettext_lazy("Harbor maintenance fee"),
+}
+
+
 @register.filter
 def duty_kind(kind: str) -> str:
-    """``anti_dumping`` -> ``Anti-dumping duty``: the catalogue's ``TariffKind`` labels, so
-    the PDF and the pages name duties alike; unknown kinds are shown readably."""
+    """``anti_dumping`` -> ``Anti-dumping duty`` (``Antidumpingzoll`` in German): the
+    catalogue's ``TariffKind`` labels in the active language, so the PDF and the pages name
+    duties alike; unknown kinds are shown readably."""
     from products.models import TariffKind
 
+    if kind in DUTY_KIND_NAMES:
+        return str(DUTY_KIND_NAMES[kind])
     try:
         return str(TariffKind(kind).label)
     except ValueError:

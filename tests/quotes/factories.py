@@ -9,9 +9,13 @@ from quotes.models import Quote
 from tests.customers.factories import ContactFactory, CustomerFactory
 
 
-def german_buyer(*, owner: User, **fields) -> Customer:
+def german_buyer(*, owner: User, contact_language: str = "en", **fields) -> Customer:
+    """A German customer whose contact reads ``contact_language`` (English by default: the
+    sending tests read English; the languages of a send are tested in tests/i18n/)."""
     customer = CustomerFactory(owner=owner, **fields)
-    ContactFactory(customer=customer, email=f"buyer{customer.pk}@example.de")
+    ContactFactory(
+        customer=customer, email=f"buyer{customer.pk}@example.de", language=contact_language
+    )
     return customer
 
 

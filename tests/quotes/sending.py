@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from decimal import Decimal
 
+from django.utils import translation
 from pypdf import PdfReader
 
 from quotes.templatetags.amounts import money
@@ -33,20 +34,26 @@ def pypdf_text(data: bytes) -> str:
 
 
 def expected_figures(quote) -> dict:
-    """What the PDF must show: the number, each duty line and the landed cost per MT."""
-    from quotes.documents.context import quote_pdf_context
+    """What the PDF must show: the number, each duty line and the landed cost per MT, in
+    the document's language (the one it was sent in, else its contact's: German here)."""
+    from quotes.documents.context import quote_language, quote_pdf_context
+    from quotes.models import QuoteDelivery
 
+    sent = QuoteDelivery.objects.filter(quote=quote).first()
+    language = sent.language if sent else quote_language(quote)
     qc = quote.pricing["quote_currency"]
-    # duty amounts as the buyer's document prints them: in the quote currency
-    duties = [
-        {"grade": duty["grade"], "reference": duty["reference"], "amount": money(duty["amount"])}
-        for duty in quote_pdf_context(quote)["breakdown"]["duties"]
-    ]
-    return {
-        "number": quote.number,
-        "duties": duties,
-        "landed_per_mt": money(Decimal(qc["landed_cost_per_mt"]), quote.currency),
-    }
+    with translation.override(language):
+        # duty amounts as the buyer's document prints them: in the quote currency
+        duties = [
+            {
+                "grade": duty["grade"],
+                "reference": duty["reference"],
+                "amount": money(duty["amount"]),
+            }
+            for duty in quote_pdf_context(quote)["breakdown"]["duties"]
+        ]
+        landed = money(Decimal(qc["landed_cost_per_mt"]), quote.currency)
+    return {"number": quote.number, "duties": duties, "landed_per_mt": landed}
 
 
 def assert_quote_pdf(data: bytes, quote, *, text=pypdf_text) -> None:

@@ -138,7 +138,9 @@ def test_a_failed_publish_is_logged_and_reported(worked_example_data, rep, media
     ):
         delivery = delivery_services.quote_send(quote=draft, by=rep)
         assert enqueue.render_pdf(delivery.pk) is False
-    assert watch.failed == [(enqueue.RENDER_PDF, (delivery.pk,))]
+    assert watch.failed == [
+        (enqueue.RENDER_PDF, (delivery.pk, "en"))
+    ]  # the language is an argument
     assert "the relay will queue it again" in caplog.text
     delivery.refresh_from_db()
     assert delivery.last_error == enqueue.OUTAGE_NOTE
@@ -170,7 +172,7 @@ def test_the_relay_is_prompt_for_never_started_rows_only(
     with mock.patch.object(enqueue, "queue_task", return_value=True) as publish:
         counts = delivery_services.deliveries_relay()
         assert counts == {"renders": 1, "emails": 0, "unreachable": 0}
-        publish.assert_called_once_with(enqueue.RENDER_PDF, waiting.pk)
+        publish.assert_called_once_with(enqueue.RENDER_PDF, waiting.pk, waiting.language)
         assert delivery_services.deliveries_recover_stale() == {
             "rendering": 0,
             "sending": 0,

@@ -18,6 +18,9 @@ def draft(worked_example_data, rep, media_root):
     quote = sendable_draft(rep)
     rep.email = "li.wei@mgtrade.example"
     rep.save(update_fields=["email"])
+    # These tests read the English wording; the languages of a send: tests/i18n/.
+    quote.contact.language = "en"
+    quote.contact.save(update_fields=["language"])
     return quote
 
 
@@ -55,7 +58,9 @@ def test_the_dialog_offers_the_customers_contacts_the_template_message_and_the_p
     # The quote's contact is ticked in To; the message is the template's, addressed to them.
     assert f'value="{draft.contact.pk}" id="id_to_0" checked' in page
     assert f"Dear {draft.contact.name}," in page
-    assert f"our quotation {draft.number}, version 1, for {draft.customer.name}" in page
+    assert f"our quotation {draft.number} for {draft.customer.name}" in page
+    # The language select defaults to the contact's, and says so.
+    assert "English, the contact&#x27;s language" in page
     assert f'href="/quotes/{draft.pk}/pdf/"' in page and "(opens in a new tab)" in page
 
 
@@ -195,7 +200,10 @@ def test_api_send_without_a_body_uses_the_contact_and_the_template(
     assert response.status_code == 202
     (sent,) = mail.outbox
     assert sent.to == [draft.contact.email]
-    assert sent.body.startswith(f"Dear {draft.contact.name},\n\nThank you for your enquiry.")
+    # A first version with no buyer's reference: no "thank you for your enquiry".
+    assert sent.body.startswith(
+        f"Dear {draft.contact.name},\n\nPlease find attached our quotation {draft.number} for"
+    )
 
 
 def test_api_send_field_errors_are_400(draft, opted_out, rep_api):

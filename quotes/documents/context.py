@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
 
 from pricing.engine import (
     COMPONENT_LABELS,
@@ -33,6 +34,7 @@ from pricing.engine import (
 from products import selectors as products_selectors
 from products.models import Port, Product, SpecLimit
 from quotes.models import EDITABLE_STATUSES, Quote
+from quotes.terms import terms_in_language
 
 from .pdf import company_context, render_template_pdf
 
@@ -140,6 +142,12 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
     # the quote total on the Incoterm basis (pricing.engine.document_lines), adding up to
     # the printed total exactly. Quotes priced before a line's pricing was stored fall
     # back to the line rows (USD).
+    # i18n-orders hook: a grade's name in the language being rendered, where it has one
+    # (products/translation.py); English (the line's copy) otherwise.
+    translated_names = products_selectors.grade_names_in(
+        product_ids=[ln.product_id for ln in quote_lines],
+        language=translation.get_language() or "en",
+    )
     quantum = currency_quantum(currency)
     priced_lines = pricing.get("lines", [])
     doc_lines = (
@@ -153,7 +161,7 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
         lines.append(
             {
                 "grade": ln.product_code,
-                "name": ln.product_name,
+                "name": translated_names.get(ln.product_id) or ln.product_name,
                 "standard": ln.standard,
                 "hs_code": ln.hs_code,
                 "quantity_mt": ln.quantity_mt,
@@ -298,7 +306,8 @@ def quote_pdf_context(quote: Quote, *, draft: bool | None = None) -> dict[str, A
         },
         "specifications": _specifications([ln.product_id for ln in quote_lines], lines),
         # The snapshot of the terms template and the currency's bank account (quotes.terms).
-        "commercial_terms": dict(quote.commercial_terms or {}),
+        # i18n-orders hook: the clauses and bank instructions in the rendered language.
+        "commercial_terms": terms_in_language(quote.commercial_terms, translation.get_language()),
     }
     return context
 

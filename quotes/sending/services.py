@@ -659,6 +659,7 @@ def document_send(
     by: User | None,
     cc: list[str] | None = None,
     reply_to: list[str] | None = None,
+    language: str | None = None,  # i18n-orders hook; rendered in by i18n-send's pipeline
 ) -> QuoteDelivery:
     """Send another document of ``quote``'s deal (a contract, a proforma) through this
     pipeline: its frozen ``document`` rendered once with ``template`` and stored as

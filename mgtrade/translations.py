@@ -71,3 +71,26 @@ def snapshot_missing(
         return []
     texts = (snapshot.get(TRANSLATIONS) or {}).get(language) or {}
     return [f for f in fields if snapshot.get(f) and not texts.get(f)]
+
+
+def language_fieldsets(fields: Iterable[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Admin fieldsets, one per non-English language, of ``fields``' columns in it
+    (collapsed: optional, English is printed where one is empty). The English columns
+    (``<field>_en``) sit in the model's own fieldsets."""
+    from django.conf import settings
+    from django.utils.translation import get_language_info
+
+    native = dict(settings.LANGUAGES)
+    fields = list(fields)
+    return [
+        (
+            f"{get_language_info(code)['name']} ({native[code]})",
+            {
+                "fields": [build_localized_fieldname(f, code) for f in fields],
+                "classes": ["collapse"],
+                "description": "Optional. Where a text is empty, the English one is printed "
+                "and the rep is told before sending.",
+            },
+        )
+        for code in other_languages()
+    ]

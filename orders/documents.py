@@ -119,7 +119,8 @@ def _contract_part(contract: SalesContract) -> dict[str, Any]:
         "tolerance_percent": f"{contract.tolerance_percent.normalize():f}",
         "partial_shipments": contract.partial_shipments,
         "transhipment": contract.transhipment,
-        "documents": list(contract.documents or []),
+        # Stored in English; the standard names read in the active language.
+        "documents": [_(name) for name in contract.documents or []],
         "terms_text": contract.terms_text,
         "consignee": contract.consignee,
         "rep": {

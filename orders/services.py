@@ -77,6 +77,7 @@ DEFAULT_DOCUMENTS = [
     gettext_noop("Certificate of analysis per lot"),
 ]
 # Translators: ICC (A) are the Institute Cargo Clauses (A); keep the abbreviation.
+# xgettext:no-python-format
 INSURANCE_DOCUMENT = gettext_noop("Insurance certificate (ICC (A), 110 % of invoice value)")
 ORIGIN_PLACE_TERMS = ("EXW", "FCA", "FOB")
 

@@ -14,8 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from customers.models import CURRENCY_VALIDATOR, Contact, Customer, Incoterm
 from customers.regions import Region
@@ -679,7 +678,8 @@ class TermsTemplate(models.Model):
         max_length=300,
         blank=True,
         # A lazy default: modeltranslation gives each language's column its own wording.
-        default=_lazy(
+        default=gettext_lazy(
+            # xgettext:no-python-format
             "Covered by the seller for 110 % of the invoice value against Institute Cargo "
             "Clauses (A)."
         ),
@@ -699,7 +699,7 @@ class TermsTemplate(models.Model):
     validity = models.CharField(
         max_length=200,
         blank=True,
-        default=_lazy("Subject to prior sale and our final confirmation."),
+        default=gettext_lazy("Subject to prior sale and our final confirmation."),
     )
     force_majeure = models.TextField(blank=True)
     governing_law = models.TextField(

@@ -374,3 +374,27 @@ class QuoteEventSerializer(serializers.ModelSerializer):
 
     def get_by_name(self, event) -> str:
         return str(event.by) if event.by_id else ""
+
+
+class QuoteTranslationGapsQuerySerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=[],
+        required=False,
+        help_text="A language we send documents in (settings.LANGUAGES). Default: the "
+        "quote's contact's.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES
+
+
+class QuoteTranslationGapsSerializer(serializers.Serializer):
+    language = serializers.CharField(help_text="The language checked.")
+    gaps = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What a send in that language prints in English for want of a "
+        "translation, one sentence each (empty: every text has one).",
+    )

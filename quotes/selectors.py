@@ -349,8 +349,7 @@ def translation_gaps(*, quote: Quote, language: str) -> list[str]:
     for product in Product.objects.filter(pk__in=product_ids).order_by("code"):
         missing = missing_fields(product, GRADE_TEXT_FIELDS, language)
         if missing:
-            what = " and ".join(
-                {"name": "name", "form": "form", "packaging": "packing"}[f] for f in missing
-            )
+            words = [{"name": "name", "form": "form", "packaging": "packing"}[f] for f in missing]
+            what = " and ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
             gaps.append(f"No {name} {what} for grade {product.code}; English will be sent.")
     return gaps

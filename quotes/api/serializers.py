@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -378,17 +379,11 @@ class QuoteEventSerializer(serializers.ModelSerializer):
 
 class QuoteTranslationGapsQuerySerializer(serializers.Serializer):
     language = serializers.ChoiceField(
-        choices=[],
+        choices=settings.LANGUAGES,
         required=False,
         help_text="A language we send documents in (settings.LANGUAGES). Default: the "
         "quote's contact's.",
     )
-
-    def __init__(self, *args, **kwargs):
-        from django.conf import settings
-
-        super().__init__(*args, **kwargs)
-        self.fields["language"].choices = settings.LANGUAGES
 
 
 class QuoteTranslationGapsSerializer(serializers.Serializer):

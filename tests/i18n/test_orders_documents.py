@@ -323,3 +323,20 @@ def test_export_render_task_uses_its_language_argument_not_the_workers(rep, mana
     invoice.refresh_from_db()
     text = _pdf_text(xd.export_document_pdf(invoice))
     assert "Ticari fatura" in text and "商業送り状" not in text
+
+
+# ------------------------------------------------------------------ admin
+
+
+def test_admin_groups_each_languages_texts_and_requires_the_english_name(client, admin_user):
+    client.force_login(admin_user)
+    product = Product.objects.get(code="MG9990")
+    page = client.get(f"/admin/products/product/{product.pk}/change/").content.decode()
+    assert "German (Deutsch)" in page and 'name="name_de"' in page and 'name="packaging_ja"' in page
+    assert 'name="name_en"' in page and 'name="name"' not in page
+    template = TermsTemplate.objects.create(name="Plain")
+    page = client.get(f"/admin/quotes/termstemplate/{template.pk}/change/").content.decode()
+    assert 'name="governing_law_tr"' in page and "Turkish (Türkçe)" in page
+    account = BankAccount.objects.get(currency="EUR", is_default=True)
+    page = client.get(f"/admin/quotes/bankaccount/{account.pk}/change/").content.decode()
+    assert 'name="instructions_zh_hans"' in page

@@ -77,6 +77,7 @@ def main() -> None:
         company_context,
         font_config,
         render_template_pdf,
+        warm_up,
     )
     from tests.quotes.pdf_samples import sample_quote_context
 
@@ -93,6 +94,7 @@ def main() -> None:
     def weasyprint_alone() -> bytes:
         return HTML(string=plain_html, base_url=PDF_BASE_URL).write_pdf(font_config=fonts)
 
+    warm_up()  # as every render worker child does at start (mgtrade.celery)
     for _ in range(3):  # warm-up: fonts, template cache, imports
         app_step()
         weasyprint_alone()

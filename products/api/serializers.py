@@ -133,7 +133,9 @@ class OriginCountryField(CountrySerializerField):
 
 class TariffRuleSerializer(CountryFieldMixin, serializers.ModelSerializer):
     origin_country = OriginCountryField(default="CN")
-    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    verified_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     is_stale = serializers.SerializerMethodField(
         help_text="Never verified, or not verified for MGTRADE_TARIFF_VERIFY_DAYS days."
     )

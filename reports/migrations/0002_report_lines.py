@@ -5,51 +5,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quotes', '0017_terms_templates'),
-        ('reports', '0001_initial'),
+        ("quotes", "0017_terms_templates"),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportLine',
+            name="ReportLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_first', models.BooleanField(help_text="The quote's first line: one row per quote.")),
-                ('grade_first', models.BooleanField(help_text="The quote's first line of this grade.")),
-                ('quote_date', models.DateField()),
-                ('month', models.DateField(help_text="The first day of the quote date's month.")),
-                ('valid_until', models.DateField()),
-                ('status', models.CharField(max_length=20)),
-                ('owner_id', models.IntegerField()),
-                ('customer_owner_id', models.IntegerField(null=True)),
-                ('region', models.CharField(max_length=16)),
-                ('country', models.CharField(max_length=2)),
-                ('industry', models.CharField(max_length=32)),
-                ('currency', models.CharField(max_length=3)),
-                ('quote_mt', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('quote_usd', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('quote_qc', models.DecimalField(decimal_places=2, max_digits=18)),
-                ('absorbed_usd', models.DecimalField(decimal_places=2, max_digits=14, null=True)),
-                ('sent_at', models.DateTimeField(null=True)),
-                ('viewed_at', models.DateTimeField(null=True)),
-                ('decided_at', models.DateTimeField(null=True)),
-                ('enquiry_on', models.DateField(help_text="The customer's last activity on or before the quote date.", null=True)),
-                ('rejection_reason', models.CharField(blank=True, max_length=80)),
-                ('competitor_origin', models.CharField(blank=True, max_length=2)),
-                ('competitor_price', models.DecimalField(decimal_places=2, max_digits=14, null=True)),
-                ('product_code', models.CharField(max_length=32)),
-                ('qty', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('goods_usd', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('list_price', models.DecimalField(decimal_places=2, help_text='In force on the quote date.', max_digits=14, null=True)),
-                ('floor_price', models.DecimalField(decimal_places=2, max_digits=14, null=True)),
-                ('contracted_mt', models.DecimalField(decimal_places=3, help_text="This grade's tonnes on the quote's sales contract (not cancelled), on the quote's first line of the grade.", max_digits=12, null=True)),
-                ('quote', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='quotes.quote')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "is_first",
+                    models.BooleanField(help_text="The quote's first line: one row per quote."),
+                ),
+                (
+                    "grade_first",
+                    models.BooleanField(help_text="The quote's first line of this grade."),
+                ),
+                ("quote_date", models.DateField()),
+                ("month", models.DateField(help_text="The first day of the quote date's month.")),
+                ("valid_until", models.DateField()),
+                ("status", models.CharField(max_length=20)),
+                ("owner_id", models.IntegerField()),
+                ("customer_owner_id", models.IntegerField(null=True)),
+                ("region", models.CharField(max_length=16)),
+                ("country", models.CharField(max_length=2)),
+                ("industry", models.CharField(max_length=32)),
+                ("currency", models.CharField(max_length=3)),
+                ("quote_mt", models.DecimalField(decimal_places=3, max_digits=12)),
+                ("quote_usd", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("quote_qc", models.DecimalField(decimal_places=2, max_digits=18)),
+                ("absorbed_usd", models.DecimalField(decimal_places=2, max_digits=14, null=True)),
+                ("sent_at", models.DateTimeField(null=True)),
+                ("viewed_at", models.DateTimeField(null=True)),
+                ("decided_at", models.DateTimeField(null=True)),
+                (
+                    "enquiry_on",
+                    models.DateField(
+                        help_text="The customer's last activity on or before the quote date.",
+                        null=True,
+                    ),
+                ),
+                ("rejection_reason", models.CharField(blank=True, max_length=80)),
+                ("competitor_origin", models.CharField(blank=True, max_length=2)),
+                (
+                    "competitor_price",
+                    models.DecimalField(decimal_places=2, max_digits=14, null=True),
+                ),
+                ("product_code", models.CharField(max_length=32)),
+                ("qty", models.DecimalField(decimal_places=3, max_digits=12)),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("goods_usd", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "list_price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="In force on the quote date.",
+                        max_digits=14,
+                        null=True,
+                    ),
+                ),
+                ("floor_price", models.DecimalField(decimal_places=2, max_digits=14, null=True)),
+                (
+                    "contracted_mt",
+                    models.DecimalField(
+                        decimal_places=3,
+                        help_text="This grade's tonnes on the quote's sales contract (not cancelled), on the quote's first line of the grade.",
+                        max_digits=12,
+                        null=True,
+                    ),
+                ),
+                (
+                    "quote",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="quotes.quote",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['quote_date'], name='reportline_date'), models.Index(fields=['status', 'quote_date'], name='reportline_status_date'), models.Index(fields=['valid_until', 'quote_id'], name='reportline_valid_until')],
+                "indexes": [
+                    models.Index(fields=["quote_date"], name="reportline_date"),
+                    models.Index(fields=["status", "quote_date"], name="reportline_status_date"),
+                    models.Index(fields=["valid_until", "quote_id"], name="reportline_valid_until"),
+                ],
             },
         ),
     ]

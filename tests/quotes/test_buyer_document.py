@@ -160,7 +160,7 @@ def test_the_document_prints_references_origin_packing_and_both_signature_blocks
     text = one_line(pdf_text(render_template_pdf("pdf/quote.html", quote_pdf_context(quote))))
     assert "Your reference ENQ-2026-118" in text
     assert "Country of origin People's Republic of China" in text
-    assert "Packing: 7.5 kg ingots, 1 MT bundles" in text
+    assert "Packing All grades 7.5 kg ingots, 1 MT bundles" in text  # one line, one packing
     assert "Li Wei, Sales Manager" in text and "+86 951 555 0142" in text
     assert "For the seller" in text and "Confirmed by the buyer" in text
     assert "PO number" in text

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from quotes.documents import pdf as pdf_module
 from quotes.documents.pdf import render_pdf, render_template_pdf
+from quotes.documents.presentation import duty_groups
 from quotes.templatetags.amounts import duty_kind, money, percent, quantity
 from tests.quotes.pdf_samples import sample_quote_context
 
@@ -68,11 +69,16 @@ def test_every_line_and_every_duty_line_is_printed(sample, sample_text):
     flat = one_line(sample_text)
     for line in sample["lines"]:
         assert money(line["amount"]).replace(NBSP, " ") in flat
-    for duty in sample["breakdown"]["duties"]:
-        assert money(duty["amount"]) in flat
-        assert money(duty["customs_value"]) in flat
-    assert flat.count("MFN duty") == len(sample["breakdown"]["duties"])
-    assert "CN 8104 11 (TARIC)" in flat
+    # duty rows per HS code and adjustment (the lines of a grade share their tariff)
+    grouped = duty_groups(sample["breakdown"]["duties"])
+    assert len(grouped["rows"]) == 2 < len(sample["breakdown"]["duties"])
+    for row in grouped["rows"]:
+        assert f"{row['hs_code']} {row['grades']}" in flat
+        assert f"{money(row['customs_value'])} {money(row['amount'])} [{row['note']}]" in flat
+    assert flat.count("MFN duty") == len(grouped["rows"])
+    # each legal citation once, as a numbered note under the table
+    assert flat.count("CN 8104 11 (TARIC)") == 1
+    assert "[1] EU Combined Nomenclature, CN 8104 11 (TARIC)" in flat
     total = money(sample["breakdown"]["duties_total"], "EUR").replace(NBSP, " ")
     assert f"Duties total {total}" in flat
 
@@ -107,7 +113,10 @@ def test_appendix_lists_each_grade_specification(sample, sample_text):
     assert "Appendix: chemical specifications" in flat
     for spec in sample["specifications"]:
         assert spec["grade"] in flat
-    assert "Ni 0.002" in flat or "Ni – 0.002" in flat
+    # one element-by-grade matrix: AZ91D, AM60B and AM50A's nickel limits in one row
+    assert "Ni – – ≤ 0.002 ≤ 0.002 ≤ 0.001" in flat
+    assert "Al – – 8.5–9.5 5.5–6.5 4.5–5.3" in flat
+    assert "Mg ≥ 99.90 ≥ 99.80 – – –" in flat
 
 
 def test_cjk_and_turkish_names_come_back_as_text():

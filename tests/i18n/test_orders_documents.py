@@ -29,12 +29,13 @@ from orders.documents import (
     proforma_document,
 )
 from orders.models import ExportDocument, ExportDocumentKind, SalesContract
+from orders.selectors import contract_language
 from orders.tasks import export_document_render_task
 from products.models import Product
 from quotes import selectors as quote_selectors
 from quotes import services as quote_services
 from quotes.documents.context import quote_pdf_context
-from quotes.models import BankAccount, Quote, TermsTemplate
+from quotes.models import BankAccount, Quote, QuoteDelivery, TermsTemplate
 from quotes.terms import terms_in_language
 from tests.accounts.factories import UserFactory
 from tests.orders.conftest import bank_accounts, worked_example_data  # noqa: F401 (fixtures)
@@ -340,3 +341,14 @@ def test_admin_groups_each_languages_texts_and_requires_the_english_name(client,
     account = BankAccount.objects.get(currency="EUR", is_default=True)
     page = client.get(f"/admin/quotes/bankaccount/{account.pk}/change/").content.decode()
     assert 'name="instructions_zh_hans"' in page
+
+
+@pytest.mark.skipif(
+    not any(f.name == "language" for f in QuoteDelivery._meta.fields),
+    reason="QuoteDelivery.language comes with the quote's send in the buyer's language",
+)
+def test_contract_documents_follow_the_language_the_quote_was_sent_in(rep):
+    contract = confirmed_contract(owner=rep)  # the contact reads German
+    QuoteDelivery.objects.create(quote=contract.quote, document={}, language="ko")
+    assert contract_language(contract) == "ko"
+    assert contract_document(contract)["language"] == "ko"

@@ -352,3 +352,14 @@ def test_contract_documents_follow_the_language_the_quote_was_sent_in(rep):
     QuoteDelivery.objects.create(quote=contract.quote, document={}, language="ko")
     assert contract_language(contract) == "ko"
     assert contract_document(contract)["language"] == "ko"
+
+
+def test_quote_document_prints_the_grades_name_in_the_language_it_is_rendered_in(rep):
+    Product.objects.filter(code="MG9990").update(name_ja="マグネシウム地金 99.90%")
+    quote = _quote_with(None, rep)
+    with translation.override("ja"):  # the send renders and freezes in the buyer's language
+        assert (
+            quote_pdf_context(quote, draft=False)["lines"][0]["name"] == "マグネシウム地金 99.90%"
+        )
+    with translation.override("ko"):  # no Korean name: the English the line copied
+        assert quote_pdf_context(quote, draft=False)["lines"][0]["name"] == "Magnesium ingot 99.90%"

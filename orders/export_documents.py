@@ -12,6 +12,11 @@ The set goes to the buyer (and the L/C's bank contact) as one delivery through t
 sending pipeline: one PDF holding every current document, rendered and e-mailed once by
 the worker. Under an L/C it goes only once the presentation check is clean or a manager
 has acknowledged its discrepancies.
+
+Language: the documents are issued in the buyer's language (``document_language``), the
+frozen content records it and every render runs inside ``translation.override`` of it, so
+the stored PDF and a re-render agree. Under an L/C they are in English: UCP 600 examines
+the documents against the credit, which is written in English.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
+from mgtrade.i18n import ENGLISH
 from products.models import Product
 from quotes.documents.context import document_freeze, document_render, pdf_sha256
 from quotes.documents.pdf import company_context
@@ -47,7 +54,13 @@ K = ExportDocumentKind
 TEMPLATE = "pdf/export_document.html"
 PREFIX = {K.COMMERCIAL_INVOICE: "CI", K.PACKING_LIST: "PL", K.CERTIFICATE_OF_ANALYSIS: "COA"}
 SET_TEMPLATE = "pdf/export_set.html"
-COUNTRY_OF_ORIGIN = "People's Republic of China"
+# Stored in English in the frozen content; the template prints them through the catalogues.
+COUNTRY_OF_ORIGIN = gettext_noop("People's Republic of China")
+KIND_NAMES = (
+    gettext_noop("Commercial invoice"),
+    gettext_noop("Packing list"),
+    gettext_noop("Certificate of analysis"),
+)
 ZERO = Decimal("0")
 
 
@@ -138,7 +151,8 @@ def invoice_context(shipment: Shipment, *, number: str, issued_on: date) -> dict
         "lines": [
             {
                 "grade": line.product_code,
-                "name": line.product_name,
+                "name": (line.product_name_translations or {}).get(translation.get_language())
+                or line.product_name,
                 "hs_code": line.hs_code,
                 "standard": line.standard,
                 "lots": ", ".join(lots_by_line.get(line.pk, [])),
@@ -280,18 +294,37 @@ def _current(shipment: Shipment) -> list[ExportDocument]:
 def _context(
     kind: str, shipment: Shipment, *, number: str, lot: Lot | None, by: User, revision: int = 0
 ) -> dict[str, Any]:
-    """``{"doc": <the document's content>}``: what the template renders, frozen as issued."""
+    """``{"doc": <the document's content>}``: what the template renders, frozen as issued,
+    in the buyer's language (``document_language``; the grade names in it)."""
     today = timezone.localdate()
-    if kind == K.COMMERCIAL_INVOICE:
-        doc = invoice_context(shipment, number=number, issued_on=today)
-    elif kind == K.PACKING_LIST:
-        doc = packing_list_context(shipment, number=number, issued_on=today)
-    else:
-        assert lot is not None
-        signer = lot.created_by if lot.created_by.is_qc else by  # QC signs what QC analysed
-        doc = certificate_context(shipment, lot, number=number, issued_on=today, signed_by=signer)
+    language = document_language(shipment)
+    with translation.override(language):
+        if kind == K.COMMERCIAL_INVOICE:
+            doc = invoice_context(shipment, number=number, issued_on=today)
+        elif kind == K.PACKING_LIST:
+            doc = packing_list_context(shipment, number=number, issued_on=today)
+        else:
+            assert lot is not None
+            signer = lot.created_by if lot.created_by.is_qc else by  # QC signs what QC analysed
+            doc = certificate_context(
+                shipment, lot, number=number, issued_on=today, signed_by=signer
+            )
     doc["revision"] = revision
-    return {"company": doc["company"], "doc": doc}
+    return {"company": doc["company"], "doc": doc, "language": language}
+
+
+def document_language(shipment: Shipment) -> str:
+    """The language of a shipment's export documents: English under an L/C (the credit's
+    language, against which the bank examines them), else the contract's."""
+    from .selectors import contract_language
+
+    contract = shipment.contract
+    return ENGLISH if contract.uses_lc else contract_language(contract)
+
+
+def _frozen_language(document: dict[str, Any]) -> str:
+    """The language a frozen document was issued in (English before languages existed)."""
+    return document.get("language") or ENGLISH
 
 
 @transaction.atomic
@@ -346,18 +379,21 @@ def _enqueue_render(ids: list[int]) -> None:
     registers the tasks)."""
     from quotes.sending.enqueue import queue_task
 
-    for pk in ids:
-        queue_task(RENDER_TASK, pk)
+    for doc in ExportDocument.objects.filter(pk__in=ids).only("pk", "document"):
+        queue_task(RENDER_TASK, doc.pk, _frozen_language(doc.document))
 
 
-def export_document_render(*, document_id: int) -> str:
-    """Render and store the PDF of an issued document, once (idempotent)."""
+def export_document_render(*, document_id: int, language: str | None = None) -> str:
+    """Render and store the PDF of an issued document, once (idempotent), inside
+    ``translation.override(language)`` (the task's argument; ``None``, from a message
+    queued before languages existed: the language the document records)."""
     doc = ExportDocument.objects.filter(pk=document_id).first()
     if doc is None:
         return "gone"
     if doc.pdf_sha256:
         return "skipped"
-    data = document_render(doc.document, doc.template)
+    with translation.override(language or _frozen_language(doc.document)):
+        data = document_render(doc.document, doc.template)
     digest = pdf_sha256(data)
     name = doc.pdf.storage.save(
         doc.pdf.field.generate_filename(doc, doc.filename), ContentFile(data)
@@ -377,7 +413,8 @@ def export_document_pdf(doc: ExportDocument) -> bytes:
         if pdf_sha256(data) != doc.pdf_sha256:
             raise StateConflict(f"The stored PDF of {doc} does not match its checksum.")
         return data
-    return document_render(doc.document, doc.template)
+    with translation.override(_frozen_language(doc.document)):
+        return document_render(doc.document, doc.template)
 
 
 @transaction.atomic
@@ -525,6 +562,7 @@ def documents_email_context(shipment: Shipment, docs: list[ExportDocument]) -> d
 def set_context(shipment: Shipment) -> dict[str, Any]:
     docs = _current(shipment)
     return {
+        "language": document_language(shipment),
         "company": company_context(),
         "shipment": {"reference": shipment.reference},
         "documents": [{"doc": d.document["doc"]} for d in docs],
@@ -560,17 +598,19 @@ def _send(*, shipment: Shipment, by: User, bank_email: str) -> Shipment:
     to, cc, reply_to = services._buyer_addresses(contract)
     if bank_email:
         to = [*to, bank_email]
+    document = set_context(shipment)
     shipment.documents_delivery = document_send(
         quote=contract.quote,
         kind="documents",
         template=SET_TEMPLATE,
         filename=f"{contract.number}-{shipment.sequence}-documents.pdf",
-        document=set_context(shipment),
+        document=document,
         to=to,
         cc=cc,
         reply_to=reply_to,
         context=documents_email_context(shipment, docs),
         by=by,
+        language=document["language"],
     )
     shipment.save(update_fields=["documents_delivery", "updated_at"])
     services._log(

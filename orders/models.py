@@ -219,6 +219,12 @@ class ContractLine(models.Model):
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
     product_code = models.CharField(max_length=32)
     product_name = models.CharField(max_length=120)
+    product_name_translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The grade's name in every other language that had one when the contract "
+        "was made ({language: name}); the documents print the buyer's, else the English.",
+    )
     hs_code = models.CharField(max_length=14)
     standard = models.CharField(max_length=80, blank=True)
     quantity_mt = models.DecimalField(max_digits=12, decimal_places=3)

@@ -319,3 +319,25 @@ def customer_spec_limits(*, contract: SalesContract) -> list[CustomerSpecLimit]:
         .select_related("product")
         .order_by("product__code", "element", "contract_id")
     )
+
+
+# ------------------------------------------------------------------ the buyer's language
+
+
+def contract_language(contract: SalesContract) -> str:
+    """The language of a contract's documents: the language the accepted quote was sent in
+    (its latest delivery's, once deliveries record one), else the quote's contact's
+    (``mgtrade.i18n.buyer_language``: English for a language we do not ship)."""
+    from mgtrade.i18n import buyer_language, buyer_languages
+    from quotes.models import QuoteDelivery
+
+    quote = contract.quote
+    sent = (
+        QuoteDelivery.objects.filter(quote_id=quote.pk).order_by("-id").first() if quote else None
+    )
+    # QuoteDelivery.language comes with the quote's send in the buyer's language (i18n-send).
+    recorded = getattr(sent, "language", "") if sent else ""
+    if recorded in buyer_languages():
+        return recorded
+    contact = quote.contact if quote else None
+    return buyer_language(contact_language=contact.language if contact else None)

@@ -18,12 +18,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from customers.models import Customer, Status
 from customers.services import customer_update, timeline_record
 from mgtrade.accounts.models import User
 from mgtrade.errors import StateConflict
 from pricing.engine import currency_quantum
+from products import selectors as products_selectors
 from quotes.models import BankAccount, Quote, QuoteStatus
 
 from .lc_check import lc_discrepancies
@@ -65,14 +67,18 @@ ACTIVE_STATUSES = (S.CONFIRMED, S.IN_PROGRESS)
 DEFAULT_ADVANCE_PERCENT = Decimal("30")
 DEFAULT_SHIPMENT_DAYS = 45
 DEFAULT_TOLERANCE_PERCENT = Decimal("5")
+# Stored in English on the contract; the documents print them through the catalogues.
 DEFAULT_DOCUMENTS = [
-    "Commercial invoice",
-    "Packing list",
-    "Full set of clean on board bills of lading",
-    "Certificate of origin",
-    "Certificate of analysis per lot",
+    gettext_noop("Commercial invoice"),
+    gettext_noop("Packing list"),
+    # Translators: the standard shipping document set; B/L = bill of lading.
+    gettext_noop("Full set of clean on board bills of lading"),
+    gettext_noop("Certificate of origin"),
+    gettext_noop("Certificate of analysis per lot"),
 ]
-INSURANCE_DOCUMENT = "Insurance certificate (ICC (A), 110 % of invoice value)"
+# Translators: ICC (A) are the Institute Cargo Clauses (A); keep the abbreviation.
+# xgettext:no-python-format
+INSURANCE_DOCUMENT = gettext_noop("Insurance certificate (ICC (A), 110 % of invoice value)")
 ORIGIN_PLACE_TERMS = ("EXW", "FCA", "FOB")
 
 CONTRACT_TERM_FIELDS = (
@@ -321,6 +327,11 @@ def contract_create_from_quote(
     contract.full_clean(exclude=["quote", "customer", "owner"])
     contract.save()
     quantum = currency_quantum(currency)
+    # The grade names in the buyer's languages are copied too: documents never read the
+    # catalogue again (products/translation.py).
+    names = products_selectors.grade_name_translations(
+        product_ids=[ln.product_id for ln in quote_lines]
+    )
     ContractLine.objects.bulk_create(
         ContractLine(
             contract=contract,
@@ -328,6 +339,7 @@ def contract_create_from_quote(
             product_id=ln.product_id,
             product_code=ln.product_code,
             product_name=ln.product_name,
+            product_name_translations=names.get(ln.product_id, {}),
             hs_code=ln.hs_code,
             standard=ln.standard,
             quantity_mt=ln.quantity_mt,
@@ -1027,10 +1039,31 @@ def _buyer_opted_out(contract: SalesContract) -> bool:
     return bool(contact and contact.email_opt_out)
 
 
+def document_language(*, contract: SalesContract, override: str | None = None) -> str:
+    """The language of a document sent to the buyer: the rep's ``override`` (a language we
+    ship, else ``ValidationError`` on ``language``), else the contract's
+    (``selectors.contract_language``)."""
+    from mgtrade.i18n import buyer_language
+
+    from .selectors import contract_language
+
+    if not override:
+        return contract_language(contract)
+    try:
+        return buyer_language(contact_language=None, override=override)
+    except ValueError:
+        raise ValidationError(
+            {"language": f"{override!r} is not a language we send documents in."}
+        ) from None
+
+
 @transaction.atomic
-def contract_send(*, contract: SalesContract, by: User) -> SalesContract:
+def contract_send(
+    *, contract: SalesContract, by: User, language: str | None = None
+) -> SalesContract:
     """E-mail the contract PDF (both signature blocks) to the buyer for countersignature,
-    once: rendered and sent in the worker, tracked like a quote's delivery."""
+    once: rendered and sent in the worker, tracked like a quote's delivery. ``language``:
+    the rep's choice (default: the contract's, ``document_language``)."""
     from quotes.sending.services import document_send
 
     from . import documents, emails
@@ -1042,17 +1075,19 @@ def contract_send(*, contract: SalesContract, by: User) -> SalesContract:
     if contract.delivery_id is not None:
         raise StateConflict("The contract has been sent; its delivery shows where it stands.")
     to, cc, reply_to = _buyer_addresses(contract)
+    language = document_language(contract=contract, override=language)
     contract.delivery = document_send(
         quote=contract.quote,
         kind="contract",
         template=documents.CONTRACT_TEMPLATE,
         filename=documents.contract_pdf_filename(contract),
-        document=documents.contract_document(contract),
+        document=documents.contract_document(contract, language=language),
         to=to,
         cc=cc,
         reply_to=reply_to,
         context=emails.contract_context(contract),
         by=by,
+        language=language,
     )
     contract.save(update_fields=["delivery", "updated_at"])
     _log(
@@ -1066,8 +1101,9 @@ def contract_send(*, contract: SalesContract, by: User) -> SalesContract:
 
 
 @transaction.atomic
-def proforma_send(*, proforma: Proforma, by: User) -> Proforma:
-    """E-mail a proforma PDF (amount, due date, bank account) to the buyer, once."""
+def proforma_send(*, proforma: Proforma, by: User, language: str | None = None) -> Proforma:
+    """E-mail a proforma PDF (amount, due date, bank account) to the buyer, once, in
+    ``language`` (default: the contract's, ``document_language``)."""
     from quotes.sending.services import document_send
 
     from . import documents, emails
@@ -1081,17 +1117,19 @@ def proforma_send(*, proforma: Proforma, by: User) -> Proforma:
         raise StateConflict("The proforma has been sent; its delivery shows where it stands.")
     proforma.contract = contract
     to, cc, reply_to = _buyer_addresses(contract)
+    language = document_language(contract=contract, override=language)
     proforma.delivery = document_send(
         quote=contract.quote,
         kind="proforma",
         template=documents.PROFORMA_TEMPLATE,
         filename=documents.proforma_pdf_filename(proforma),
-        document=documents.proforma_document(proforma),
+        document=documents.proforma_document(proforma, language=language),
         to=to,
         cc=cc,
         reply_to=reply_to,
         context=emails.proforma_context(proforma),
         by=by,
+        language=language,
     )
     proforma.save(update_fields=["delivery"])
     _log(

@@ -32,8 +32,10 @@ def proformas_flag_overdue_task() -> int:
     soft_time_limit=120,
     time_limit=150,
 )
-def export_document_render_task(document_id: int) -> str:
-    """Render and store an issued export document's PDF, once (idempotent)."""
+def export_document_render_task(document_id: int, language: str | None = None) -> str:
+    """Render and store an issued export document's PDF, once (idempotent), in
+    ``language`` (the buyer's, passed by whoever queued it: never the worker's ambient
+    language; ``None`` from a message queued before languages existed: the document's)."""
     from .export_documents import export_document_render
 
-    return export_document_render(document_id=document_id)
+    return export_document_render(document_id=document_id, language=language)

@@ -4,6 +4,7 @@ form errors."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,6 +118,9 @@ def _detail(request, contract: SalesContract, *, status: int = 200, **forms):
     _delivery_links(contract, contract, allowed, "orders:send", contract.pk)
     context = {
         "contract": contract,
+        # The buyer's documents' language (the send forms' default; the rep may choose).
+        "document_language": selectors.contract_language(contract),
+        "document_languages": settings.LANGUAGES,
         "lines": list(contract.lines.all()),
         "proformas": proformas,
         "payments": selectors.contract_payments(contract=contract),
@@ -191,7 +195,9 @@ contract_countersign = _contract_action(
     "The buyer's countersignature is recorded on {contract.number}.",
 )
 contract_send = _contract_action(
-    lambda request, c: services.contract_send(contract=c, by=request.user),
+    lambda request, c: services.contract_send(
+        contract=c, by=request.user, language=request.POST.get("language") or None
+    ),
     "{contract.number} is on its way to the buyer: the PDF is rendered and e-mailed in the "
     "background.",
 )
@@ -435,9 +441,13 @@ def _proforma_or_404(request, pk: int) -> Proforma:
 def proforma_send(request, pk: int):
     proforma = _proforma_or_404(request, pk)
     try:
-        services.proforma_send(proforma=proforma, by=request.user)
+        services.proforma_send(
+            proforma=proforma, by=request.user, language=request.POST.get("language") or None
+        )
     except StateConflict as exc:
         messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:

@@ -4,8 +4,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from mgtrade.translations import language_fieldsets
+
 from . import selectors, services
 from .models import ExchangeRate, FreightRate, Port, Product, ProductPrice, SpecLimit, TariffRule
+from .selectors import GRADE_TEXT_FIELDS
 
 
 class SpecLimitInline(admin.TabularInline):
@@ -42,7 +45,7 @@ class ProductAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "code",
-                    "name",
+                    "name_en",
                     "category",
                     "hs_code",
                     "purity_percent",
@@ -54,11 +57,18 @@ class ProductAdmin(admin.ModelAdmin):
         ("Specification", {"fields": ("spec_source",)}),
         (
             "Form and logistics",
-            {"fields": ("form", "packaging", "un_number", "dg_class", "min_order_qty_mt")},
+            {"fields": ("form_en", "packaging_en", "un_number", "dg_class", "min_order_qty_mt")},
         ),
         ("Pricing control", {"fields": ("floor_price_usd_per_mt",)}),
         (None, {"fields": ("notes",)}),
+        # The buyer's languages (products/translation.py): English above is the source.
+        *language_fieldsets(GRADE_TEXT_FIELDS),
     )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["name_en"].required = True  # the source every language falls back to
+        return form
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)

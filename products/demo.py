@@ -165,12 +165,46 @@ GRADES = [
 ]
 
 
+# The demo grades' names in the buyers' languages (docs/i18n.md): two grades have them, the
+# others show the rep the fallback to English.
+GRADE_NAMES = {
+    "MG9990": {
+        "de": "Magnesiumbarren 99,90 %",
+        "ja": "マグネシウム地金 99.90%",
+        "ko": "마그네슘 잉곳 99.90%",
+        "tr": "Magnezyum külçe %99,90",
+        "pt_br": "Lingote de magnésio 99,90%",
+        "zh_hans": "镁锭 99.90%",
+    },
+    "AZ91D": {
+        "de": "Magnesiumlegierung AZ91D in Barren",
+        "ja": "AZ91D マグネシウム合金インゴット",
+        "ko": "AZ91D 마그네슘 합금 잉곳",
+        "tr": "AZ91D magnezyum alaşımlı külçe",
+        "pt_br": "Lingote de liga de magnésio AZ91D",
+        "zh_hans": "AZ91D 镁合金锭",
+    },
+}
+
+
+def _translate_names(product: Product) -> None:
+    """The demo names in other languages, where the grade has none yet."""
+    names = {
+        f"name_{code}": name
+        for code, name in GRADE_NAMES.get(product.code, {}).items()
+        if not getattr(product, f"name_{code}")
+    }
+    if names:
+        Product.objects.filter(pk=product.pk).update(**names)
+
+
 def load() -> list[Product]:
     """Create the demo grades that are missing; running it twice changes nothing."""
     products = []
     for grade in GRADES:
         fields = {k: v for k, v in grade.items() if k not in {"spec", "prices"}}
         product, _ = Product.objects.get_or_create(code=fields.pop("code"), defaults=fields)
+        _translate_names(product)
         if not product.spec_limits.exists():
             SpecLimit.objects.bulk_create(
                 SpecLimit(

@@ -266,3 +266,30 @@ def currency_search(*, q: str, limit: int = 10) -> list[str]:
     q = (q or "").strip().upper()
     codes = {"USD", *exchange_rate_currencies()}
     return sorted(c for c in codes if q in c)[:limit]
+
+
+# Grade texts a buyer reads, per language (products/translation.py).
+GRADE_TEXT_FIELDS = ("name", "form", "packaging")
+
+
+def grade_name_translations(*, product_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """``{product_id: {language: name}}``: each grade's name in every non-English language
+    that has one, for a document to copy (``mgtrade.translations``). One query."""
+    from mgtrade.translations import translated_texts
+
+    return {
+        product.pk: {
+            lang: texts["name"] for lang, texts in translated_texts(product, ["name"]).items()
+        }
+        for product in Product.objects.filter(pk__in=list(product_ids))
+    }
+
+
+def grade_names_in(*, product_ids: Iterable[int], language: str) -> dict[int, str]:
+    """``{product_id: name}`` of the grades that have a name in ``language`` (no fallback:
+    a grade without one keeps the English name its document copied)."""
+    return {
+        pk: names[language]
+        for pk, names in grade_name_translations(product_ids=product_ids).items()
+        if language in names
+    }

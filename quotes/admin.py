@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from mgtrade.translations import language_fieldsets
+
 from .documents import seller
 from .models import (
     BankAccount,
@@ -11,6 +13,7 @@ from .models import (
     RejectionReason,
     TermsTemplate,
 )
+from .translation import BANK_TEXT_FIELDS, TERMS_TEXT_FIELDS
 
 
 @admin.register(RejectionReason)
@@ -114,6 +117,28 @@ class BankAccountAdmin(admin.ModelAdmin):
     list_display = ("currency", "bank_name", "account", "swift", "is_default", "active")
     list_filter = ("currency", "is_default", "active")
     search_fields = ("bank_name", "account", "swift", "beneficiary")
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "currency",
+                    "beneficiary",
+                    "beneficiary_address",
+                    "bank_name",
+                    "bank_address",
+                    "swift",
+                    "account",
+                    "intermediary_bank",
+                    "instructions_en",
+                    "is_default",
+                    "active",
+                ]
+            },
+        ),
+        # The buyer's languages (quotes/translation.py): English above is the source.
+        *language_fieldsets(BANK_TEXT_FIELDS),
+    ]
 
 
 class CustomerTermsDefaultInline(admin.TabularInline):
@@ -133,24 +158,33 @@ class TermsTemplateAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "active"]}),
         (
             "Payment",
-            {"fields": ["payment_method", "advance_percent", "balance", "lc_issuing_bank"]},
+            {"fields": ["payment_method", "advance_percent", "balance", "lc_issuing_bank_en"]},
         ),
         (
             "Shipment",
             {
                 "fields": [
-                    "shipment_period",
+                    "shipment_period_en",
                     "latest_shipment_days",
                     "partial_shipments_allowed",
                     "transhipment_allowed",
                     "quantity_tolerance_percent",
-                    "insurance_clause",
+                    "insurance_clause_en",
                     "documents",
                 ]
             },
         ),
         (
             "General terms",
-            {"fields": ["quality_claims", "validity", "force_majeure", "governing_law"]},
+            {
+                "fields": [
+                    "quality_claims_en",
+                    "validity_en",
+                    "force_majeure_en",
+                    "governing_law_en",
+                ]
+            },
         ),
+        # The buyer's languages (quotes/translation.py): English above is the source.
+        *language_fieldsets(TERMS_TEXT_FIELDS),
     ]

@@ -14,9 +14,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from customers.models import CURRENCY_VALIDATOR, Contact, Customer, Incoterm
 from customers.regions import Region
+from mgtrade.translations import translated_texts
 
 
 class QuoteStatus(models.TextChoices):
@@ -578,6 +580,12 @@ class BankAccount(models.Model):
     )
     account = models.CharField("account number or IBAN", max_length=40)
     intermediary_bank = models.CharField(max_length=300, blank=True)
+    instructions = models.TextField(
+        "payment instructions",
+        blank=True,
+        help_text="Printed under the bank details, e.g. quote the proforma number as the "
+        "payment reference. Per language; English is sent where a language has none.",
+    )
     is_default = models.BooleanField(
         "default for its currency", default=False, help_text="Printed on quotes and proformas."
     )
@@ -609,6 +617,9 @@ class BankAccount(models.Model):
             "swift": self.swift,
             "account": self.account,
             "intermediary_bank": self.intermediary_bank,
+            "instructions": self.instructions_en or "",
+            # The instructions in every language that has them (the buyer's is printed).
+            "translations": translated_texts(self, ("instructions",)),
         }
 
 
@@ -624,12 +635,13 @@ class TTBalance(models.TextChoices):
 
 
 def default_documents() -> list[str]:
+    # Stored in English; documents print them through the catalogues (orders.services).
     return [
-        "Commercial invoice",
-        "Packing list",
-        "Full set of clean on board bills of lading",
-        "Certificate of origin",
-        "Certificate of analysis per lot",
+        gettext_noop("Commercial invoice"),
+        gettext_noop("Packing list"),
+        gettext_noop("Full set of clean on board bills of lading"),
+        gettext_noop("Certificate of origin"),
+        gettext_noop("Certificate of analysis per lot"),
     ]
 
 
@@ -683,8 +695,12 @@ class TermsTemplate(models.Model):
     insurance_clause = models.CharField(
         max_length=300,
         blank=True,
-        default="Covered by the seller for 110 % of the invoice value against Institute Cargo "
-        "Clauses (A).",
+        # A lazy default: modeltranslation gives each language's column its own wording.
+        default=gettext_lazy(
+            # xgettext:no-python-format
+            "Covered by the seller for 110 % of the invoice value against Institute Cargo "
+            "Clauses (A)."
+        ),
         help_text="Printed on CIF and CIP quotes only.",
     )
     documents = models.JSONField(
@@ -699,7 +715,9 @@ class TermsTemplate(models.Model):
         help_text="Which analysis governs, the claim period, the referee laboratory.",
     )
     validity = models.CharField(
-        max_length=200, blank=True, default="Subject to prior sale and our final confirmation."
+        max_length=200,
+        blank=True,
+        default=gettext_lazy("Subject to prior sale and our final confirmation."),
     )
     force_majeure = models.TextField(blank=True)
     governing_law = models.TextField(

@@ -308,3 +308,48 @@ def quote_defaults_for(*, customer: Customer) -> dict[str, Any]:
         "payment_terms": customer.payment_terms,
         "contact": contact,
     }
+
+
+# ------------------------------------------------------------------ translation gaps
+
+
+def translation_gaps(*, quote: Quote, language: str) -> list[str]:
+    """What a send of ``quote`` in ``language`` prints in English for want of a translation
+    (docs/i18n.md "Master data and order documents"), one sentence per item for the rep:
+    the terms template's clauses and the bank's instructions as the quote's snapshot holds
+    them, each grade's texts as the catalogue has them now. Empty for English. Two queries.
+    """
+    from django.utils.translation import get_language_info
+
+    from mgtrade.i18n import ENGLISH
+    from mgtrade.translations import missing_fields, snapshot_missing
+    from products.models import Product
+    from products.selectors import GRADE_TEXT_FIELDS
+
+    from .terms import CLAUSE_KEYS
+    from .translation import BANK_TEXT_FIELDS
+
+    if language == ENGLISH:
+        return []
+    name = get_language_info(language)["name"]
+    gaps: list[str] = []
+    terms = quote.commercial_terms or {}
+    if snapshot_missing(terms, CLAUSE_KEYS, language):
+        gaps.append(
+            f"No {name} text for terms template “{terms.get('template_name', '')}”; "
+            "English will be sent."
+        )
+    bank = terms.get("bank") or {}
+    if snapshot_missing(bank, BANK_TEXT_FIELDS, language):
+        gaps.append(
+            f"No {name} payment instructions for the {bank.get('currency', '')} account at "
+            f"{bank.get('bank_name', '')}; English will be sent."
+        )
+    product_ids = quote.lines.values_list("product_id", flat=True)
+    for product in Product.objects.filter(pk__in=product_ids).order_by("code"):
+        missing = missing_fields(product, GRADE_TEXT_FIELDS, language)
+        if missing:
+            words = [{"name": "name", "form": "form", "packaging": "packing"}[f] for f in missing]
+            what = " and ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
+            gaps.append(f"No {name} {what} for grade {product.code}; English will be sent.")
+    return gaps

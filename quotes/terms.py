@@ -15,6 +15,8 @@ from typing import Any
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from customers.models import Customer
+from mgtrade.i18n import ENGLISH
+from mgtrade.translations import TRANSLATIONS, field_text, in_language, translated_texts
 
 from .models import BankAccount, CustomerTermsDefault, PaymentMethod, TermsTemplate
 
@@ -161,4 +163,42 @@ def terms_snapshot(
             "governing_law": template.governing_law,
         }
     )
+    snapshot.update(_clause_texts(template, incoterm=incoterm))
     return snapshot
+
+
+# The snapshot's keys of the template's free-text clauses (quotes/translation.py).
+CLAUSE_KEYS = {
+    "shipment_period": "shipment_period",
+    "insurance": "insurance_clause",
+    "quality_claims": "quality_claims",
+    "validity": "validity",
+    "force_majeure": "force_majeure",
+    "governing_law": "governing_law",
+    "lc_issuing_bank": "lc_issuing_bank",
+}
+
+
+def _clause_texts(template: TermsTemplate, *, incoterm: str) -> dict[str, Any]:
+    """The free-text clauses in English (the source, whatever language is active) and in
+    every other language that has them, so the snapshot prints in the send's language
+    and never changes with later edits (``mgtrade.translations.in_language``)."""
+    keys = {
+        k: f for k, f in CLAUSE_KEYS.items() if k != "insurance" or incoterm in INSURED_INCOTERMS
+    }
+    english = {k: field_text(template, f, ENGLISH) for k, f in keys.items()}
+    translations: dict[str, dict[str, str]] = {}
+    for language, texts in translated_texts(template, keys.values()).items():
+        translations[language] = {k: texts[f] for k, f in keys.items() if f in texts}
+    return {**english, TRANSLATIONS: translations}
+
+
+def terms_in_language(terms: dict[str, Any] | None, language: str | None) -> dict[str, Any]:
+    """A quote's ``commercial_terms`` snapshot as printed in ``language``: each free-text
+    clause and the bank's instructions in that language where the snapshot has it, else
+    the English copied at the time (never the template's or account's text today)."""
+    language = language or ENGLISH
+    printed = in_language(terms, language)
+    if printed.get("bank"):
+        printed["bank"] = in_language(printed["bank"], language)
+    return printed

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/accept/", views.quote_accept, name="accept"),
     path("<int:pk>/reject/", views.quote_reject, name="reject"),
     path("<int:pk>/clone/", views.quote_clone, name="clone"),
+    path("<int:pk>/translation-gaps/", views.quote_translation_gaps, name="translation_gaps"),
     path(
         "<int:pk>/tariff-change/<int:impact_pk>/apply/",
         tariff_watch_views.impact_apply,

@@ -442,7 +442,41 @@ def quote_detail(request, pk: int):
             "submit_form": QuoteSubmitForm(),
             "accept_form": QuoteAcceptForm(),
             "reject_form": QuoteRejectForm(),
+            **_translation_gaps_context(quote),
         },
+    )
+
+
+def _translation_gaps_context(quote: Quote, language: str | None = None) -> dict:
+    """The context of quotes/_translation_gaps.html for a send in ``language`` (default:
+    the quote's contact's; an unknown one is English, the rep's choice being validated
+    by the send itself)."""
+    from django.utils.translation import get_language_info
+
+    from mgtrade.i18n import buyer_language
+
+    try:
+        code = buyer_language(
+            contact_language=quote.contact.language if quote.contact else None,
+            override=language,
+        )
+    except ValueError:
+        code = buyer_language(contact_language=None)
+    return {
+        "gaps": selectors.translation_gaps(quote=quote, language=code),
+        "gaps_language": code,
+        "gaps_language_name": get_language_info(code)["name"],
+    }
+
+
+@login_required
+def quote_translation_gaps(request, pk: int):
+    """The translation check for a send in ``?language=`` (the send dialog refreshes it)."""
+    quote = _quote_or_404(request, pk)
+    return render(
+        request,
+        "quotes/_translation_gaps.html",
+        {"quote": quote, **_translation_gaps_context(quote, request.GET.get("language"))},
     )
 
 

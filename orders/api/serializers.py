@@ -1,6 +1,7 @@
 """Shapes of contracts, proformas, payments and L/Cs in the API (docs/api.md conventions:
 amounts as strings, dates ISO; writes validated here for shape, by the services for rules)."""
 
+from django.conf import settings
 from rest_framework import serializers
 
 from orders.models import (
@@ -200,6 +201,16 @@ class ContractEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContractEvent
         fields = ["at", "by", "action", "from_status", "to_status", "comment", "data"]
+
+
+class OrderDocumentSendSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language of the PDF (one of settings.LANGUAGES). Default: the language "
+        "the accepted quote was sent in, else the buyer contact's (English for a language we "
+        "do not ship).",
+    )
 
 
 class CancelSerializer(serializers.Serializer):

@@ -30,6 +30,7 @@ from .serializers import (
     LetterOfCreditAmendSerializer,
     LetterOfCreditCreateSerializer,
     LetterOfCreditSerializer,
+    OrderDocumentSendSerializer,
     PaymentAllocateSerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
@@ -80,6 +81,7 @@ def _valid(request, serializer_class, **kw):
 
 _CONTRACT = OpenApiResponse(ContractSerializer)
 _CONFLICT = OpenApiResponse(description='The state forbids it: {"detail": "..."}')
+_FIELD_ERRORS = OpenApiResponse(description='Field errors: {"language": ["..."]}')
 
 
 @extend_schema_view(
@@ -140,12 +142,18 @@ class ContractViewSet(
         """Confirm a draft: the deposit proforma is issued from the payment terms."""
         return self._out(services.contract_confirm(contract=self.get_object(), by=request.user))
 
-    @extend_schema(request=None, responses={202: _CONTRACT, 409: _CONFLICT})
+    @extend_schema(
+        request=OrderDocumentSendSerializer,
+        responses={202: _CONTRACT, 400: _FIELD_ERRORS, 409: _CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
-        """E-mail the contract PDF to the buyer (rendered and sent in the background, once);
-        ``delivery_status`` follows it."""
-        contract = services.contract_send(contract=self.get_object(), by=request.user)
+        """E-mail the contract PDF to the buyer (rendered and sent in the background, once)
+        in ``language`` (default: the buyer's); ``delivery_status`` follows it."""
+        data = _valid(request, OrderDocumentSendSerializer)
+        contract = services.contract_send(
+            contract=self.get_object(), by=request.user, language=data.get("language")
+        )
         return self._out(contract, status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=CountersignSerializer, responses={200: _CONTRACT, 409: _CONFLICT})
@@ -220,11 +228,18 @@ class ProformaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             .order_by("-issue_date", "-id")
         )
 
-    @extend_schema(request=None, responses={202: ProformaSendSerializer, 409: _CONFLICT})
+    @extend_schema(
+        request=OrderDocumentSendSerializer,
+        responses={202: ProformaSendSerializer, 400: _FIELD_ERRORS, 409: _CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
-        """E-mail the proforma PDF to the buyer (rendered and sent in the background, once)."""
-        proforma = services.proforma_send(proforma=self.get_object(), by=request.user)
+        """E-mail the proforma PDF to the buyer (rendered and sent in the background, once)
+        in ``language`` (default: the buyer's)."""
+        data = _valid(request, OrderDocumentSendSerializer)
+        proforma = services.proforma_send(
+            proforma=self.get_object(), by=request.user, language=data.get("language")
+        )
         return Response(
             {
                 "proforma": proforma.number,

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -380,3 +381,21 @@ class QuoteEventSerializer(serializers.ModelSerializer):
 
     def get_by_name(self, event) -> str:
         return str(event.by) if event.by_id else ""
+
+
+class QuoteTranslationGapsQuerySerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="A language we send documents in (settings.LANGUAGES). Default: the "
+        "quote's contact's.",
+    )
+
+
+class QuoteTranslationGapsSerializer(serializers.Serializer):
+    language = serializers.CharField(help_text="The language checked.")
+    gaps = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What a send in that language prints in English for want of a "
+        "translation, one sentence each (empty: every text has one).",
+    )

@@ -27,6 +27,8 @@ from .serializers import (
     QuoteReturnSerializer,
     QuoteSerializer,
     QuoteSubmitSerializer,
+    QuoteTranslationGapsQuerySerializer,
+    QuoteTranslationGapsSerializer,
     QuoteUpdateSerializer,
 )
 
@@ -263,6 +265,35 @@ class QuoteViewSet(
         data = self._valid(QuoteCloneSerializer)
         new = services.quote_clone(quote=quote, by=request.user, **data)
         return self._out(new, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[QuoteTranslationGapsQuerySerializer],
+        responses={
+            200: QuoteTranslationGapsSerializer,
+            400: OpenApiResponse(description='Field errors: {"language": ["..."]}'),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="translation-gaps",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def translation_gaps(self, request, pk=None):
+        """What a send in ``language`` (default: the contact's) prints in English because a
+        grade, the terms template or the bank account has no text in that language."""
+        from mgtrade.i18n import buyer_language
+
+        quote = self.get_object()
+        query = QuoteTranslationGapsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        language = buyer_language(
+            contact_language=quote.contact.language if quote.contact else None,
+            override=query.validated_data.get("language"),
+        )
+        gaps = selectors.translation_gaps(quote=quote, language=language)
+        return Response(QuoteTranslationGapsSerializer({"language": language, "gaps": gaps}).data)
 
     @extend_schema(responses=QuoteEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)

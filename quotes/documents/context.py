@@ -36,7 +36,7 @@ from pricing.engine import (
 from products import selectors as products_selectors
 from products.models import Port, Product, SpecLimit
 from quotes.models import EDITABLE_STATUSES, Quote
-from quotes.terms import terms_localize
+from quotes.terms import terms_in_language, terms_localize
 
 from .pdf import render_template_pdf
 from .seller import seller_document_context
@@ -190,6 +190,12 @@ def _quote_pdf_context(quote: Quote, *, draft: bool | None) -> dict[str, Any]:
     # the quote total on the Incoterm basis (pricing.engine.document_lines), adding up to
     # the printed total exactly. Quotes priced before a line's pricing was stored fall
     # back to the line rows (USD).
+    # i18n-orders hook: a grade's name in the language being rendered, where it has one
+    # (products/translation.py); English (the line's copy) otherwise.
+    translated_names = products_selectors.grade_names_in(
+        product_ids=[ln.product_id for ln in quote_lines],
+        language=translation.get_language() or "en",
+    )
     quantum = currency_quantum(currency)
     priced_lines = pricing.get("lines", [])
     doc_lines = (
@@ -203,7 +209,7 @@ def _quote_pdf_context(quote: Quote, *, draft: bool | None) -> dict[str, Any]:
         lines.append(
             {
                 "grade": ln.product_code,
-                "name": ln.product_name,
+                "name": translated_names.get(ln.product_id) or ln.product_name,
                 "standard": ln.standard,
                 "hs_code": ln.hs_code,
                 "quantity_mt": ln.quantity_mt,
@@ -373,7 +379,11 @@ def _quote_pdf_context(quote: Quote, *, draft: bool | None) -> dict[str, Any]:
         },
         "specifications": _specifications([ln.product_id for ln in quote_lines], lines),
         # The snapshot of the terms template and the currency's bank account (quotes.terms).
-        "commercial_terms": terms_localize(dict(quote.commercial_terms or {})),
+        # Clauses an admin wrote and the bank's instructions in the rendered language (as
+        # snapshotted), the structured ones worded again in it.
+        "commercial_terms": terms_localize(
+            terms_in_language(quote.commercial_terms, translation.get_language())
+        ),
     }
     return context
 

@@ -31,7 +31,7 @@ def test_proforma_pdf_has_the_eur_account_and_the_deposit(rep, bank_accounts):
     BankAccountFactory(currency="EUR", is_default=False, account="DE00 9999 0000 0000 0000 01")
     contract = confirmed_contract(owner=rep)
     deposit = contract.proformas.get()
-    text = _text(document_pdf(PROFORMA_TEMPLATE, proforma_document(deposit)))
+    text = _text(document_pdf(PROFORMA_TEMPLATE, proforma_document(deposit, language="en")))
     assert deposit.number in text and contract.number in text
     assert f"EUR {amount_text(deposit.amount, 'EUR')}" in text
     assert amount_text(contract.total_amount, "EUR") in text
@@ -45,7 +45,7 @@ def test_proforma_pdf_has_the_eur_account_and_the_deposit(rep, bank_accounts):
 def test_jpy_proforma_pdf_prints_whole_yen_and_the_jpy_account(rep, bank_accounts):
     contract = confirmed_contract(owner=rep, currency="JPY")
     deposit = contract.proformas.get()
-    text = _text(document_pdf(PROFORMA_TEMPLATE, proforma_document(deposit)))
+    text = _text(document_pdf(PROFORMA_TEMPLATE, proforma_document(deposit, language="en")))
     assert f"JPY {deposit.amount:,.0f}" in text
     assert bank_accounts["JPY"].account in text
     assert bank_accounts["EUR"].account not in text
@@ -53,7 +53,7 @@ def test_jpy_proforma_pdf_prints_whole_yen_and_the_jpy_account(rep, bank_account
 
 def test_contract_pdf_has_lines_total_bank_and_both_signature_blocks(rep, bank_accounts):
     contract = confirmed_contract(owner=rep)
-    text = _text(document_pdf(CONTRACT_TEMPLATE, contract_document(contract)))
+    text = _text(document_pdf(CONTRACT_TEMPLATE, contract_document(contract, language="en")))
     assert "Sales contract" in text and contract.number in text
     for line in contract.lines.all():
         assert amount_text(line.amount, "EUR") in text

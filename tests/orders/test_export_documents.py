@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from pypdf import PdfReader
 
+from customers.models import Contact
 from mgtrade.accounts.models import Role
 from mgtrade.errors import StateConflict
 from orders import export_documents as xd
@@ -74,6 +75,9 @@ def _loaded(contract, rep, manager, qc, *, mg="50", az="20", partial=False):
 def shipped(rep, manager, qc):
     grade_limits()
     contract = pay_deposit(confirmed_contract(owner=rep), rep)
+    # An English-reading buyer: these tests read the documents' English words
+    # (tests/i18n/test_orders_documents.py covers the other languages).
+    Contact.objects.filter(pk=contract.quote.contact_id).update(language="en")
     return _loaded(contract, rep, manager, qc)
 
 

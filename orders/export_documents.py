@@ -392,8 +392,9 @@ def export_document_render(*, document_id: int, language: str | None = None) -> 
         return "gone"
     if doc.pdf_sha256:
         return "skipped"
-    with translation.override(language or _frozen_language(doc.document)):
-        data = document_render(doc.document, doc.template)
+    data = document_render(
+        doc.document, doc.template, language=language or _frozen_language(doc.document)
+    )
     digest = pdf_sha256(data)
     name = doc.pdf.storage.save(
         doc.pdf.field.generate_filename(doc, doc.filename), ContentFile(data)
@@ -413,8 +414,7 @@ def export_document_pdf(doc: ExportDocument) -> bytes:
         if pdf_sha256(data) != doc.pdf_sha256:
             raise StateConflict(f"The stored PDF of {doc} does not match its checksum.")
         return data
-    with translation.override(_frozen_language(doc.document)):
-        return document_render(doc.document, doc.template)
+    return document_render(doc.document, doc.template, language=_frozen_language(doc.document))
 
 
 @transaction.atomic

@@ -86,6 +86,11 @@ def _money(value: Decimal, language: str, currency: str = "EUR") -> str:
     return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
 
 
+def german_contract(rep):
+    """A confirmed contract with a German buyer whose contact reads German."""
+    return confirmed_contract(owner=rep, contact_language="de")
+
+
 def _buyer_language(contract, language: str) -> None:
     Contact.objects.filter(pk=contract.quote.contact_id).update(language=language)
 
@@ -95,7 +100,7 @@ def _buyer_language(contract, language: str) -> None:
 
 @pytest.mark.parametrize("language", sorted(HEADINGS))
 def test_contract_and_proforma_pdfs_in_the_buyers_language_and_number_format(rep, language):
-    contract = confirmed_contract(owner=rep)
+    contract = german_contract(rep)
     _buyer_language(contract, language)
     contract_heading, proforma_heading = HEADINGS[language]
 
@@ -115,7 +120,7 @@ def test_contract_and_proforma_pdfs_in_the_buyers_language_and_number_format(rep
 
 
 def test_german_contract_reads_german_throughout(rep):
-    contract = confirmed_contract(owner=rep)  # the German buyer's contact reads German
+    contract = german_contract(rep)  # the German buyer's contact reads German
     text = _pdf_text(document_pdf(CONTRACT_TEMPLATE, contract_document(contract)))
     assert "Kaufvertrag" in text and "Verkäufer" in text and "Käufer" in text
     assert "Ursprungszeugnis" in text and "Volksrepublik China" in text  # documents, origin
@@ -125,14 +130,14 @@ def test_german_contract_reads_german_throughout(rep):
 
 
 def test_a_language_we_do_not_ship_falls_back_to_english(rep):
-    contract = confirmed_contract(owner=rep)
+    contract = german_contract(rep)
     _buyer_language(contract, "nl")  # Dutch: no catalogue
     text = _pdf_text(document_pdf(CONTRACT_TEMPLATE, contract_document(contract)))
     assert "Sales contract" in text and "EUR 178,726.92" in text
 
 
 def test_bilingual_labels_print_english_beneath(rep, monkeypatch):
-    contract = confirmed_contract(owner=rep)
+    contract = german_contract(rep)
     if any(f.name == "bilingual_labels" for f in Quote._meta.fields):  # the quote's option
         Quote.objects.filter(pk=contract.quote_id).update(bilingual_labels=True)
         contract = SalesContract.objects.get(pk=contract.pk)
@@ -151,7 +156,7 @@ def test_grade_with_a_german_name_prints_it_and_the_untranslated_one_prints_engl
     Product.objects.filter(code="MG9990").update(
         name_de="Magnesiumbarren 99,90 %", form_de="Barren", packaging_de="Bündel zu 1 t"
     )
-    contract = confirmed_contract(owner=rep)
+    contract = german_contract(rep)
     text = _pdf_text(document_pdf(CONTRACT_TEMPLATE, contract_document(contract)))
     assert "Magnesiumbarren 99,90 %" in text
     assert "AZ91D alloy ingot" in text  # no German name: the English one
@@ -176,7 +181,7 @@ def test_grade_with_a_german_name_prints_it_and_the_untranslated_one_prints_engl
 
 
 def test_send_dialogs_gap_partial_follows_the_chosen_language(rep, rep_client):
-    contract = confirmed_contract(owner=rep)
+    contract = german_contract(rep)
     url = f"/quotes/{contract.quote.pk}/translation-gaps/"
     german = rep_client.get(url, {"language": "de"}).content.decode()
     assert "Sent in German" in german and "grade AZ91D" in german
@@ -187,7 +192,7 @@ def test_send_dialogs_gap_partial_follows_the_chosen_language(rep, rep_client):
 
 def test_renaming_a_grade_after_the_contract_leaves_its_documents_alone(rep):
     Product.objects.filter(code="MG9990").update(name_de="Magnesiumbarren 99,90 %")
-    contract = confirmed_contract(owner=rep)
+    contract = german_contract(rep)
     Product.objects.filter(code="MG9990").update(name_de="Reinmagnesium")
     text = _pdf_text(document_pdf(CONTRACT_TEMPLATE, contract_document(contract)))
     assert "Magnesiumbarren 99,90 %" in text and "Reinmagnesium" not in text
@@ -207,7 +212,7 @@ def cif_template(db):
 
 
 def _quote_with(template, rep):
-    customer = german_buyer(owner=rep, status="prospect")
+    customer = german_buyer(owner=rep, status="prospect", contact_language="de")
     return quote_services.quote_create(
         customer=customer,
         by=rep,
@@ -235,8 +240,8 @@ def test_terms_snapshot_keeps_every_language_and_ignores_later_template_edits(re
     assert terms_in_language(quote.commercial_terms, "en")["governing_law"].startswith(
         "Laws of the PRC"
     )
-    with translation.override("de"):  # what the send freezes into the sent document
-        printed = quote_pdf_context(quote, draft=False)["commercial_terms"]
+    # what a German send freezes into the sent document
+    printed = quote_pdf_context(quote, draft=False, language="de")["commercial_terms"]
     assert printed["governing_law"].startswith("Recht der VR China")
 
     gaps = quote_selectors.translation_gaps(quote=quote, language="de")
@@ -256,7 +261,7 @@ def test_bank_instructions_print_in_the_buyers_language_and_the_gap_is_listed(re
     account.instructions_en = "Quote the proforma number as the payment reference."
     account.instructions_de = "Bitte die Proformanummer als Verwendungszweck angeben."
     account.save()
-    contract = confirmed_contract(owner=rep)
+    contract = german_contract(rep)
     deposit = contract.proformas.get()
     text = _pdf_text(document_pdf(PROFORMA_TEMPLATE, proforma_document(deposit)))
     assert "Bitte die Proformanummer als Verwendungszweck angeben." in text
@@ -273,7 +278,7 @@ def test_bank_instructions_print_in_the_buyers_language_and_the_gap_is_listed(re
 
 
 def test_rep_chooses_the_contract_language_and_an_unknown_one_is_refused(rep):
-    contract = confirmed_contract(owner=rep)
+    contract = german_contract(rep)
     contract = order_services.contract_send(contract=contract, by=rep, language="ja")
     assert contract.delivery.document["language"] == "ja"
     deposit = contract.proformas.get()
@@ -283,7 +288,7 @@ def test_rep_chooses_the_contract_language_and_an_unknown_one_is_refused(rep):
 
 
 def test_contract_send_api_takes_a_language(rep, rep_api):
-    contract = confirmed_contract(owner=rep)
+    contract = german_contract(rep)
     bad = rep_api.post(f"/api/v1/contracts/{contract.pk}/send/", {"language": "xx"}, format="json")
     assert bad.status_code == 400 and "language" in bad.json()
     ok = rep_api.post(f"/api/v1/contracts/{contract.pk}/send/", {"language": "tr"}, format="json")
@@ -293,7 +298,7 @@ def test_contract_send_api_takes_a_language(rep, rep_api):
 
 
 def test_document_renders_in_its_language_whatever_the_process_language(rep):
-    contract = confirmed_contract(owner=rep)
+    contract = german_contract(rep)
     document = contract_document(contract, language="ko")
     with translation.override("ja"):  # the worker's (or a request's) ambient language
         text = _pdf_text(document_pdf(CONTRACT_TEMPLATE, document))
@@ -303,7 +308,7 @@ def test_document_renders_in_its_language_whatever_the_process_language(rep):
 def test_export_render_task_uses_its_language_argument_not_the_workers(rep, manager, monkeypatch):
     qc = UserFactory(username="qc", role=Role.QC, first_name="Hu", last_name="Jing")
     grade_limits()
-    contract = pay_deposit(confirmed_contract(owner=rep), rep)
+    contract = pay_deposit(german_contract(rep), rep)
     shipment = _loaded(contract, rep, manager, qc)
     queued = []
     monkeypatch.setattr(
@@ -348,7 +353,7 @@ def test_admin_groups_each_languages_texts_and_requires_the_english_name(client,
     reason="QuoteDelivery.language comes with the quote's send in the buyer's language",
 )
 def test_contract_documents_follow_the_language_the_quote_was_sent_in(rep):
-    contract = confirmed_contract(owner=rep)  # the contact reads German
+    contract = german_contract(rep)  # the contact reads German
     QuoteDelivery.objects.create(quote=contract.quote, document={}, language="ko")
     assert contract_language(contract) == "ko"
     assert contract_document(contract)["language"] == "ko"
@@ -357,9 +362,8 @@ def test_contract_documents_follow_the_language_the_quote_was_sent_in(rep):
 def test_quote_document_prints_the_grades_name_in_the_language_it_is_rendered_in(rep):
     Product.objects.filter(code="MG9990").update(name_ja="マグネシウム地金 99.90%")
     quote = _quote_with(None, rep)
-    with translation.override("ja"):  # the send renders and freezes in the buyer's language
-        assert (
-            quote_pdf_context(quote, draft=False)["lines"][0]["name"] == "マグネシウム地金 99.90%"
-        )
-    with translation.override("ko"):  # no Korean name: the English the line copied
-        assert quote_pdf_context(quote, draft=False)["lines"][0]["name"] == "Magnesium ingot 99.90%"
+    # the send builds and freezes the document in the buyer's language
+    japanese = quote_pdf_context(quote, draft=False, language="ja")
+    assert japanese["lines"][0]["name"] == "マグネシウム地金 99.90%"
+    korean = quote_pdf_context(quote, draft=False, language="ko")  # no Korean name: English
+    assert korean["lines"][0]["name"] == "Magnesium ingot 99.90%"

@@ -63,9 +63,12 @@ def sent_quote(
     return quote_services.quote_mark_sent(quote=quote, by=customer.owner)
 
 
-def draft_contract(*, owner: User, po_number: str = "PO-4711", **quote_kw) -> SalesContract:
-    """A quote sent to a new German buyer of ``owner`` and accepted by the rep."""
-    customer = german_buyer(owner=owner, status="prospect")
+def draft_contract(
+    *, owner: User, po_number: str = "PO-4711", contact_language: str = "en", **quote_kw
+) -> SalesContract:
+    """A quote sent to a new German buyer of ``owner`` (whose contact reads
+    ``contact_language``) and accepted by the rep."""
+    customer = german_buyer(owner=owner, status="prospect", contact_language=contact_language)
     quote = sent_quote(customer=customer, **quote_kw)
     quote_services.quote_accept(
         quote=quote, by=owner, buyer_name="Anna Schmidt", po_number=po_number

@@ -109,7 +109,7 @@ def test_second_render_of_an_issued_document_is_byte_identical(
         xd.shipment_documents_issue(shipment=shipped, by=rep)
     for doc in ExportDocument.objects.filter(shipment=shipped):
         assert doc.pdf_sha256  # rendered after the commit (eager worker)
-        again = document_render(doc.document, doc.template)
+        again = document_render(doc.document, doc.template, language=doc.document["language"])
         assert pdf_sha256(again) == doc.pdf_sha256
         assert xd.export_document_pdf(doc) == again
 

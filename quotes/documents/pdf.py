@@ -94,6 +94,7 @@ from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import CSS, HTML
 from weasyprint.html import UA_COUNTER_STYLE
 from weasyprint.text.fonts import FontConfiguration
@@ -320,6 +321,22 @@ def _pdf_stylesheet() -> tuple[str, CSS] | None:
     return None
 
 
+# Outside English the footer numbers the pages "1 / 2": pdf.css's "Page 1 of 2" has words a
+# stylesheet cannot translate. Added here, not in the template: the templates pass the
+# Content-Security-Policy (no <style> blocks) when a browser shows them as a preview.
+NEUTRAL_PAGE_NUMBERS = '@page { @bottom-right { content: counter(page) " / " counter(pages); } }'
+_neutral_page_numbers: CSS | None = None
+
+
+def _page_number_stylesheets() -> list[CSS]:
+    global _neutral_page_numbers
+    if (translation.get_language() or "en").split("-")[0] == "en":
+        return []
+    if _neutral_page_numbers is None:
+        _neutral_page_numbers = CSS(string=NEUTRAL_PAGE_NUMBERS, font_config=font_config())
+    return [_neutral_page_numbers]
+
+
 def render_pdf(html: str, *, url_fetcher: URLFetcher | None = None) -> bytes:
     """The PDF bytes for ``html``: static files and ``data:`` URLs only, no attachments."""
     fetcher = url_fetcher if url_fetcher is not None else SafeURLFetcher()
@@ -328,6 +345,7 @@ def render_pdf(html: str, *, url_fetcher: URLFetcher | None = None) -> bytes:
     if parsed is not None and parsed[0] in html:
         html = html.replace(parsed[0], "", 1)
         stylesheets.append(parsed[1])
+    stylesheets += _page_number_stylesheets()
     document = DocumentHTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).render(
         font_config=font_config(), stylesheets=stylesheets
     )

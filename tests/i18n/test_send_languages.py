@@ -1,5 +1,6 @@
 """A quote, its e-mail and the buyer's page in the buyer's language (docs/i18n.md)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -55,6 +56,7 @@ def test_the_quote_pdf_has_translated_headings_and_the_locales_number_format(dra
         total = money(context["breakdown"]["quote_total"], "EUR")
     assert flat(total) in text
     assert "CIF" in text  # Incoterms are never translated
+    assert "Page 1 of" not in text and re.search(r"\b1 ?/ ?\d", text)  # footer: no English
 
 
 def test_numbers_follow_the_locale_in_the_pdf(draft):

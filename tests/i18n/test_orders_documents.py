@@ -34,7 +34,7 @@ from orders.tasks import export_document_render_task
 from products.models import Product
 from quotes import selectors as quote_selectors
 from quotes import services as quote_services
-from quotes.documents.context import quote_pdf_context
+from quotes.documents.context import document_render, quote_pdf_context
 from quotes.models import BankAccount, Quote, QuoteDelivery, TermsTemplate
 from quotes.terms import terms_in_language
 from tests.accounts.factories import UserFactory
@@ -367,3 +367,18 @@ def test_quote_document_prints_the_grades_name_in_the_language_it_is_rendered_in
     assert japanese["lines"][0]["name"] == "マグネシウム地金 99.90%"
     korean = quote_pdf_context(quote, draft=False, language="ko")  # no Korean name: English
     assert korean["lines"][0]["name"] == "Magnesium ingot 99.90%"
+
+
+def test_the_standard_document_names_print_in_the_buyers_language(rep, cif_template):
+    """The template stores the names of the documents to be supplied in English; the quote
+    prints the standard ones through the catalogues and an admin's own name as written."""
+    TermsTemplate.objects.filter(pk=cif_template.pk).update(
+        documents=["Commercial invoice", "Packing list", "Mill test report (Werkszeugnis)"]
+    )
+    cif_template.refresh_from_db()
+    quote = _quote_with(cif_template, rep)
+    context = quote_pdf_context(quote, draft=False, language="de")
+    text = _pdf_text(document_render(context, language="de"))
+    assert "Handelsrechnung" in text and "Packliste" in text
+    assert "Commercial invoice" not in text
+    assert "Mill test report (Werkszeugnis)" in text

@@ -59,6 +59,13 @@ def test_the_quote_pdf_has_translated_headings_and_the_locales_number_format(dra
     assert "Page 1 of" not in text and re.search(r"\b1 ?/ ?\d", text)  # footer: no English
 
 
+def test_the_country_of_origin_prints_in_the_buyers_language(draft):
+    context = quote_pdf_context(draft, draft=False, language="ja")
+    assert context["company"]["country_of_origin"] == "People's Republic of China"
+    text = flat(pdf_text(document_render(context, language="ja")))
+    assert "中華人民共和国" in text and "People's Republic of China" not in text
+
+
 def test_numbers_follow_the_locale_in_the_pdf(draft):
     de = flat(pdf_text(document_render(quote_pdf_context(draft, language="de"), language="de")))
     en = flat(pdf_text(document_render(quote_pdf_context(draft, language="en"), language="en")))

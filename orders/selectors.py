@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from customers.models import Customer
 from mgtrade.accounts.models import User
+from mgtrade.i18n import ENGLISH
+from quotes.selectors import quote_sent_language
 
 from .models import (
     Container,
@@ -325,19 +327,6 @@ def customer_spec_limits(*, contract: SalesContract) -> list[CustomerSpecLimit]:
 
 
 def contract_language(contract: SalesContract) -> str:
-    """The language of a contract's documents: the language the accepted quote was sent in
-    (its latest delivery's, once deliveries record one), else the quote's contact's
-    (``mgtrade.i18n.buyer_language``: English for a language we do not ship)."""
-    from mgtrade.i18n import buyer_language, buyer_languages
-    from quotes.models import QuoteDelivery
-
-    quote = contract.quote
-    sent = (
-        QuoteDelivery.objects.filter(quote_id=quote.pk).order_by("-id").first() if quote else None
-    )
-    # QuoteDelivery.language comes with the quote's send in the buyer's language (i18n-send).
-    recorded = getattr(sent, "language", "") if sent else ""
-    if recorded in buyer_languages():
-        return recorded
-    contact = quote.contact if quote else None
-    return buyer_language(contact_language=contact.language if contact else None)
+    """The language of a contract's documents: the one the buyer reads the accepted quote in
+    (``quotes.selectors.quote_sent_language``: its send's, else its contact's)."""
+    return quote_sent_language(quote=contract.quote) if contract.quote else ENGLISH

@@ -21,8 +21,17 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.normalize import normalize_query
 from mgtrade.accounts.models import Role, User
+from mgtrade.i18n import buyer_language
 
-from .models import OPEN_STATUSES, Quote, QuoteEvent, QuoteLine, QuoteStatus, RejectionReason
+from .models import (
+    OPEN_STATUSES,
+    Quote,
+    QuoteDelivery,
+    QuoteEvent,
+    QuoteLine,
+    QuoteStatus,
+    RejectionReason,
+)
 
 # ------------------------------------------------------------------ quotes: who sees what
 
@@ -353,3 +362,13 @@ def translation_gaps(*, quote: Quote, language: str) -> list[str]:
             what = " and ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
             gaps.append(f"No {name} {what} for grade {product.code}; English will be sent.")
     return gaps
+
+
+def quote_sent_language(*, quote: Quote) -> str:
+    """The language the buyer reads ``quote`` in: the one its PDF was sent in (the rep may
+    have chosen it), else its contact's (``mgtrade.i18n.buyer_language``). The buyer's page,
+    the e-mails that follow and the deal's documents all default to it."""
+    sent = QuoteDelivery.objects.filter(quote=quote).values_list("language", flat=True).first()
+    if sent:
+        return sent
+    return buyer_language(contact_language=quote.contact.language if quote.contact else None)

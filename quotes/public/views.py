@@ -20,13 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mgtrade.errors import StateConflict
 from mgtrade.i18n import ENGLISH, buyer_language, buyer_languages
-from quotes.documents.context import (
-    document_thaw,
-    quote_language,
-    quote_pdf_context,
-    quote_pdf_filename,
-)
-from quotes.models import QuoteDelivery, RejectionReason
+from quotes import selectors
+from quotes.documents.context import document_thaw, quote_pdf_context, quote_pdf_filename
+from quotes.models import RejectionReason
 
 from ..sending import enqueue
 from . import services
@@ -95,15 +91,10 @@ def page_language(request, quote) -> str:
             return buyer_language(contact_language=None, override=asked)
         except ValueError:
             pass
-    if quote is not None:
-        sent_in = (
-            QuoteDelivery.objects.filter(quote=quote).values_list("language", flat=True).first()
-        )
-        return sent_in or quote_language(quote)
-    return ENGLISH
+    return selectors.quote_sent_language(quote=quote) if quote is not None else ENGLISH
 
 
-def _switch(request, token: str, current: str) -> list[dict]:
+def _switch(token: str, current: str) -> list[dict]:
     """The language switch's links: each language named in itself, the current marked."""
     links = []
     for code in buyer_languages():
@@ -112,7 +103,7 @@ def _switch(request, token: str, current: str) -> list[dict]:
             {
                 "code": code,
                 "name": info["name_local"],
-                "url": f"{reverse('public_quote:view', args=[token])}?{urlencode({LANG_PARAM: code})}",
+                "url": _view_url(token, code),
                 "current": code == current,
             }
         )
@@ -161,7 +152,7 @@ def _page(request, token: str, result, *, accept_form=None, decline_form=None, s
 
 
 def _render_page(request, token, result, language, accept_form, decline_form, status):
-    common = {"page_language": language, "languages": _switch(request, token, language)}
+    common = {"page_language": language, "languages": _switch(token, language)}
     if result.state == LinkState.INVALID:
         common["languages"] = []  # no quote: nothing to re-render in another language
         return render(request, "quotes/public/invalid.html", common, status=404)

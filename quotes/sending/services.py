@@ -66,6 +66,7 @@ from quotes.models import (
     RenderStatus,
 )
 from quotes.public.links import acceptance_url
+from quotes.selectors import quote_sent_language
 from quotes.services import quote_check_sendable, quote_mark_sent
 
 from . import enqueue
@@ -746,10 +747,7 @@ def buyer_email_queue(
     an acceptance) in ``language`` (default: the language the quote was sent in, else the
     quote's contact's), queued as its own row and sent once on commit. Call inside the
     transaction of the change."""
-    if language is None:
-        delivery = QuoteDelivery.objects.filter(quote=quote).only("language").first()
-        language = delivery.language if delivery else None
-    language = quote_send_language(quote, override=language)
+    language = quote_send_language(quote, override=language or quote_sent_language(quote=quote))
     with translation.override(language):
         subject = email_subject(f"quote-{kind}", context)
     email = QuoteEmail.objects.create(

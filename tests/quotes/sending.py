@@ -36,11 +36,10 @@ def pypdf_text(data: bytes) -> str:
 def expected_figures(quote) -> dict:
     """What the PDF must show: the number, each duty line and the landed cost per MT, in
     the document's language (the one it was sent in, else its contact's: German here)."""
-    from quotes.documents.context import quote_language, quote_pdf_context
-    from quotes.models import QuoteDelivery
+    from quotes.documents.context import quote_pdf_context
+    from quotes.selectors import quote_sent_language
 
-    sent = QuoteDelivery.objects.filter(quote=quote).first()
-    language = sent.language if sent else quote_language(quote)
+    language = quote_sent_language(quote=quote)
     qc = quote.pricing["quote_currency"]
     with translation.override(language):
         # duty amounts as the buyer's document prints them: in the quote currency

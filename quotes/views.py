@@ -6,11 +6,13 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_info
 from django.views.decorators.http import require_http_methods, require_POST
 
 from customers import selectors as customer_selectors
 from customers.models import Customer
 from mgtrade.errors import StateConflict, validation_error_dict
+from mgtrade.i18n import buyer_language
 from mgtrade.pagination import IdsFirst
 from mgtrade.web import add_service_errors
 from pricing.engine import PricingResult, document_lines
@@ -448,20 +450,14 @@ def quote_detail(request, pk: int):
 
 
 def _translation_gaps_context(quote: Quote, language: str | None = None) -> dict:
-    """The context of quotes/_translation_gaps.html for a send in ``language`` (default:
-    the quote's contact's; an unknown one is English, the rep's choice being validated
-    by the send itself)."""
-    from django.utils.translation import get_language_info
-
-    from mgtrade.i18n import buyer_language
-
+    """The context of quotes/_translation_gaps.html for a send in ``language`` (default, and
+    for a code we do not ship: the language the buyer reads the quote in; the rep's choice
+    itself is validated by the send)."""
     try:
-        code = buyer_language(
-            contact_language=quote.contact.language if quote.contact else None,
-            override=language,
-        )
+        code = buyer_language(contact_language=None, override=language) if language else None
     except ValueError:
-        code = buyer_language(contact_language=None)
+        code = None
+    code = code or selectors.quote_sent_language(quote=quote)
     return {
         "gaps": selectors.translation_gaps(quote=quote, language=code),
         "gaps_language": code,

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from customers.regions import Region
 from mgtrade.api import IdsFirstPagination, filter_values
+from mgtrade.i18n import buyer_language
 from mgtrade.permissions import ModelPermissions
 from quotes import selectors, services
 from quotes.models import Quote, QuoteStatus
@@ -281,16 +282,16 @@ class QuoteViewSet(
         filterset_class=None,
     )
     def translation_gaps(self, request, pk=None):
-        """What a send in ``language`` (default: the contact's) prints in English because a
+        """What a send in ``language`` (default: the language the buyer reads the quote in) prints in English because a
         grade, the terms template or the bank account has no text in that language."""
-        from mgtrade.i18n import buyer_language
-
         quote = self.get_object()
         query = QuoteTranslationGapsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        language = buyer_language(
-            contact_language=quote.contact.language if quote.contact else None,
-            override=query.validated_data.get("language"),
+        asked = query.validated_data.get("language")
+        language = (
+            buyer_language(contact_language=None, override=asked)
+            if asked
+            else selectors.quote_sent_language(quote=quote)
         )
         gaps = selectors.translation_gaps(quote=quote, language=language)
         return Response(QuoteTranslationGapsSerializer({"language": language, "gaps": gaps}).data)

@@ -30,7 +30,6 @@ def company_profile_get() -> CompanyProfile | None:
     return CompanyProfile.objects.filter(singleton=True).first()
 
 
-@transaction.atomic
 def company_profile_update(
     *,
     by: User | None,
@@ -45,23 +44,42 @@ def company_profile_update(
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown fields for CompanyProfile: {sorted(unknown)}")
+    stored = _stamp_store(stamp, stamp_name) if stamp is not None else None
+    return _profile_save(by=by, fields=fields, stamp=stored, clear_stamp=clear_stamp)
+
+
+def _stamp_store(stamp: bytes, name: str) -> str:
+    """Check the image and store it, before the row is locked: a storage write (S3 in
+    production) never runs inside the transaction. Returns the stored name."""
+    try:
+        kind = stamp_image_format(stamp)
+    except ValidationError as exc:
+        raise ValidationError({"stamp": exc.messages}) from None
+    extension = "png" if kind == "PNG" else "jpg"
+    base = (name.rsplit(".", 1)[0] or "stamp")[:60]
+    field = CompanyProfile._meta.get_field("stamp")
+    return field.storage.save(
+        field.generate_filename(None, f"{base}.{extension}"), ContentFile(stamp)
+    )
+
+
+@transaction.atomic
+def _profile_save(
+    *, by: User | None, fields: dict[str, Any], stamp: str | None, clear_stamp: bool
+) -> CompanyProfile:
     profile = CompanyProfile.objects.select_for_update().filter(singleton=True).first()
     if profile is None:
         profile = CompanyProfile()
     for name, value in fields.items():
         setattr(profile, name, (value or "").strip())
     if stamp is not None:
-        try:
-            kind = stamp_image_format(stamp)
-        except ValidationError as exc:
-            raise ValidationError({"stamp": exc.messages}) from None
-        extension = "png" if kind == "PNG" else "jpg"
-        base = (stamp_name.rsplit(".", 1)[0] or "stamp")[:60]
-        profile.stamp.save(f"{base}.{extension}", ContentFile(stamp), save=False)
+        profile.stamp = stamp
     elif clear_stamp:
         profile.stamp = ""
     profile.updated_by = by
-    profile.full_clean()
+    # The image was checked from its bytes (_stamp_store): the field's validator would read
+    # the stored file back through the storage inside this transaction.
+    profile.full_clean(exclude=["stamp"])
     profile.save()
     return profile
 
